@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/gocorn/gocorn/proc/proctest"
+)
+
+// gocornBin is the binary under test, built once by TestMain.
+var gocornBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gocorn-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if gocornBin, err = proctest.Build(".", dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// start runs the stock binary in dir; see proctest.Start.
+func start(t *testing.T, dir string, args ...string) *proctest.Instance {
+	t.Helper()
+	return proctest.Start(t, proctest.Setup{Bin: gocornBin, Dir: dir}, args...)
+}
+
+// run runs the stock binary to completion; see proctest.Run.
+func run(t *testing.T, dir string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	return proctest.Run(t, proctest.Setup{Bin: gocornBin, Dir: dir, Env: env}, args...)
+}

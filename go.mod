@@ -1,0 +1,10 @@
+module github.com/gocorn/gocorn
+
+go 1.26.0
+
+require (
+	github.com/alecthomas/kong v1.17.0
+	go.starlark.net v0.0.0-20260908191801-89a6a09411d5
+)
+
+require golang.org/x/sys v0.49.0 // indirect

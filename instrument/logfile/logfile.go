@@ -1,0 +1,141 @@
+// Package logfile is a log destination that survives log rotation.
+//
+// logrotate (without copytruncate) renames the live file and then signals the
+// server; each process that writes the log must open the path again or it
+// keeps writing into the renamed file forever. A File remembers its path so
+// Reopen can do that on SIGUSR1, while writers keep a single *File.
+//
+// The path "-" means a standard stream (stdout or stderr) that is shared
+// with the rest of the process: it is never closed or reopened.
+//
+// Writes are serialised and each Write call is handed to the kernel as one
+// write(2) (the Go runtime only issues a second one after a short write), so
+// callers that pass whole lines get whole lines in the file, also when several
+// processes append to the same file. Write errors are returned, never
+// panicked on or retried: a full disk must not take the server down, and
+// the caller decides how to count and rate-limit the complaint.
+//
+// A File does not bound how long the kernel may block a write: a stdout pipe
+// whose reader has stopped reading blocks writers until it drains.
+package logfile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+)
+
+// ErrClosed is returned by Write and Reopen after Close, so a late writer
+// during shutdown gets an error it can recognise instead of a panic.
+var ErrClosed = errors.New("logfile: file already closed")
+
+// File is a log destination that can be reopened under the same path after
+// rotation. It is safe for concurrent use.
+type File struct {
+	path string
+	std  bool // f is a standard stream: never close or reopen it
+
+	mu     sync.Mutex // held across each write and each swap of f
+	f      *os.File
+	closed bool
+}
+
+// Open returns a log destination for path, which is either "-" for std or a
+// file opened for appending (created with mode 0644 if missing). Only the
+// file is created, never its directory, so a typo in the directory fails at
+// startup with an error naming the path.
+func Open(path string, std *os.File) (*File, error) {
+	if path == "-" {
+		if std == nil {
+			return nil, errors.New(`logfile: path "-" given without a standard stream`)
+		}
+		return &File{path: path, std: true, f: std}, nil
+	}
+	f, err := openAppend(path)
+	if err != nil {
+		return nil, err
+	}
+	return &File{path: path, f: f}, nil
+}
+
+func openAppend(path string) (*os.File, error) {
+	if path == "" {
+		return nil, errors.New("logfile: empty path")
+	}
+	// Go opens files close-on-exec: a worker gets the log by opening
+	// the path itself, not by inheriting the master's descriptor.
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		// *os.PathError already reads "open PATH: reason".
+		return nil, fmt.Errorf("logfile: %w", err)
+	}
+	return f, nil
+}
+
+// Path returns the path the File was opened with ("-" for a standard
+// stream), for messages such as "reopened /var/log/gocorn/access.log".
+func (f *File) Path() string { return f.path }
+
+// Write writes p as one unit. Pass whole lines: concurrent calls are
+// serialised, so lines never interleave. The error (for example ENOSPC or
+// EIO) is returned to the caller and the File stays usable.
+func (f *File) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return 0, ErrClosed
+	}
+	return f.f.Write(p)
+}
+
+// Reopen opens the path again and writes there from now on; it is what
+// SIGUSR1 calls after logrotate has moved the old file away. The old
+// descriptor is closed only after the swap, and if the open fails the File
+// keeps writing to the old descriptor and Reopen returns the error. For "-"
+// it does nothing.
+func (f *File) Reopen() error {
+	if f.std {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.closed {
+			return ErrClosed
+		}
+		return nil
+	}
+	// Open outside the lock so writers are not held up by a slow
+	// filesystem; only the pointer swap waits for an in-flight write.
+	nf, err := openAppend(f.path)
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		nf.Close()
+		return ErrClosed
+	}
+	old := f.f
+	f.f = nf
+	f.mu.Unlock()
+	// No writer can still hold old: every Write runs under mu.
+	if err := old.Close(); err != nil {
+		return fmt.Errorf("logfile: closing old descriptor of %s: %w", f.path, err)
+	}
+	return nil
+}
+
+// Close closes the file (never a standard stream). Later writes return
+// ErrClosed. Closing twice returns ErrClosed.
+func (f *File) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return ErrClosed
+	}
+	f.closed = true
+	if f.std {
+		return nil
+	}
+	return f.f.Close()
+}

@@ -1,0 +1,24 @@
+# gocorn's everyday commands. Nothing essential needs just: each recipe is
+# one plain command you can run yourself.
+
+# Serve the hello app with the example config.
+run app="hello":
+    go run ./cmd/gocorn -c examples/gocorn.conf.star {{app}}
+
+# The whole test suite (what CI runs).
+test:
+    go test -count=1 -timeout 9m ./...
+
+# gofmt, go vet.
+lint:
+    test -z "$(gofmt -l $(git ls-files '*.go'))"
+    go vet ./...
+
+# Regenerate docs/settings.md from the settings table.
+docs:
+    go test ./starcfg -run TestSettingsDoc -update
+
+# Throughput against a bare net/http server, same run (needs wrk).
+bench seconds="10":
+    go test -run '^$' -bench . -benchmem ./...
+    go run ./cmd/gocorn-bench -duration {{seconds}}s

@@ -1,0 +1,249 @@
+package proc
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gocorn/gocorn/proc/workerpipe"
+	"github.com/gocorn/gocorn/server"
+)
+
+// bootWait bounds how long a new worker waits for its boot message.
+const bootWait = 30 * time.Second
+
+// runWorker is the life of a worker process: receive the boot message,
+// load the app, serve, report to the master, and stop when told to or when
+// the master is gone. It returns the exit code.
+func runWorker(apps server.Apps) int {
+	conn, err := openPipe()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gocorn: %v\n", err)
+		return exitUsage
+	}
+	defer conn.Close()
+	boot, err := receiveBoot(conn)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gocorn: worker: %v\n", err)
+		return exitBoot
+	}
+	l, err := openLogs(boot.Config, true)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gocorn: worker: %v\n", err)
+		return exitBoot
+	}
+	defer l.close()
+	w := &child{conn: conn, boot: boot, logs: l, log: l.log}
+	code := w.run(apps)
+	w.log.Info(fmt.Sprintf("Worker exiting (pid: %d)", os.Getpid()))
+	return code
+}
+
+// openPipe adopts fd 3. Started by hand, without a master, the process
+// gets a message saying what it is instead of a crash.
+func openPipe() (*workerpipe.Conn, error) {
+	f := os.NewFile(workerpipe.FD, "gocorn worker pipe")
+	c, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("this process was started as a gocorn worker (%s is set), "+
+			"but it has no pipe to a master on fd %d; start gocorn without %s",
+			workerpipe.EnvVar, workerpipe.FD, workerpipe.EnvVar)
+	}
+	return workerpipe.NewConn(c), nil
+}
+
+func receiveBoot(conn *workerpipe.Conn) (*workerpipe.Boot, error) {
+	got := make(chan workerpipe.Message, 1)
+	errc := make(chan error, 1)
+	go func() {
+		msg, err := conn.Receive()
+		if err != nil {
+			errc <- err
+			return
+		}
+		got <- msg
+	}()
+	select {
+	case msg := <-got:
+		if msg.Kind != workerpipe.KindBoot || msg.Boot == nil || msg.Boot.Config == nil {
+			return nil, fmt.Errorf("the master's first message is %q, not a boot message", msg.Kind)
+		}
+		return msg.Boot, nil
+	case err := <-errc:
+		return nil, fmt.Errorf("reading the boot message: %w", err)
+	case <-time.After(bootWait):
+		return nil, fmt.Errorf("no boot message from the master within %s", bootWait)
+	}
+}
+
+// child is a worker process's own state.
+type child struct {
+	conn *workerpipe.Conn
+	boot *workerpipe.Boot
+	logs *logs
+	log  *slog.Logger
+	srv  *server.Server
+}
+
+func (c *child) run(apps server.Apps) int {
+	cfg := c.boot.Config
+	c.log.Info(fmt.Sprintf("Booting worker with pid: %d", os.Getpid()))
+
+	// Signals first: a TERM during boot must not kill the worker the Go way.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGUSR1)
+	signal.Ignore(syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGWINCH, syscall.SIGHUP)
+
+	listeners, err := inheritListeners(c.boot.Listeners)
+	if err != nil {
+		c.log.Error(err.Error())
+		return exitBoot
+	}
+	handler, err := loadApp(apps, cfg.App)
+	if err != nil {
+		c.log.Error(err.Error())
+		return exitAppLoad
+	}
+	var access io.Writer // stays a nil interface when the access log is off
+	if c.logs.access != nil {
+		access = c.logs.access
+	}
+	srv, err := server.New(server.Options{
+		Config:      cfg,
+		Handler:     handler,
+		Listeners:   listeners,
+		ErrorLog:    c.log,
+		AccessLog:   access,
+		MaxRequests: c.boot.MaxRequests,
+		OnRetire:    c.retire,
+	})
+	if err != nil {
+		c.log.Error(err.Error())
+		return exitBoot
+	}
+	c.srv = srv
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve() }()
+	if err := c.conn.Send(workerpipe.Message{Kind: workerpipe.KindReady}); err != nil {
+		c.log.Error(err.Error())
+		srv.Close()
+		return exitBoot
+	}
+	return c.loop(sigs, served)
+}
+
+// loop reports heartbeats and waits for a reason to stop.
+func (c *child) loop(sigs chan os.Signal, served chan error) int {
+	masterGone := make(chan struct{})
+	go func() {
+		for {
+			if _, err := c.conn.Receive(); err != nil {
+				close(masterGone)
+				return
+			}
+		}
+	}()
+	beat := time.NewTicker(beatInterval(c.boot.Config.Timeout))
+	defer beat.Stop()
+	for {
+		select {
+		case <-beat.C:
+			s := c.srv.Stats()
+			c.conn.Send(workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{
+				InFlight: s.InFlight, Oldest: s.Oldest, Requests: s.Requests,
+			}})
+		case sig := <-sigs:
+			switch sig {
+			case syscall.SIGUSR1:
+				if err := c.logs.reopen(); err != nil {
+					c.log.Error("Reopening log files: " + err.Error())
+				}
+			case syscall.SIGTERM:
+				return c.drain()
+			default: // INT, QUIT: quick stop
+				c.srv.Close()
+				return exitOK
+			}
+		case <-masterGone:
+			c.log.Warn("The master is gone; shutting down")
+			return c.drain()
+		case err := <-served:
+			if err != nil {
+				c.log.Error("Serving stopped: " + err.Error())
+				return exitBoot
+			}
+			return exitOK
+		}
+	}
+}
+
+// drain stops accepting and lets in-flight requests finish within
+// graceful_timeout.
+func (c *child) drain() int {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(c.boot.Config.GracefulTimeout)*time.Second)
+	defer cancel()
+	if err := c.srv.Shutdown(ctx); err != nil {
+		c.log.Warn("Graceful shutdown cut short: " + err.Error())
+	}
+	return exitOK
+}
+
+// retire asks the master for a replacement once max_requests is reached.
+func (c *child) retire() {
+	c.log.Info("Autorestarting worker after current request.")
+	c.conn.Send(workerpipe.Message{Kind: workerpipe.KindRetire, Reason: "max_requests reached"})
+}
+
+// beatInterval is how often a worker reports: every second, or faster for
+// timeouts under four seconds, so one late beat never looks like a hang.
+func beatInterval(timeout int) time.Duration {
+	d := time.Second
+	if timeout > 0 {
+		d = min(d, time.Duration(timeout)*time.Second/4)
+	}
+	return max(d, 50*time.Millisecond)
+}
+
+// inheritListeners turns fds 4.. into listeners, in the master's order.
+func inheritListeners(names []string) ([]net.Listener, error) {
+	ls := make([]net.Listener, 0, len(names))
+	for i, name := range names {
+		f := os.NewFile(uintptr(workerpipe.FirstListenerFD+i), name)
+		l, err := net.FileListener(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("inheriting listener %s: %w", name, err)
+		}
+		ls = append(ls, l)
+	}
+	return ls, nil
+}
+
+// loadApp builds the app's handler; a panic in the app's constructor is a
+// load error like any other.
+func loadApp(apps server.Apps, name string) (h http.Handler, err error) {
+	app, name, err := apps.Pick(name)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("app %q panicked while loading: %v", name, p)
+		}
+	}()
+	if h, err = app(); err != nil {
+		return nil, fmt.Errorf("app %q failed to load: %w", name, err)
+	}
+	if h == nil {
+		return nil, fmt.Errorf("app %q returned no handler", name)
+	}
+	return h, nil
+}

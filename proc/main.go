@@ -1,0 +1,163 @@
+// Package proc is gocorn's process model: the master, which owns the
+// listening sockets and keeps the workers alive, and the plumbing of each
+// worker process (its pipe to the master, its signals). The HTTP serving
+// itself lives in package server.
+//
+// A program embeds gocorn by handing its apps to Main:
+//
+//	func main() {
+//		os.Exit(proc.Main(server.Apps{"api": server.Handler(api.New())}))
+//	}
+//
+// and gets the whole gocorn command line, config file and process model.
+package proc
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/gocorn/gocorn/instrument/errlog"
+	"github.com/gocorn/gocorn/proc/workerpipe"
+	"github.com/gocorn/gocorn/server"
+	"github.com/gocorn/gocorn/starcfg"
+)
+
+// Version is gocorn's version, shown by --version and in the log.
+const Version = "0.1.0"
+
+// Exit codes, as gunicorn's.
+const (
+	exitOK      = 0
+	exitConfig  = 1 // bad configuration, or the master could not start
+	exitUsage   = 2 // bad command line
+	exitBoot    = 3 // a worker could not boot
+	exitAppLoad = 4 // a worker could not load its app
+)
+
+// Main runs gocorn with apps as the servable apps and returns the process's
+// exit code. The same binary is both the master (when started by a user)
+// and every worker (when started by the master).
+func Main(apps server.Apps) int {
+	args := cloneArgs()
+	if os.Getenv(workerpipe.EnvVar) != "" {
+		return runWorker(apps)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gocorn: cannot read the working directory: %v\n", err)
+		return exitConfig
+	}
+	return runMaster(starcfg.Invocation{
+		Args:    args[1:],
+		Environ: os.Environ(),
+		Dir:     wd,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+		Version: Version,
+	}, apps)
+}
+
+// runMaster resolves the configuration and runs the master, or only checks
+// or prints the configuration when asked to.
+func runMaster(inv starcfg.Invocation, apps server.Apps) int {
+	res, err := starcfg.Resolve(inv)
+	if code, done := resolveFailure(err, inv.Stderr); done {
+		return code
+	}
+	m := &master{
+		inv:     inv,
+		res:     res,
+		cfg:     res.Config,
+		appSet:  apps,
+		workers: make(map[int]*worker),
+		events:  make(chan event, 256),
+		signals: make(chan os.Signal, 32),
+	}
+	if err := m.checkApp(res.Config); err != nil {
+		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
+		return exitConfig
+	}
+	if res.Config.PrintConfig {
+		if err := res.Config.Print(inv.Stdout); err != nil {
+			fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
+			return exitConfig
+		}
+		return exitOK
+	}
+	if res.Config.CheckConfig {
+		return exitOK
+	}
+	if err := m.prepare(); err != nil {
+		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
+		return exitConfig
+	}
+	defer m.logs.close()
+	return m.run()
+}
+
+// resolveFailure turns a starcfg.Resolve error into an exit code.
+func resolveFailure(err error, stderr io.Writer) (code int, done bool) {
+	var usage *starcfg.UsageError
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, starcfg.ErrHelpShown):
+		return exitOK, true
+	case errors.As(err, &usage):
+		fmt.Fprintln(stderr, err)
+		return exitUsage, true
+	default:
+		fmt.Fprintln(stderr, err)
+		return exitConfig, true
+	}
+}
+
+// checkApp makes sure the configured app is in this binary, naming it when
+// the binary has only one.
+func (m *master) checkApp(cfg *starcfg.Config) error {
+	_, name, err := m.appSet.Pick(cfg.App)
+	if err != nil {
+		return err
+	}
+	cfg.App = name
+	return nil
+}
+
+// prepare applies the process-wide settings (chdir, raw_env) and opens the
+// logs, before anything is bound.
+func (m *master) prepare() error {
+	if m.cfg.Chdir != "" {
+		if err := os.Chdir(m.cfg.Chdir); err != nil {
+			return fmt.Errorf("chdir: %w", err)
+		}
+	}
+	for _, kv := range m.cfg.RawEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
+	l, err := openLogs(m.cfg, false)
+	if err != nil {
+		return err
+	}
+	m.logs, m.log = l, l.log
+	m.name = m.cfg.ProcName
+	if m.name == "" {
+		m.name = m.cfg.App
+	}
+	return nil
+}
+
+// levelOf is the configured log level; starcfg has validated it.
+func levelOf(cfg *starcfg.Config) slog.Level {
+	level, err := errlog.ParseLevel(cfg.Loglevel)
+	if err != nil {
+		return slog.LevelInfo
+	}
+	return level
+}
+
+func joinNames(names []string) string { return strings.Join(names, ",") }

@@ -1,0 +1,394 @@
+package proc
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gocorn/gocorn/instrument/errlog"
+	"github.com/gocorn/gocorn/proc/workerpipe"
+	"github.com/gocorn/gocorn/server"
+	"github.com/gocorn/gocorn/starcfg"
+)
+
+// tick is how often the master checks timeouts, reaps and reconciles even
+// when no signal or message arrives.
+const tick = 500 * time.Millisecond
+
+// event is something a worker's pipe said, delivered to the master loop.
+type event struct {
+	pid    int
+	msg    workerpipe.Message
+	closed bool // the pipe reached EOF: the worker is exiting
+}
+
+// master owns the sockets and the workers. One goroutine, run, owns all of
+// its state; worker pipes and signals reach it over channels.
+type master struct {
+	inv     starcfg.Invocation // how gocorn was started, re-resolved on HUP
+	appSet  server.Apps
+	res     *starcfg.Resolved
+	cfg     *starcfg.Config
+	name    string // for process titles: proc_name, else the app
+	logs    *logs
+	log     *slog.Logger
+	pidfile *pidfile
+	sockets []*socket
+
+	workers map[int]*worker // by pid
+	lastID  int
+	target  int
+
+	events  chan event
+	signals chan os.Signal
+
+	everReady  bool      // some worker has served: boot failures no longer halt the master
+	bootFails  int       // consecutive workers that died before becoming ready
+	spawnAfter time.Time // crash-loop brake: no spawn before this
+
+	stop     stopMode
+	deadline time.Time // when stopping: kill what is left at this time
+}
+
+type stopMode int
+
+const (
+	running stopMode = iota
+	graceful
+	quick
+)
+
+// haltError ends the master with an exit code and a reason.
+type haltError struct {
+	code   int
+	reason string
+}
+
+func (e *haltError) Error() string { return e.reason }
+
+// run starts the master and returns its exit code.
+func (m *master) run() int {
+	m.log.Info(fmt.Sprintf("Starting gocorn %s", Version))
+	if m.cfg.Pidfile != "" {
+		pf, err := writePidfile(m.cfg.Pidfile, os.Getpid())
+		if err != nil {
+			m.log.Error(err.Error())
+			return 1
+		}
+		m.pidfile = pf
+	}
+	defer m.pidfile.remove()
+
+	signal.Notify(m.signals, masterSignals...)
+	defer signal.Stop(m.signals)
+
+	socks, err := bindAll(m.cfg, m.log)
+	if err != nil {
+		m.log.Error(err.Error())
+		return 1
+	}
+	m.sockets = socks
+	defer closeSockets(m.sockets)
+	m.log.Info(fmt.Sprintf("Listening at: %s (%d)", joinNames(socketNames(socks)), os.Getpid()))
+	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
+	setTitle(fmt.Sprintf("gocorn: master [%s]", m.name))
+
+	m.target = m.cfg.Workers
+	m.reconcile()
+	code := m.loop()
+	m.log.Info("Shutting down: Master")
+	return code
+}
+
+// loop serves signals, pipe messages and the periodic check until the
+// master stops.
+func (m *master) loop() int {
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	for {
+		select {
+		case sig := <-m.signals:
+			m.handleSignal(sig)
+		case ev := <-m.events:
+			m.handleEvent(ev)
+		case <-ticker.C:
+		}
+		if err := m.reap(); err != nil {
+			return m.halt(err)
+		}
+		if m.stop != running {
+			if len(m.workers) == 0 {
+				return 0
+			}
+			m.killLate()
+			continue
+		}
+		m.checkTimeouts()
+		m.reconcile()
+	}
+}
+
+func (m *master) halt(h *haltError) int {
+	m.log.Info("Shutting down: Master")
+	m.log.Info("Reason: " + h.reason)
+	m.signalAll(syscall.SIGKILL)
+	for len(m.workers) > 0 {
+		time.Sleep(10 * time.Millisecond)
+		m.reap()
+	}
+	return h.code
+}
+
+func (m *master) handleSignal(sig os.Signal) {
+	if sig == syscall.SIGCHLD {
+		return // reaping follows every loop pass
+	}
+	m.log.Info("Handling signal: " + signalName(sig))
+	switch sig {
+	case syscall.SIGTERM:
+		m.beginStop(graceful)
+	case syscall.SIGINT, syscall.SIGQUIT:
+		m.beginStop(quick)
+	case syscall.SIGTTIN:
+		m.setTarget(m.target + 1)
+	case syscall.SIGTTOU:
+		if m.target > 1 {
+			m.setTarget(m.target - 1)
+		}
+	case syscall.SIGUSR1:
+		if err := m.logs.reopen(); err != nil {
+			m.log.Error("Reopening log files: " + err.Error())
+		}
+		m.signalAll(syscall.SIGUSR1)
+	case syscall.SIGHUP:
+		m.reload()
+	case syscall.SIGUSR2:
+		m.log.Warn("USR2 (binary upgrade) is not supported by this version of gocorn; ignored")
+	case syscall.SIGWINCH:
+		m.log.Debug("SIGWINCH ignored: it stops workers only in daemon mode")
+	}
+}
+
+func (m *master) setTarget(n int) {
+	m.log.Info(fmt.Sprintf("Number of workers: %d -> %d", m.target, n))
+	m.target = n
+}
+
+// beginStop sends workers the stop signal of the mode and sets the
+// deadline after which the rest are killed. A quick stop during a graceful
+// one speeds it up; the reverse changes nothing.
+func (m *master) beginStop(mode stopMode) {
+	if mode <= m.stop {
+		return
+	}
+	m.stop = mode
+	sig, wait := syscall.SIGTERM, time.Duration(m.cfg.GracefulTimeout)*time.Second
+	if mode == quick {
+		sig, wait = syscall.SIGQUIT, min(wait, 2*time.Second)
+	}
+	m.deadline = time.Now().Add(wait)
+	for _, w := range m.workers {
+		w.stopping = true
+		syscall.Kill(w.pid, sig)
+	}
+}
+
+// killLate kills the workers still alive at the stop deadline.
+func (m *master) killLate() {
+	if time.Now().Before(m.deadline) {
+		return
+	}
+	for _, w := range m.workers {
+		if w.aborted.IsZero() {
+			m.log.Warn(fmt.Sprintf("Worker (pid:%d) did not stop within the graceful timeout; killing it", w.pid))
+			w.aborted = time.Now()
+			syscall.Kill(w.pid, syscall.SIGKILL)
+		}
+	}
+}
+
+func (m *master) signalAll(sig syscall.Signal) {
+	for _, w := range m.workers {
+		syscall.Kill(w.pid, sig)
+	}
+}
+
+// handleEvent applies one message from a worker's pipe.
+func (m *master) handleEvent(ev event) {
+	w, ok := m.workers[ev.pid]
+	if !ok || ev.closed {
+		return
+	}
+	w.lastBeat = time.Now()
+	switch ev.msg.Kind {
+	case workerpipe.KindReady:
+		w.ready = true
+		m.everReady = true
+		m.bootFails = 0
+		m.log.Debug(fmt.Sprintf("Worker (pid:%d) is ready", w.pid))
+		m.retireOne()
+	case workerpipe.KindBeat:
+		if ev.msg.Beat != nil {
+			w.beat = *ev.msg.Beat
+		}
+	case workerpipe.KindRetire:
+		m.log.Info(fmt.Sprintf("Worker (pid:%d) asks to be replaced: %s", w.pid, ev.msg.Reason))
+		w.retiring = true
+	}
+}
+
+// retireOne stops the oldest retiring worker now that a replacement is
+// ready, so capacity never dips during a recycle or reload.
+func (m *master) retireOne() {
+	var oldest *worker
+	for _, w := range m.workers {
+		if w.retiring && !w.stopping && (oldest == nil || w.id < oldest.id) {
+			oldest = w
+		}
+	}
+	if oldest != nil {
+		oldest.stopping = true
+		syscall.Kill(oldest.pid, syscall.SIGTERM)
+	}
+}
+
+// reconcile spawns workers up to the target and stops the oldest beyond it.
+func (m *master) reconcile() {
+	var active []*worker
+	for _, w := range m.workers {
+		if w.active() {
+			active = append(active, w)
+		}
+	}
+	for n := len(active); n < m.target; n++ {
+		if time.Now().Before(m.spawnAfter) {
+			return
+		}
+		if err := m.spawn(); err != nil {
+			m.log.Error(err.Error())
+			m.brake()
+			return
+		}
+	}
+	slices.SortFunc(active, func(a, b *worker) int { return a.id - b.id })
+	for _, w := range active[:max(len(active)-m.target, 0)] {
+		w.stopping = true
+		syscall.Kill(w.pid, syscall.SIGTERM)
+	}
+}
+
+// brake delays the next spawn after a boot failure: 0.1 s, doubling up to
+// 30 s, so a crash loop does not spin the CPU or flood the log.
+func (m *master) brake() {
+	m.bootFails++
+	delay := min(100*time.Millisecond<<min(m.bootFails-1, 9), 30*time.Second)
+	m.spawnAfter = time.Now().Add(delay)
+}
+
+// checkTimeouts aborts workers whose pipe has been silent for timeout
+// seconds: SIGABRT first (the Go runtime writes every goroutine's stack
+// to the worker's stderr), then SIGKILL if it is still there a second later.
+func (m *master) checkTimeouts() {
+	if m.cfg.Timeout <= 0 {
+		return
+	}
+	limit := time.Duration(m.cfg.Timeout) * time.Second
+	now := time.Now()
+	for _, w := range m.workers {
+		switch {
+		case !w.ready:
+			// Booting workers are never timed out, as gunicorn.
+		case w.aborted.IsZero() && now.Sub(w.lastBeat) > limit:
+			errlog.Critical(m.log, fmt.Sprintf("WORKER TIMEOUT (pid:%d)", w.pid))
+			w.aborted = now
+			w.retiring = true
+			syscall.Kill(w.pid, syscall.SIGABRT)
+		case !w.aborted.IsZero() && now.Sub(w.aborted) > time.Second:
+			syscall.Kill(w.pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// reap collects every exited child. Children that are not workers are
+// reaped silently. A worker that could not boot before any worker ever
+// became ready halts the master with the worker's exit code.
+func (m *master) reap() *haltError {
+	for {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		if pid <= 0 || err != nil {
+			return nil
+		}
+		w, ok := m.workers[pid]
+		if !ok {
+			m.log.Debug(fmt.Sprintf("Reaped child (pid:%d) that is not a worker", pid))
+			continue
+		}
+		delete(m.workers, pid)
+		w.conn.Close()
+		m.logExit(w, ws)
+		if w.ready || m.stop != running {
+			continue
+		}
+		code := ws.ExitStatus()
+		if !m.everReady && (code == exitBoot || code == exitAppLoad) {
+			reason := "Worker failed to boot."
+			if code == exitAppLoad {
+				reason = "App failed to load."
+			}
+			return &haltError{code: code, reason: reason}
+		}
+		m.brake()
+	}
+}
+
+func (m *master) logExit(w *worker, ws syscall.WaitStatus) {
+	switch {
+	case ws.Signaled():
+		sig := ws.Signal()
+		msg := fmt.Sprintf("Worker (pid:%d) was sent SIG%s!", w.pid, strings.ToUpper(signalName(sig)))
+		switch {
+		case sig == syscall.SIGKILL && w.aborted.IsZero():
+			m.log.Error(msg + " Perhaps out of memory?")
+		case sig == syscall.SIGKILL:
+			m.log.Error(msg + " (killed by the master)")
+		case sig == syscall.SIGTERM:
+			m.log.Info(msg)
+		default:
+			m.log.Warn(msg)
+		}
+	case ws.ExitStatus() != 0:
+		m.log.Error(fmt.Sprintf("Worker (pid:%d) exited with code %d.", w.pid, ws.ExitStatus()))
+	default:
+		m.log.Debug(fmt.Sprintf("Worker (pid:%d) exited", w.pid))
+	}
+}
+
+// reload re-resolves the configuration and rolls the workers onto it. A
+// configuration that does not resolve is reported and the old one kept.
+func (m *master) reload() {
+	res, err := starcfg.Resolve(m.inv)
+	if err == nil {
+		err = m.checkApp(res.Config)
+	}
+	if err != nil {
+		m.log.Error("Reload failed; still serving the previous configuration: " + err.Error())
+		return
+	}
+	if !slices.Equal(res.Config.Bind, m.cfg.Bind) {
+		m.log.Warn("bind changed; restart gocorn to listen on the new addresses")
+		res.Config.Bind = m.cfg.Bind
+	}
+	m.res, m.cfg = res, res.Config
+	m.target = m.cfg.Workers
+	m.logs.level.Set(levelOf(m.cfg))
+	for _, w := range m.workers {
+		w.retiring = true
+	}
+	m.log.Info("Reloaded the configuration; starting a new generation of workers")
+}

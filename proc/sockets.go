@@ -1,0 +1,214 @@
+package proc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gocorn/gocorn/starcfg"
+)
+
+// socket is a listening socket the master owns for its whole life. Workers
+// inherit it; the master never accepts on it, so connections queue in the
+// kernel while workers restart.
+type socket struct {
+	name   string // as gunicorn names listeners: http://127.0.0.1:8000, unix:/run/app.sock
+	fd     int    // never wrapped in an *os.File, whose Fd method would make it blocking for every worker
+	unlink string // unix socket path to remove at exit, "" for none
+}
+
+// bindTries and bindPause follow gunicorn: an address still held by a
+// stopping server gets five chances, a second apart.
+const (
+	bindTries = 5
+	bindPause = time.Second
+)
+
+// bindAll opens every address in bind, in order. On failure it closes what
+// it opened.
+func bindAll(cfg *starcfg.Config, log *slog.Logger) ([]*socket, error) {
+	var socks []*socket
+	for _, spec := range cfg.Bind {
+		s, err := bindRetrying(spec, cfg.Backlog, log)
+		if err != nil {
+			closeSockets(socks)
+			return nil, err
+		}
+		socks = append(socks, s)
+	}
+	return socks, nil
+}
+
+func bindRetrying(spec string, backlog int, log *slog.Logger) (*socket, error) {
+	addr, err := starcfg.ParseAddress(spec)
+	if err != nil {
+		return nil, err
+	}
+	for try := 1; ; try++ {
+		s, err := bind(addr, backlog)
+		if err == nil || !errors.Is(err, syscall.EADDRINUSE) || try == bindTries {
+			return s, err
+		}
+		log.Error(fmt.Sprintf("Connection in use: %s", addr))
+		log.Error("Retrying in 1 second.")
+		time.Sleep(bindPause)
+	}
+}
+
+func bind(addr starcfg.Address, backlog int) (*socket, error) {
+	switch addr.Network {
+	case "tcp":
+		return bindTCP(addr, backlog)
+	case "unix":
+		return bindUnix(addr.Path, backlog)
+	case "fd":
+		return adoptFD(addr.FD)
+	}
+	return nil, fmt.Errorf("bind %s: unknown network %q", addr, addr.Network)
+}
+
+func bindTCP(addr starcfg.Address, backlog int) (*socket, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupIP(ctx, "ip", addr.Host)
+	if err != nil || len(ips) == 0 {
+		return nil, fmt.Errorf("bind %s: cannot resolve %q: %v", addr, addr.Host, err)
+	}
+	ip := ips[0]
+	var sa syscall.Sockaddr
+	family := syscall.AF_INET
+	if ip4 := ip.To4(); ip4 != nil {
+		sa = &syscall.SockaddrInet4{Port: addr.Port, Addr: [4]byte(ip4)}
+	} else {
+		family = syscall.AF_INET6
+		sa = &syscall.SockaddrInet6{Port: addr.Port, Addr: [16]byte(ip.To16())}
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC|syscall.SOCK_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("bind %s: socket: %w", addr, err)
+	}
+	if err := listenFD(fd, sa, backlog, family == syscall.AF_INET6); err != nil {
+		syscall.Close(fd)
+		return nil, fmt.Errorf("bind %s: %w", addr, err)
+	}
+	name := addr.String()
+	if bound, err := syscall.Getsockname(fd); err == nil {
+		name = tcpName(bound)
+	}
+	return &socket{name: name, fd: fd}, nil
+}
+
+// listenFD sets gunicorn's socket options, binds and listens.
+func listenFD(fd int, sa syscall.Sockaddr, backlog int, v6only bool) error {
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1); err != nil {
+		return fmt.Errorf("setsockopt SO_REUSEADDR: %w", err)
+	}
+	if v6only {
+		// Lets "[::]:8000" and "0.0.0.0:8000" be bound side by side.
+		if err := syscall.SetsockoptInt(fd, syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, 1); err != nil {
+			return fmt.Errorf("setsockopt IPV6_V6ONLY: %w", err)
+		}
+	}
+	if err := syscall.Bind(fd, sa); err != nil {
+		return err
+	}
+	return syscall.Listen(fd, backlog)
+}
+
+func tcpName(sa syscall.Sockaddr) string {
+	switch a := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return "http://" + net.JoinHostPort(net.IP(a.Addr[:]).String(), strconv.Itoa(a.Port))
+	case *syscall.SockaddrInet6:
+		return "http://" + net.JoinHostPort(net.IP(a.Addr[:]).String(), strconv.Itoa(a.Port))
+	case *syscall.SockaddrUnix:
+		return "unix:" + a.Name
+	}
+	return "unknown"
+}
+
+func bindUnix(path string, backlog int) (*socket, error) {
+	if err := removeStaleSocket(path); err != nil {
+		return nil, err
+	}
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC|syscall.SOCK_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("bind unix:%s: socket: %w", path, err)
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: path}); err != nil {
+		syscall.Close(fd)
+		return nil, fmt.Errorf("bind unix:%s: %w", path, err)
+	}
+	if err := syscall.Listen(fd, backlog); err != nil {
+		syscall.Close(fd)
+		os.Remove(path)
+		return nil, fmt.Errorf("bind unix:%s: listen: %w", path, err)
+	}
+	name := "unix:" + path
+	return &socket{name: name, fd: fd, unlink: path}, nil
+}
+
+// removeStaleSocket clears the way for a unix socket at path: a socket
+// nobody answers on is left over from a crash and is removed; a live one,
+// or any other kind of file, is an error, never deleted.
+func removeStaleSocket(path string) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bind unix:%s: %w", path, err)
+	}
+	if info.Mode()&os.ModeSocket == 0 {
+		return fmt.Errorf("bind unix:%s: the path exists and is not a socket", path)
+	}
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return fmt.Errorf("bind unix:%s: %w: another server is listening there", path, syscall.EADDRINUSE)
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("bind unix:%s: removing the stale socket: %w", path, err)
+	}
+	return nil
+}
+
+// adoptFD takes over an inherited listening socket (bind = "fd://N").
+func adoptFD(fd int) (*socket, error) {
+	accepting, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_ACCEPTCONN)
+	if err != nil {
+		return nil, fmt.Errorf("bind fd://%d: not a socket: %w", fd, err)
+	}
+	if accepting != 1 {
+		return nil, fmt.Errorf("bind fd://%d: the socket is not listening", fd)
+	}
+	syscall.CloseOnExec(fd)
+	name := fmt.Sprintf("fd://%d", fd)
+	if sa, err := syscall.Getsockname(fd); err == nil {
+		name = tcpName(sa)
+	}
+	return &socket{name: name, fd: fd}, nil
+}
+
+// closeSockets closes the master's sockets and removes unix socket files.
+func closeSockets(socks []*socket) {
+	for _, s := range socks {
+		syscall.Close(s.fd)
+		if s.unlink != "" {
+			os.Remove(s.unlink)
+		}
+	}
+}
+
+func socketNames(socks []*socket) []string {
+	names := make([]string, len(socks))
+	for i, s := range socks {
+		names[i] = s.name
+	}
+	return names
+}

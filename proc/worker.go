@@ -1,0 +1,26 @@
+package proc
+
+import (
+	"time"
+
+	"github.com/gocorn/gocorn/proc/workerpipe"
+)
+
+// worker is the master's record of one worker process.
+type worker struct {
+	pid     int
+	id      int // age: the order in which workers were spawned
+	conn    *workerpipe.Conn
+	spawned time.Time
+
+	ready    bool      // said Ready: it is accepting connections
+	lastBeat time.Time // last message of any kind
+	beat     workerpipe.Beat
+
+	retiring bool      // to be replaced: stops as soon as a replacement is ready
+	stopping bool      // sent TERM (or QUIT); leaves on its own
+	aborted  time.Time // when a timeout abort was sent; zero if never
+}
+
+// active tells whether the worker counts toward the target number.
+func (w *worker) active() bool { return !w.retiring && !w.stopping }

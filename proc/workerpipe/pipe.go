@@ -1,0 +1,101 @@
+// Package workerpipe is the conversation between the master and one worker.
+//
+// Each worker inherits one end of a Unix stream socket pair as file
+// descriptor 3. The master speaks first with a Boot message that carries the
+// configuration generation the worker must run; from then on the worker
+// reports: Ready once it accepts connections, Beat periodically with what it
+// is doing, and Retire when it wants to be replaced (max_requests). Messages
+// are JSON, one per line, so the pipe can be read with a plain decoder and
+// debugged with strace.
+package workerpipe
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/gocorn/gocorn/starcfg"
+)
+
+// FD is the file descriptor number of the pipe in a worker process.
+const FD = 3
+
+// FirstListenerFD is where the inherited listening sockets start, in the
+// order of Boot.Listeners.
+const FirstListenerFD = 4
+
+// EnvVar marks a process as a gocorn worker; its value is the pipe's FD.
+// A process started without it is a master.
+const EnvVar = "GOCORN_WORKER_PIPE"
+
+// Kind says what a Message means.
+type Kind string
+
+// The kinds of message. Boot goes master to worker; the rest worker to master.
+const (
+	KindBoot   Kind = "boot"
+	KindReady  Kind = "ready"
+	KindBeat   Kind = "beat"
+	KindRetire Kind = "retire"
+)
+
+// Message is one line on the pipe. Only the fields of its Kind are set.
+type Message struct {
+	Kind   Kind    `json:"kind"`
+	Boot   *Boot   `json:"boot,omitempty"`
+	Beat   *Beat   `json:"beat,omitempty"`
+	Reason string  `json:"reason,omitempty"` // why a worker retires
+}
+
+// Boot is everything a worker needs to serve, decided by the master.
+type Boot struct {
+	ID          int               `json:"id"`           // the worker's age: 1 for the first worker spawned, and so on
+	Config      *starcfg.Config   `json:"config"`       // resolved settings; workers never re-read flags
+	Sources     []starcfg.Source  `json:"sources"`      // the exact config bytes the master evaluated
+	Listeners   []string          `json:"listeners"`    // names of the inherited sockets, from FirstListenerFD on
+	MaxRequests int               `json:"max_requests"` // max_requests plus this worker's jitter; 0 = no limit
+}
+
+// Beat is a worker's periodic report.
+type Beat struct {
+	InFlight int           `json:"in_flight"` // requests being served now
+	Oldest   time.Duration `json:"oldest"`    // age of the oldest in-flight request
+	Requests uint64        `json:"requests"`  // requests started since boot
+}
+
+// Conn sends and receives Messages. Send is safe for concurrent use;
+// Receive must be called from one goroutine.
+type Conn struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+	dec *json.Decoder
+	rw  io.ReadWriteCloser
+}
+
+// NewConn wraps one end of the pipe.
+func NewConn(rw io.ReadWriteCloser) *Conn {
+	return &Conn{enc: json.NewEncoder(rw), dec: json.NewDecoder(rw), rw: rw}
+}
+
+// Send writes one message.
+func (c *Conn) Send(m Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.enc.Encode(m); err != nil {
+		return fmt.Errorf("worker pipe: send %s: %w", m.Kind, err)
+	}
+	return nil
+}
+
+// Receive reads the next message. It returns io.EOF when the other side
+// has closed the pipe (the process exited).
+func (c *Conn) Receive() (Message, error) {
+	var m Message
+	err := c.dec.Decode(&m)
+	return m, err
+}
+
+// Close closes the pipe.
+func (c *Conn) Close() error { return c.rw.Close() }

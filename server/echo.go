@@ -1,0 +1,73 @@
+package server
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+)
+
+// EchoReply is the JSON document the echo app answers with. It shows what
+// the handler saw, so tests and operators can check parsing, proxies and
+// bodies end to end.
+type EchoReply struct {
+	Method     string              `json:"method"`
+	URI        string              `json:"uri"` // the raw request-target
+	Path       string              `json:"path"`
+	Query      string              `json:"query"`
+	Proto      string              `json:"proto"`
+	Headers    map[string][]string `json:"headers"`  // canonical name -> values, as received
+	Trailers   map[string][]string `json:"trailers"` // same shape, after a chunked body
+	BodyBase64 string              `json:"body_base64"`
+	RemoteAddr string              `json:"remote_addr"`
+	Scheme     string              `json:"scheme"`
+}
+
+// Echo answers every request with 200 and an EchoReply describing it.
+func Echo() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(describe(r, body))
+	})
+}
+
+func describe(r *http.Request, body []byte) EchoReply {
+	headers := make(map[string][]string, len(r.Header)+2)
+	for name, values := range r.Header {
+		headers[name] = values
+	}
+	// net/http moves these out of r.Header; put them back as received.
+	if r.Host != "" {
+		headers["Host"] = []string{r.Host}
+	}
+	if len(r.TransferEncoding) > 0 {
+		headers["Transfer-Encoding"] = r.TransferEncoding
+	}
+	trailers := make(map[string][]string, len(r.Trailer))
+	for name, values := range r.Trailer {
+		if values != nil {
+			trailers[name] = values
+		}
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return EchoReply{
+		Method:     r.Method,
+		URI:        r.RequestURI,
+		Path:       r.URL.Path,
+		Query:      r.URL.RawQuery,
+		Proto:      r.Proto,
+		Headers:    headers,
+		Trailers:   trailers,
+		BodyBase64: base64.StdEncoding.EncodeToString(body),
+		RemoteAddr: r.RemoteAddr,
+		Scheme:     scheme,
+	}
+}

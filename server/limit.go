@@ -1,0 +1,178 @@
+package server
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// slots bounds how many connections a worker holds open at once. Sockets
+// beyond the bound stay in the kernel's accept queue, shared by all
+// workers, so a busy worker never hoards connections an idle one could
+// serve.
+type slots struct {
+	free   chan struct{}
+	closed chan struct{}
+	once   sync.Once
+
+	mu   sync.Mutex
+	open map[*slotConn]struct{} // every connection holding a slot
+}
+
+func newSlots(n int) *slots {
+	s := &slots{free: make(chan struct{}, n), closed: make(chan struct{}), open: make(map[*slotConn]struct{})}
+	for range n {
+		s.free <- struct{}{}
+	}
+	return s
+}
+
+// take waits for a free slot; false means the worker is closing.
+func (s *slots) take() bool {
+	select {
+	case <-s.free:
+		return true
+	case <-s.closed:
+		return false
+	}
+}
+
+func (s *slots) give() { s.free <- struct{}{} }
+
+func (s *slots) close() { s.once.Do(func() { close(s.closed) }) }
+
+// limitListener takes a slot for every connection it returns and gives it
+// back when the connection closes.
+//
+// With one listener it takes the slot before accepting, so a full worker
+// accepts nothing. With several listeners, each Accept runs in its own
+// goroutine and a slot held while blocked on a quiet listener would starve
+// the others, so the slot is taken after accepting instead: at most one
+// connection per listener then waits inside a full worker.
+type limitListener struct {
+	net.Listener
+	slots       *slots
+	takeFirst   bool
+	closeOnce   sync.Once
+	closeResult error
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	if l.takeFirst && !l.slots.take() {
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		if l.takeFirst {
+			l.slots.give()
+		}
+		return nil, err
+	}
+	if !l.takeFirst && !l.slots.take() {
+		c.Close()
+		return nil, net.ErrClosed
+	}
+	sc := &slotConn{Conn: c, slots: l.slots}
+	sc.setState(http.StateNew)
+	l.slots.add(sc)
+	return sc, nil
+}
+
+func (l *limitListener) Close() error {
+	l.closeOnce.Do(func() {
+		l.slots.close()
+		l.closeResult = l.Listener.Close()
+	})
+	return l.closeResult
+}
+
+func (s *slots) add(c *slotConn) {
+	s.mu.Lock()
+	s.open[c] = struct{}{}
+	s.mu.Unlock()
+}
+
+// release frees c's slot; the connection is gone or no longer HTTP's.
+func (s *slots) release(c *slotConn) {
+	s.mu.Lock()
+	delete(s.open, c)
+	s.mu.Unlock()
+	s.give()
+}
+
+// busy tells whether any connection may still bring or be serving a
+// request: it is new (headers not read yet), active, or idle for less
+// than grace. Hijacked connections (websockets) belong to their handler
+// and are not waited for.
+func (s *slots) busy(grace time.Duration) bool {
+	now := time.Now().UnixNano()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.open {
+		st, since := c.stateSince()
+		switch {
+		case st == http.StateHijacked:
+		case st != http.StateIdle || now-since < int64(grace):
+			return true
+		}
+	}
+	return false
+}
+
+// slotConn gives its slot back once, when it closes or is hijacked, and
+// remembers its net/http state for draining.
+type slotConn struct {
+	net.Conn
+	slots *slots
+	once  sync.Once
+	state atomic.Int32 // an http.ConnState
+	since atomic.Int64 // when state last changed, unix ns
+}
+
+func (c *slotConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.slots.release(c) })
+	return err
+}
+
+func (c *slotConn) setState(st http.ConnState) {
+	c.since.Store(time.Now().UnixNano())
+	c.state.Store(int32(st))
+}
+
+func (c *slotConn) stateSince() (http.ConnState, int64) {
+	return http.ConnState(c.state.Load()), c.since.Load()
+}
+
+// trackState is the http.Server.ConnState hook feeding slotConn states.
+func trackState(c net.Conn, st http.ConnState) {
+	sc, ok := c.(*slotConn)
+	if !ok {
+		return
+	}
+	if st == http.StateClosed {
+		sc.once.Do(func() { sc.slots.release(sc) })
+		return
+	}
+	sc.setState(st)
+}
+
+// CloseWrite keeps net/http's half-close on connections it closes after a
+// response, so unread client bytes do not turn the close into a reset.
+func (c *slotConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// ReadFrom keeps the kernel's sendfile/splice path for file responses.
+func (c *slotConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+}

@@ -1,0 +1,57 @@
+// Package starcfg turns gocorn's inputs into one resolved configuration.
+//
+// Every setting is declared once, in the settings table (settings.go): its
+// name, flags, type, default, validation, help and whether a HUP can change
+// it. From that table come the command-line flags, the validation of
+// gocorn.conf.star, --print-config, -h and docs/settings.md.
+//
+// Precedence, lowest first: defaults, the config file, GOCORN_CMD_ARGS, the
+// command line. A list given on the command line replaces the file's list.
+package starcfg
+
+// Config is the resolved configuration: one typed field per setting.
+// It is plain data so the master can hand it to workers as JSON.
+//
+// Each field is declared once more in the settings table (settings.go),
+// which its JSON name must match. Optional string settings (config, app,
+// proc_name, pidfile, chdir, accesslog) hold "" for None. Lists are never
+// shared with the config program that produced them.
+type Config struct {
+	// Config file and app.
+	Config string `json:"config"` // path of gocorn.conf.star, "" when none
+	App    string `json:"app"`    // name of the registered handler to serve
+
+	// Sockets and worker processes.
+	Bind              []string `json:"bind"`
+	Backlog           int      `json:"backlog"`
+	Workers           int      `json:"workers"`
+	WorkerClass       string   `json:"worker_class"`
+	Threads           int      `json:"threads"`
+	WorkerConnections int      `json:"worker_connections"`
+	MaxRequests       int      `json:"max_requests"`
+	MaxRequestsJitter int      `json:"max_requests_jitter"`
+	Timeout           int      `json:"timeout"`          // seconds
+	GracefulTimeout   int      `json:"graceful_timeout"` // seconds
+	Keepalive         int      `json:"keepalive"`        // seconds
+
+	// Request limits.
+	LimitRequestLine      int `json:"limit_request_line"`
+	LimitRequestFields    int `json:"limit_request_fields"`
+	LimitRequestFieldSize int `json:"limit_request_field_size"`
+
+	// Process.
+	ProcName string   `json:"proc_name"`
+	RawEnv   []string `json:"raw_env"`
+	Pidfile  string   `json:"pidfile"`
+	Chdir    string   `json:"chdir"` // absolute, checked to exist
+
+	// Logging.
+	Accesslog       string `json:"accesslog"`
+	AccessLogFormat string `json:"access_log_format"`
+	Errorlog        string `json:"errorlog"`
+	Loglevel        string `json:"loglevel"` // lower-case
+
+	// Modes.
+	CheckConfig bool `json:"check_config"` // also set by print_config
+	PrintConfig bool `json:"print_config"`
+}

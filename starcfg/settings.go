@@ -1,0 +1,325 @@
+package starcfg
+
+import (
+	"sort"
+
+	"go.starlark.net/starlark"
+)
+
+// setting declares one setting, once. The flags, the config-file
+// validation, --print-config, -h and docs/settings.md all come from here.
+//
+// To add a setting: add a field to Config, then an entry to the table
+// below with at least name, typ, def, help, section and field. The table
+// test checks that the two agree.
+type setting struct {
+	name     string   // as in gocorn.conf.star, --print-config and Origins
+	gunicorn string   // gunicorn's name when gocorn spells it differently
+	flags    []string // long flags without "--"; the first is the main one
+	short    rune     // one-letter flag, 0 for none
+	metavar  string   // placeholder in -h and the docs ("INT")
+	typ      valueType
+	def      any // default, already in the stored Go type
+
+	// envDefault, when set, names an environment variable that replaces
+	// def when present; envValue turns its text into a Starlark value that
+	// then goes through the ordinary conversion.
+	envDefault string
+	envValue   func(string) starlark.Value
+	defDoc     string // how the docs and -h describe the default, if not def
+
+	// check validates (and may normalise) a converted value.
+	check checkFunc
+
+	help       string
+	section    string
+	reloadable bool // a HUP applies a change without restarting gocorn
+	cliOnly    bool // may not be set inside a config file
+
+	field func(*Config) any // pointer to the Config field
+}
+
+// Sections, in the order -h and the docs show them (gunicorn's names).
+const (
+	secConfig    = "Config File"
+	secSocket    = "Server Socket"
+	secWorkers   = "Worker Processes"
+	secSecurity  = "Security"
+	secMechanics = "Server Mechanics"
+	secLogging   = "Logging"
+	secNaming    = "Process Naming"
+	secDebugging = "Debugging"
+)
+
+var sectionOrder = []string{
+	secConfig, secSocket, secWorkers, secSecurity,
+	secMechanics, secLogging, secNaming, secDebugging,
+}
+
+// defaultAccessLogFormat is gunicorn's access log line.
+const defaultAccessLogFormat = `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"`
+
+// workerClasses are the worker classes gocorn implements.
+var workerClasses = []string{"sync", "gthread"}
+
+// logLevels are gunicorn's log levels, most verbose first.
+var logLevels = []string{"debug", "info", "warning", "error", "critical"}
+
+// settings is the table. Keep it grouped by section.
+var settings = []*setting{
+	// Config File.
+	{
+		name: "config", flags: []string{"config"}, short: 'c', metavar: "CONFIG",
+		typ: typeOptString, def: "", check: checkConfigPath, cliOnly: true, section: secConfig,
+		defDoc: "./gocorn.conf.star, if that file exists",
+		help: "The Starlark config file to run: PATH or file:PATH. Only the command line " +
+			"and GOCORN_CMD_ARGS can name it; without it gocorn runs ./gocorn.conf.star " +
+			"when that file exists.",
+		field: func(c *Config) any { return &c.Config },
+	},
+	{
+		name: "app", gunicorn: "wsgi_app", metavar: "APP",
+		typ: typeOptString, def: "", section: secConfig, reloadable: true,
+		help: "The name of the handler to serve, among those compiled into the binary. " +
+			"The APP argument on the command line wins over this setting; with one app " +
+			"registered it may be left out. gunicorn calls this setting wsgi_app.",
+		field: func(c *Config) any { return &c.App },
+	},
+
+	// Server Socket.
+	{
+		name: "bind", flags: []string{"bind"}, short: 'b', metavar: "ADDRESS",
+		typ: typeList, def: []string{"127.0.0.1:8000"}, check: checkBind,
+		envDefault: "PORT", envValue: func(port string) starlark.Value {
+			return starlark.NewList([]starlark.Value{starlark.String("0.0.0.0:" + port)})
+		},
+		defDoc:  `["127.0.0.1:8000"], or ["0.0.0.0:$PORT"] when PORT is set`,
+		section: secSocket, reloadable: true,
+		help: "The sockets to listen on: HOST, HOST:PORT, [IPV6]:PORT, tcp://HOST:PORT, " +
+			"unix:PATH or fd://N. Repeat the flag to listen on several; a --bind on the " +
+			"command line replaces the config file's list.",
+		field: func(c *Config) any { return &c.Bind },
+	},
+	{
+		name: "backlog", flags: []string{"backlog"}, metavar: "INT",
+		typ: typeInt, def: 2048, section: secSocket,
+		help: "The number of pending connections the kernel queues on each socket " +
+			"(capped by net.core.somaxconn).",
+		field: func(c *Config) any { return &c.Backlog },
+	},
+
+	// Worker Processes.
+	{
+		name: "workers", flags: []string{"workers"}, short: 'w', metavar: "INT",
+		typ: typeInt, def: 1, check: atLeast(1),
+		envDefault: "WEB_CONCURRENCY", defDoc: "1, or $WEB_CONCURRENCY when set",
+		section: secWorkers, reloadable: true,
+		help: "The number of worker processes. A common start is 2 to 4 per CPU core; " +
+			"cpu_count() in the config file honours container CPU limits.",
+		field: func(c *Config) any { return &c.Workers },
+	},
+	{
+		name: "worker_class", flags: []string{"worker-class"}, short: 'k', metavar: "STRING",
+		typ: typeString, def: "sync", check: checkWorkerClass,
+		section: secWorkers, reloadable: true,
+		help: "How a worker serves: sync serves one request at a time without keep-alive; " +
+			"gthread serves up to threads requests at a time with keep-alive. As in " +
+			"gunicorn, sync with threads above 1 becomes gthread.",
+		field: func(c *Config) any { return &c.WorkerClass },
+	},
+	{
+		name: "threads", flags: []string{"threads"}, metavar: "INT",
+		typ: typeInt, def: 1, check: atLeast(1), section: secWorkers, reloadable: true,
+		help:  "The number of requests a gthread worker serves at once.",
+		field: func(c *Config) any { return &c.Threads },
+	},
+	{
+		name: "worker_connections", flags: []string{"worker-connections"}, metavar: "INT",
+		typ: typeInt, def: 1000, check: atLeast(1), section: secWorkers, reloadable: true,
+		help:  "The most connections one worker holds open at once.",
+		field: func(c *Config) any { return &c.WorkerConnections },
+	},
+	{
+		name: "max_requests", flags: []string{"max-requests"}, metavar: "INT",
+		typ: typeInt, def: 0, section: secWorkers, reloadable: true,
+		help: "Restart a worker after it has served this many requests, to contain slow " +
+			"leaks. 0 never restarts.",
+		field: func(c *Config) any { return &c.MaxRequests },
+	},
+	{
+		name: "max_requests_jitter", flags: []string{"max-requests-jitter"}, metavar: "INT",
+		typ: typeInt, def: 0, section: secWorkers, reloadable: true,
+		help: "Add a random 0 to this many requests to each worker's max_requests, so " +
+			"workers do not all restart at once.",
+		field: func(c *Config) any { return &c.MaxRequestsJitter },
+	},
+	{
+		name: "timeout", flags: []string{"timeout"}, short: 't', metavar: "INT",
+		typ: typeInt, def: 30, section: secWorkers, reloadable: true,
+		help: "Seconds a worker may go without progress before the master aborts it, " +
+			"logging what it was serving. 0 turns the check off.",
+		field: func(c *Config) any { return &c.Timeout },
+	},
+	{
+		name: "graceful_timeout", flags: []string{"graceful-timeout"}, metavar: "INT",
+		typ: typeInt, def: 30, section: secWorkers, reloadable: true,
+		help: "Seconds a worker gets to finish its requests after being told to stop; " +
+			"then it is killed.",
+		field: func(c *Config) any { return &c.GracefulTimeout },
+	},
+	{
+		name: "keepalive", flags: []string{"keep-alive"}, metavar: "INT",
+		typ: typeInt, def: 75, section: secWorkers, reloadable: true,
+		help: "Seconds an idle keep-alive connection waits for its next request; 0 turns " +
+			"keep-alive off. The default is 75 rather than gunicorn's 2: longer than the " +
+			"idle timeout of common load balancers (nginx and AWS ALB use 60), so a " +
+			"balancer never sends a request on a connection gocorn is closing.",
+		field: func(c *Config) any { return &c.Keepalive },
+	},
+
+	// Security.
+	{
+		name: "limit_request_line", flags: []string{"limit-request-line"}, metavar: "INT",
+		typ: typeInt, def: 4094, section: secSecurity, reloadable: true,
+		help: "The longest request line accepted, in bytes; longer ones get 414. " +
+			"0 means no limit; values above 8190 count as 8190.",
+		field: func(c *Config) any { return &c.LimitRequestLine },
+	},
+	{
+		name: "limit_request_fields", flags: []string{"limit-request-fields"}, metavar: "INT",
+		typ: typeInt, def: 100, section: secSecurity, reloadable: true,
+		help: "The most header fields a request may carry; more get 431. " +
+			"0 or values above 32768 mean 32768.",
+		field: func(c *Config) any { return &c.LimitRequestFields },
+	},
+	{
+		name: "limit_request_field_size", flags: []string{"limit-request-field_size"}, metavar: "INT",
+		typ: typeInt, def: 8190, section: secSecurity, reloadable: true,
+		help: "The longest header line accepted, in bytes; 0 means 8190. The flag keeps " +
+			"gunicorn's underscore.",
+		field: func(c *Config) any { return &c.LimitRequestFieldSize },
+	},
+
+	// Server Mechanics.
+	{
+		name: "chdir", flags: []string{"chdir"}, metavar: "DIR",
+		typ: typeOptString, def: "", check: checkChdir, section: secMechanics,
+		help: "Change to this directory before serving. It must exist; a relative path " +
+			"is taken from where gocorn was started.",
+		field: func(c *Config) any { return &c.Chdir },
+	},
+	{
+		name: "raw_env", flags: []string{"env"}, short: 'e', metavar: "ENV",
+		typ: typeList, def: []string{}, check: checkRawEnv, section: secMechanics,
+		reloadable: true,
+		help: "Environment variables for the workers, as KEY=VALUE. Repeat the flag for " +
+			"several.",
+		field: func(c *Config) any { return &c.RawEnv },
+	},
+	{
+		name: "pidfile", flags: []string{"pid"}, short: 'p', metavar: "FILE",
+		typ: typeOptString, def: "", section: secMechanics,
+		help:  "Write the master's PID to this file.",
+		field: func(c *Config) any { return &c.Pidfile },
+	},
+
+	// Logging.
+	{
+		name: "accesslog", flags: []string{"access-logfile"}, metavar: "FILE",
+		typ: typeOptString, def: "", section: secLogging, reloadable: true,
+		help: "Write an access log line per request to this file; - means standard " +
+			"output. None writes no access log.",
+		field: func(c *Config) any { return &c.Accesslog },
+	},
+	{
+		name: "access_log_format", flags: []string{"access-logformat"}, metavar: "STRING",
+		typ: typeString, def: defaultAccessLogFormat, section: secLogging, reloadable: true,
+		help:  "The access log line, in gunicorn's %(atom)s format.",
+		field: func(c *Config) any { return &c.AccessLogFormat },
+	},
+	{
+		name: "errorlog", flags: []string{"error-logfile", "log-file"}, metavar: "FILE",
+		typ: typeString, def: "-", section: secLogging, reloadable: true,
+		help:  "Write the error log to this file; - means standard error.",
+		field: func(c *Config) any { return &c.Errorlog },
+	},
+	{
+		name: "loglevel", flags: []string{"log-level"}, metavar: "LEVEL",
+		typ: typeString, def: "info", check: checkLogLevel, section: secLogging,
+		reloadable: true,
+		help: "The least severe error log messages written: debug, info, warning, error " +
+			"or critical.",
+		field: func(c *Config) any { return &c.Loglevel },
+	},
+
+	// Process Naming.
+	{
+		name: "proc_name", flags: []string{"name"}, short: 'n', metavar: "STRING",
+		typ: typeOptString, def: "", section: secNaming, reloadable: true,
+		help: "A name for the processes, shown in ps and top as gocorn: master [NAME]. " +
+			"None uses the app's name.",
+		field: func(c *Config) any { return &c.ProcName },
+	},
+
+	// Debugging.
+	{
+		name: "check_config", flags: []string{"check-config"},
+		typ: typeBool, def: false, section: secDebugging,
+		help:  "Check the configuration and the app, then exit: 0 when valid, 1 otherwise.",
+		field: func(c *Config) any { return &c.CheckConfig },
+	},
+	{
+		name: "print_config", flags: []string{"print-config"},
+		typ: typeBool, def: false, section: secDebugging,
+		help:  "Print every setting as resolved, then check like --check-config.",
+		field: func(c *Config) any { return &c.PrintConfig },
+	},
+}
+
+// settingsByName indexes the table by setting name.
+var settingsByName = func() map[string]*setting {
+	m := make(map[string]*setting, len(settings))
+	for _, s := range settings {
+		m[s.name] = s
+	}
+	return m
+}()
+
+// settingNames returns the names of all settings, sorted.
+func settingNames() []string {
+	names := make([]string, 0, len(settings))
+	for _, s := range settings {
+		names = append(names, s.name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// convert turns a Starlark value into s's stored value: the type's
+// conversion, then the setting's own check.
+func (s *setting) convert(v starlark.Value, c *checkContext) (any, error) {
+	out, err := s.typ.convert(v)
+	if err != nil {
+		return nil, err
+	}
+	if s.check != nil {
+		return s.check(out, c)
+	}
+	return out, nil
+}
+
+// defaultText is the default as -h and the docs describe it.
+func (s *setting) defaultText() string {
+	if s.defDoc != "" {
+		return s.defDoc
+	}
+	return s.typ.format(s.def)
+}
+
+// mainFlag is the setting's main long flag with its dashes, or "".
+func (s *setting) mainFlag() string {
+	if len(s.flags) == 0 {
+		return ""
+	}
+	return "--" + s.flags[0]
+}
