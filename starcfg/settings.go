@@ -156,8 +156,8 @@ var settings = []*setting{
 	{
 		name: "timeout", flags: []string{"timeout"}, short: 't', metavar: "INT",
 		typ: typeInt, def: 30, section: secWorkers, reloadable: true,
-		help: "Seconds a worker may go without progress before the master aborts it, " +
-			"logging what it was serving. 0 turns the check off.",
+		help: "Seconds a worker may go silent (no heartbeat to the master) before the master " +
+			"aborts it. 0 turns the check off.",
 		field: func(c *Config) any { return &c.Timeout },
 	},
 	{

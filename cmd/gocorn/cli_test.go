@@ -67,3 +67,17 @@ func TestWorkerStartedByHandExplainsItself(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// Every example config must pass --check-config.
+func TestExampleConfigsCheck(t *testing.T) {
+	configs, _ := filepath.Glob("../../examples/*.star")
+	if len(configs) == 0 {
+		t.Fatal("no example configs found")
+	}
+	for _, c := range configs {
+		abs, _ := filepath.Abs(c)
+		if code, _, stderr := run(t, t.TempDir(), nil, "-c", abs, "--check-config", "hello"); code != 0 {
+			t.Errorf("%s: exit %d: %s", c, code, stderr)
+		}
+	}
+}
