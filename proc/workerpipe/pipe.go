@@ -43,19 +43,19 @@ const (
 
 // Message is one line on the pipe. Only the fields of its Kind are set.
 type Message struct {
-	Kind   Kind    `json:"kind"`
-	Boot   *Boot   `json:"boot,omitempty"`
-	Beat   *Beat   `json:"beat,omitempty"`
-	Reason string  `json:"reason,omitempty"` // why a worker retires
+	Kind   Kind   `json:"kind"`
+	Boot   *Boot  `json:"boot,omitempty"`
+	Beat   *Beat  `json:"beat,omitempty"`
+	Reason string `json:"reason,omitempty"` // why a worker retires
 }
 
 // Boot is everything a worker needs to serve, decided by the master.
 type Boot struct {
-	ID          int               `json:"id"`           // the worker's age: 1 for the first worker spawned, and so on
-	Config      *starcfg.Config   `json:"config"`       // resolved settings; workers never re-read flags
-	Sources     []starcfg.Source  `json:"sources"`      // the exact config bytes the master evaluated
-	Listeners   []string          `json:"listeners"`    // names of the inherited sockets, from FirstListenerFD on
-	MaxRequests int               `json:"max_requests"` // max_requests plus this worker's jitter; 0 = no limit
+	ID          int              `json:"id"`           // the worker's age: 1 for the first worker spawned, and so on
+	Config      *starcfg.Config  `json:"config"`       // resolved settings; workers never re-read flags
+	Sources     []starcfg.Source `json:"sources"`      // the exact config bytes the master evaluated
+	Listeners   []string         `json:"listeners"`    // names of the inherited sockets, from FirstListenerFD on
+	MaxRequests int              `json:"max_requests"` // max_requests plus this worker's jitter; 0 = no limit
 }
 
 // Beat is a worker's periodic report.
