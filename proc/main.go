@@ -51,7 +51,7 @@ func Main(apps server.Apps) int {
 		fmt.Fprintf(os.Stderr, "gocorn: cannot read the working directory: %v\n", err)
 		return exitConfig
 	}
-	return runMaster(starcfg.Invocation{
+	return runMaster(args, starcfg.Invocation{
 		Args:    args[1:],
 		Environ: os.Environ(),
 		Dir:     wd,
@@ -63,7 +63,7 @@ func Main(apps server.Apps) int {
 
 // runMaster resolves the configuration and runs the master, or only checks
 // or prints the configuration when asked to.
-func runMaster(inv starcfg.Invocation, apps server.Apps) int {
+func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	res, err := starcfg.Resolve(inv)
 	if code, done := resolveFailure(err, inv.Stderr); done {
 		return code
@@ -91,6 +91,7 @@ func runMaster(inv starcfg.Invocation, apps server.Apps) int {
 	if res.Config.CheckConfig {
 		return exitOK
 	}
+	makeRoomForTitle(args, m.title())
 	if err := m.prepare(); err != nil {
 		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
 		return exitConfig
@@ -144,12 +145,18 @@ func (m *master) prepare() error {
 		return err
 	}
 	m.logs, m.log = l, l.log
-	m.name = m.cfg.ProcName
-	if m.name == "" {
-		m.name = m.cfg.App
-	}
 	return nil
 }
+
+// procName is the NAME in process titles: proc_name, else the app.
+func procName(cfg *starcfg.Config) string {
+	if cfg.ProcName != "" {
+		return cfg.ProcName
+	}
+	return cfg.App
+}
+
+func (m *master) title() string { return fmt.Sprintf("gocorn: master [%s]", procName(m.cfg)) }
 
 // levelOf is the configured log level; starcfg has validated it.
 func levelOf(cfg *starcfg.Config) slog.Level {

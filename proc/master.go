@@ -34,7 +34,6 @@ type master struct {
 	appSet  server.Apps
 	res     *starcfg.Resolved
 	cfg     *starcfg.Config
-	name    string // for process titles: proc_name, else the app
 	logs    *logs
 	log     *slog.Logger
 	pidfile *pidfile
@@ -96,7 +95,7 @@ func (m *master) run() int {
 	defer closeSockets(m.sockets)
 	m.log.Info(fmt.Sprintf("Listening at: %s (%d)", joinNames(socketNames(socks)), os.Getpid()))
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
-	setTitle(fmt.Sprintf("gocorn: master [%s]", m.name))
+	setTitle(m.title())
 
 	m.target = m.cfg.Workers
 	m.reconcile()
@@ -385,6 +384,7 @@ func (m *master) reload() {
 		res.Config.Bind = m.cfg.Bind
 	}
 	m.res, m.cfg = res, res.Config
+	setTitle(m.title())
 	m.target = m.cfg.Workers
 	m.logs.level.Set(levelOf(m.cfg))
 	for _, w := range m.workers {

@@ -30,7 +30,7 @@ func (m *master) spawn() error {
 	for _, s := range m.sockets {
 		files = append(files, uintptr(s.fd))
 	}
-	pid, err := syscall.ForkExec(exe, []string{fmt.Sprintf("gocorn: worker [%s]", m.name)}, &syscall.ProcAttr{
+	pid, err := syscall.ForkExec(exe, []string{fmt.Sprintf("gocorn: worker [%s]", procName(m.cfg))}, &syscall.ProcAttr{
 		Env:   workerEnv(),
 		Files: files,
 	})

@@ -2,7 +2,9 @@ package proc
 
 import (
 	"os"
+	"slices"
 	"strings"
+	"syscall"
 	"unsafe"
 )
 
@@ -39,4 +41,33 @@ func setTitle(title string) {
 	area := unsafe.Slice(start, end-uintptr(unsafe.Pointer(start)))
 	n := copy(area, title)
 	clear(area[n:])
+}
+
+// titleRoomEnv marks a master that already re-executed itself for room.
+const titleRoomEnv = "GOCORN_TITLE_ROOM"
+
+// makeRoomForTitle re-executes the master once, with argv[0] padded by
+// spaces, when its command line is shorter than title, so that ps can show
+// the whole title (gunicorn's setproctitle moves the environment instead;
+// Go's runtime still points into it). It returns when no re-exec is needed
+// or the re-exec failed, in which case the title is cut.
+func makeRoomForTitle(args []string, title string) {
+	if os.Getenv(titleRoomEnv) != "" {
+		os.Unsetenv(titleRoomEnv)
+		return
+	}
+	room := len(args) - 1
+	for _, a := range args {
+		room += len(a)
+	}
+	if room >= len(title) || len(args) == 0 {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	padded := slices.Clone(args)
+	padded[0] += strings.Repeat(" ", len(title)-room)
+	syscall.Exec(exe, padded, append(os.Environ(), titleRoomEnv+"=1"))
 }

@@ -178,7 +178,9 @@ func regexpFind(t *testing.T, path, pattern string) string {
 }
 
 func TestProcessTitles(t *testing.T) {
-	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-w", "2", "-n", "shop", "hello")
+	// "g -w 2 hello" is shorter than the title: the master makes room.
+	in := proctest.Start(t, proctest.Setup{Bin: gocornBin, Dir: t.TempDir(), Argv0: "g",
+		Env: []string{"GOCORN_CMD_ARGS=-b 127.0.0.1:0 -n shop"}}, "-w", "2", "hello")
 	ps := func(pid int) string {
 		out, err := exec.Command("ps", "-o", "args=", "-p", strconv.Itoa(pid)).Output()
 		if err != nil {

@@ -67,6 +67,7 @@ type Setup struct {
 	Dir   string     // working directory
 	Env   []string   // added to the test's environment
 	Files []*os.File // inherited as fd 3, 4, ...
+	Argv0 string     // the program name the process sees, if not Bin
 }
 
 // Instance is one running gocorn master started by a test.
@@ -98,6 +99,9 @@ func Launch(t *testing.T, s Setup, args ...string) *Instance {
 	cmd.Dir = s.Dir
 	cmd.Env = append(os.Environ(), s.Env...)
 	cmd.ExtraFiles = s.Files
+	if s.Argv0 != "" {
+		cmd.Args[0] = s.Argv0
+	}
 	in := &Instance{T: t, Cmd: cmd, Stderr: &Output{}, Stdout: &Output{}, done: make(chan struct{})}
 	cmd.Stderr, cmd.Stdout = in.Stderr, in.Stdout
 	if err := cmd.Start(); err != nil {
