@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -11,20 +10,7 @@ import (
 // gocornBin is the binary under test, built once by TestMain.
 var gocornBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gocorn-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if gocornBin, err = proctest.Build(".", dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(proctest.Main(m, ".", &gocornBin)) }
 
 // start runs the stock binary in dir; see proctest.Start.
 func start(t *testing.T, dir string, args ...string) *proctest.Instance {

@@ -39,12 +39,7 @@ func TestHelloServes(t *testing.T) {
 
 func TestGthreadKeepsConnectionsAlive(t *testing.T) {
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-k", "gthread", "--threads", "4", "hello")
-	conn, err := net.Dial("tcp", strings.TrimPrefix(in.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(proctest.WaitFor))
+	conn := in.Dial()
 	r := bufio.NewReader(conn)
 	for i := range 3 { // three requests on one connection
 		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -62,12 +57,7 @@ func TestGthreadKeepsConnectionsAlive(t *testing.T) {
 
 func TestEchoShowsTheRequest(t *testing.T) {
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "echo")
-	conn, err := net.Dial("tcp", strings.TrimPrefix(in.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(proctest.WaitFor))
+	conn := in.Dial()
 	fmt.Fprint(conn, "POST /a/b?x=1&y=2 HTTP/1.1\r\nHost: example.test\r\nX-Multi: one\r\nX-Multi: two\r\n"+
 		"Transfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n5\r\nhello\r\n0\r\nX-Sum: 42\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)

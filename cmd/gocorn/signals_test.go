@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -63,12 +62,7 @@ func TestTTINAndTTOUChangeTheCount(t *testing.T) {
 
 func TestTERMLetsInFlightRequestsFinish(t *testing.T) {
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "echo")
-	conn, err := net.Dial("tcp", strings.TrimPrefix(in.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(proctest.WaitFor))
+	conn := in.Dial()
 	// Expect: 100-continue makes the worker say when the handler starts
 	// reading the body: from then on the request is in flight.
 	fmt.Fprint(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\nhello")
@@ -157,6 +151,9 @@ func TestUSR1ReopensLogs(t *testing.T) {
 	}
 	in.Signal(syscall.SIGTERM)
 	in.Wait()
+	if !fileHas(errlog, "Shutting down: Master") {
+		t.Errorf("the master did not write to the reopened error log")
+	}
 	for _, pid := range workers {
 		if !fileHas(errlog, fmt.Sprintf("Worker exiting (pid: %d)", pid)) {
 			t.Errorf("worker %d did not write to the reopened error log", pid)
@@ -209,5 +206,19 @@ func TestMaxRequestsRecyclesWithoutFailures(t *testing.T) {
 	in.WaitLog(`Autorestarting worker after current request.`)
 	if !proctest.Poll(func() bool { w := in.Workers(); return len(w) == 1 && w[0] != first[0] }) {
 		t.Fatalf("worker %d was not replaced: %v", first[0], in.Workers())
+	}
+}
+
+func TestSilentWorkerIsAbortedAfterTimeout(t *testing.T) {
+	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-w", "2", "-t", "1", "hello")
+	victim := in.Workers()[0]
+	syscall.Kill(victim, syscall.SIGSTOP) // a stopped process sends no heartbeat
+	in.WaitLog(fmt.Sprintf(`\[CRITICAL\] WORKER TIMEOUT \(pid:%d\)`, victim))
+	in.WaitLog(fmt.Sprintf(`Worker \(pid:%d\) was sent SIGKILL! \(killed by the master\)`, victim))
+	if w := in.WaitWorkers(2); slices.Contains(w, victim) {
+		t.Fatalf("aborted worker %d still listed: %v", victim, w)
+	}
+	if code, _ := in.Get("/"); code != 200 {
+		t.Fatal(code)
 	}
 }

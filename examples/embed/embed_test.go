@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -10,22 +9,10 @@ import (
 	"github.com/gocorn/gocorn/proc/proctest"
 )
 
+// bin is the example's binary, built once by TestMain.
 var bin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "gocorn-embed-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if bin, err = proctest.Build(".", dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(proctest.Main(m, ".", &bin)) }
 
 func TestEmbeddedAppsServeWithTheWholeModel(t *testing.T) {
 	in := proctest.Start(t, proctest.Setup{Bin: bin, Dir: t.TempDir()}, "-b", "127.0.0.1:0", "-w", "2", "-k", "gthread", "api")

@@ -7,6 +7,7 @@ package proctest
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -275,4 +276,37 @@ func Poll(cond func() bool) bool {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Main is a TestMain body for packages whose tests run a binary: it builds
+// the main package pkg into a temporary directory, stores its path in
+// *bin, runs the tests and cleans up. Use it as
+//
+//	func TestMain(m *testing.M) { os.Exit(proctest.Main(m, ".", &bin)) }
+func Main(m *testing.M, pkg string, bin *string) int {
+	dir, err := os.MkdirTemp("", "gocorn-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if *bin, err = Build(pkg, dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+// Dial opens a raw TCP connection to URL, for tests that write requests
+// byte by byte. It is closed when the test ends; every read and write on
+// it fails after WaitFor.
+func (in *Instance) Dial() net.Conn {
+	in.T.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(in.URL, "http://"))
+	if err != nil {
+		in.T.Fatal(err)
+	}
+	in.T.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(WaitFor))
+	return conn
 }
