@@ -1,0 +1,42 @@
+package workerpipe
+
+import (
+	"io"
+	"net"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/gocorn/gocorn/starcfg"
+)
+
+func TestMessagesRoundTrip(t *testing.T) {
+	a, b := net.Pipe()
+	master, worker := NewConn(a), NewConn(b)
+	sent := []Message{
+		{Kind: KindBoot, Boot: &Boot{ID: 7, Config: &starcfg.Config{Workers: 3, Bind: []string{"unix:/x"}},
+			Sources: []starcfg.Source{{Path: "/etc/gocorn.conf.star", Data: []byte("workers = 3\n")}},
+			Listeners: []string{"unix:/x"}, MaxRequests: 105}},
+		{Kind: KindReady},
+		{Kind: KindBeat, Beat: &Beat{InFlight: 2, Oldest: 1500 * time.Millisecond, Requests: 99}},
+		{Kind: KindRetire, Reason: "max_requests reached"},
+	}
+	go func() {
+		for _, m := range sent {
+			master.Send(m)
+		}
+		master.Close()
+	}()
+	for _, want := range sent {
+		got, err := worker.Receive()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
+	}
+	if _, err := worker.Receive(); err != io.EOF {
+		t.Errorf("after the other side closed: %v, want io.EOF", err)
+	}
+}
