@@ -15,7 +15,7 @@ func TestMessagesRoundTrip(t *testing.T) {
 	master, worker := NewConn(a), NewConn(b)
 	sent := []Message{
 		{Kind: KindBoot, Boot: &Boot{ID: 7, Config: &starcfg.Config{Workers: 3, Bind: []string{"unix:/x"}},
-			Sources: []starcfg.Source{{Path: "/etc/gocorn.conf.star", Data: []byte("workers = 3\n")}},
+			Sources:   []starcfg.Source{{Path: "/etc/gocorn.conf.star", Data: []byte("workers = 3\n")}},
 			Listeners: []string{"unix:/x"}, MaxRequests: 105}},
 		{Kind: KindReady},
 		{Kind: KindBeat, Beat: &Beat{InFlight: 2, Oldest: 1500 * time.Millisecond, Requests: 99}},
