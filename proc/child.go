@@ -132,7 +132,7 @@ func (c *child) run(apps server.Apps) int {
 	c.srv = srv
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
-	if err := c.conn.Send(workerpipe.Message{Kind: workerpipe.KindReady}); err != nil {
+	if err := c.conn.Send(workerpipe.Message{Kind: workerpipe.KindReady, Version: Version}); err != nil {
 		c.log.Error(err.Error())
 		srv.Close()
 		return exitBoot

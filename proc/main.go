@@ -26,8 +26,9 @@ import (
 	"github.com/gocorn/gocorn/starcfg"
 )
 
-// Version is gocorn's version, shown by --version and in the log.
-const Version = "0.1.0"
+// Version is gocorn's version, shown by --version and in the log. It is a
+// variable so a build can stamp it: go build -ldflags "-X github.com/gocorn/gocorn/proc.Version=1.2.3".
+var Version = "0.1.0"
 
 // Exit codes, as gunicorn's.
 const (

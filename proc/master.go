@@ -42,6 +42,9 @@ type master struct {
 	workers map[int]*worker // by pid
 	lastID  int
 	target  int
+	gen     int // configuration generation: 1 at start, +1 on every successful HUP
+
+	failedReloads int // HUPs whose configuration was refused
 
 	events  chan event
 	signals chan os.Signal
@@ -86,18 +89,19 @@ func (m *master) run() int {
 	signal.Notify(m.signals, masterSignals...)
 	defer signal.Stop(m.signals)
 
-	socks, err := bindAll(m.cfg, m.log)
+	socks, err := bindAll(nil, m.cfg, startTries, m.log)
 	if err != nil {
 		m.log.Error(err.Error())
 		return 1
 	}
 	m.sockets = socks
-	defer closeSockets(m.sockets)
+	defer func() { closeSockets(m.sockets) }() // the list changes when a HUP rebinds
 	m.log.Info(fmt.Sprintf("Listening at: %s (%d)", joinNames(socketNames(socks)), os.Getpid()))
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
 	setTitle(m.title())
 
 	m.target = m.cfg.Workers
+	m.gen = 1
 	m.reconcile()
 	code := m.loop()
 	m.log.Info("Shutting down: Master")
@@ -230,6 +234,10 @@ func (m *master) handleEvent(ev event) {
 		m.everReady = true
 		m.bootFails = 0
 		m.log.Debug(fmt.Sprintf("Worker (pid:%d) is ready", w.pid))
+		if v := ev.msg.Version; v != Version {
+			// The binary on disk changed since the master started.
+			m.log.Info(fmt.Sprintf("Worker (pid:%d) runs gocorn %s; the master runs %s", w.pid, v, Version))
+		}
 		m.retireOne()
 	case workerpipe.KindBeat:
 		if ev.msg.Beat != nil {
@@ -342,8 +350,25 @@ func (m *master) reap() *haltError {
 			}
 			return &haltError{code: code, reason: reason}
 		}
+		if older := m.servingGenerations(w.gen); len(older) > 0 {
+			m.log.Warn(fmt.Sprintf("Generation %d cannot boot yet (worker pid:%d died before it was ready); "+
+				"workers of generation %v keep serving", w.gen, w.pid, older))
+		}
 		m.brake()
 	}
+}
+
+// servingGenerations lists the generations older than gen that still have
+// ready workers.
+func (m *master) servingGenerations(gen int) []int {
+	var gens []int
+	for _, w := range m.workers {
+		if w.ready && w.gen < gen && !slices.Contains(gens, w.gen) {
+			gens = append(gens, w.gen)
+		}
+	}
+	slices.Sort(gens)
+	return gens
 }
 
 func (m *master) logExit(w *worker, ws syscall.WaitStatus) {
@@ -366,29 +391,4 @@ func (m *master) logExit(w *worker, ws syscall.WaitStatus) {
 	default:
 		m.log.Debug(fmt.Sprintf("Worker (pid:%d) exited", w.pid))
 	}
-}
-
-// reload re-resolves the configuration and rolls the workers onto it. A
-// configuration that does not resolve is reported and the old one kept.
-func (m *master) reload() {
-	res, err := starcfg.Resolve(m.inv)
-	if err == nil {
-		err = m.checkApp(res.Config)
-	}
-	if err != nil {
-		m.log.Error("Reload failed; still serving the previous configuration: " + err.Error())
-		return
-	}
-	if !slices.Equal(res.Config.Bind, m.cfg.Bind) {
-		m.log.Warn("bind changed; restart gocorn to listen on the new addresses")
-		res.Config.Bind = m.cfg.Bind
-	}
-	m.res, m.cfg = res, res.Config
-	setTitle(m.title())
-	m.target = m.cfg.Workers
-	m.logs.level.Set(levelOf(m.cfg))
-	for _, w := range m.workers {
-		w.retiring = true
-	}
-	m.log.Info("Reloaded the configuration; starting a new generation of workers")
 }

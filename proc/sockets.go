@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -18,42 +19,60 @@ import (
 // inherit it; the master never accepts on it, so connections queue in the
 // kernel while workers restart.
 type socket struct {
+	spec   string // the bind entry it was opened for
 	name   string // as gunicorn names listeners: http://127.0.0.1:8000, unix:/run/app.sock
 	fd     int    // never wrapped in an *os.File, whose Fd method would make it blocking for every worker
 	unlink string // unix socket path to remove at exit, "" for none
 }
 
-// bindTries and bindPause follow gunicorn: an address still held by a
-// stopping server gets five chances, a second apart.
+// startTries and bindPause follow gunicorn: at start, an address still
+// held by a stopping server gets five chances, a second apart. A HUP tries
+// once, since the master must not stop serving signals for long.
 const (
-	bindTries = 5
-	bindPause = time.Second
+	startTries = 5
+	bindPause  = time.Second
 )
 
-// bindAll opens every address in bind, in order. On failure it closes what
-// it opened.
-func bindAll(cfg *starcfg.Config, log *slog.Logger) ([]*socket, error) {
-	var socks []*socket
+// errNoBind keeps a configuration that would listen nowhere from being
+// applied.
+var errNoBind = errors.New("bind is empty: the server would listen nowhere")
+
+// bindAll returns the sockets for cfg.Bind, in order: the ones in current
+// whose bind entry is unchanged, and new ones for the rest. On failure it
+// closes only what it opened, so the running server loses nothing.
+func bindAll(current []*socket, cfg *starcfg.Config, tries int, log *slog.Logger) ([]*socket, error) {
+	if len(cfg.Bind) == 0 {
+		return nil, errNoBind
+	}
+	var socks, opened []*socket
 	for _, spec := range cfg.Bind {
-		s, err := bindRetrying(spec, cfg.Backlog, log)
+		if i := slices.IndexFunc(current, func(s *socket) bool { return s.spec == spec }); i >= 0 {
+			socks = append(socks, current[i])
+			continue
+		}
+		s, err := bindRetrying(spec, cfg.Backlog, tries, log)
 		if err != nil {
-			closeSockets(socks)
+			closeSockets(opened)
 			return nil, err
 		}
-		socks = append(socks, s)
+		socks, opened = append(socks, s), append(opened, s)
 	}
 	return socks, nil
 }
 
-func bindRetrying(spec string, backlog int, log *slog.Logger) (*socket, error) {
+func bindRetrying(spec string, backlog, tries int, log *slog.Logger) (*socket, error) {
 	addr, err := starcfg.ParseAddress(spec)
 	if err != nil {
 		return nil, err
 	}
 	for try := 1; ; try++ {
 		s, err := bind(addr, backlog)
-		if err == nil || !errors.Is(err, syscall.EADDRINUSE) || try == bindTries {
-			return s, err
+		if err == nil {
+			s.spec = spec
+			return s, nil
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) || try >= tries {
+			return nil, err
 		}
 		log.Error(fmt.Sprintf("Connection in use: %s", addr))
 		log.Error("Retrying in 1 second.")

@@ -44,7 +44,7 @@ func (m *master) spawn() error {
 		return fmt.Errorf("spawning a worker: pipe: %w", err)
 	}
 	m.lastID++
-	w := &worker{pid: pid, id: m.lastID, conn: workerpipe.NewConn(c), spawned: time.Now()}
+	w := &worker{pid: pid, id: m.lastID, gen: m.gen, conn: workerpipe.NewConn(c), spawned: time.Now()}
 	w.lastBeat = w.spawned
 	m.workers[pid] = w
 	boot := &workerpipe.Boot{

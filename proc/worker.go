@@ -10,6 +10,7 @@ import (
 type worker struct {
 	pid     int
 	id      int // age: the order in which workers were spawned
+	gen     int // the configuration generation it runs
 	conn    *workerpipe.Conn
 	spawned time.Time
 

@@ -47,6 +47,10 @@ type Message struct {
 	Boot   *Boot  `json:"boot,omitempty"`
 	Beat   *Beat  `json:"beat,omitempty"`
 	Reason string `json:"reason,omitempty"` // why a worker retires
+
+	// Version, with Ready, is the gocorn version of the worker's binary:
+	// after a deploy it differs from the master's.
+	Version string `json:"version,omitempty"`
 }
 
 // Boot is everything a worker needs to serve, decided by the master.

@@ -1,0 +1,98 @@
+package proc
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/gocorn/gocorn/starcfg"
+)
+
+// reload is HUP: evaluate the configuration again and roll the workers
+// onto it. Anything wrong with the new configuration (it does not
+// evaluate, names an app this binary lacks, cannot bind) is logged and the
+// server keeps running the old one: a bad edit never takes it down.
+//
+// Otherwise the changes are logged, new sockets are opened before old ones
+// close, and a new generation of workers starts; each old worker retires
+// as a new one reports ready, so capacity never dips, and if the new
+// generation cannot boot the old one keeps serving.
+func (m *master) reload() {
+	res, socks, err := m.prepareReload()
+	if err != nil {
+		m.failedReloads++
+		m.log.Error(fmt.Sprintf("Reload failed (%d so far); still serving the previous configuration: %v",
+			m.failedReloads, err))
+		return
+	}
+	old := m.cfg
+	m.logChanges(old, res.Config)
+	m.swapSockets(socks)
+	m.res, m.cfg = res, res.Config
+	if res.Config.Workers != old.Workers {
+		m.setTarget(res.Config.Workers)
+	} // else a count set by TTIN/TTOU stays
+	m.logs.level.Set(levelOf(m.cfg))
+	setTitle(m.title())
+	m.gen++
+	for _, w := range m.workers {
+		w.retiring = true
+	}
+	m.log.Info(fmt.Sprintf("Reloaded the configuration; starting generation %d of %d workers", m.gen, m.target))
+}
+
+// prepareReload resolves the configuration and opens its sockets without
+// changing anything the running server uses.
+func (m *master) prepareReload() (*starcfg.Resolved, []*socket, error) {
+	res, err := starcfg.Resolve(m.inv)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := m.checkApp(res.Config); err != nil {
+		return nil, nil, err
+	}
+	socks, err := bindAll(m.sockets, res.Config, 1, m.log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, socks, nil
+}
+
+// logChanges says which settings a HUP changed, and which of those only a
+// restart applies.
+func (m *master) logChanges(old, new *starcfg.Config) {
+	changes := starcfg.Diff(old, new)
+	if len(changes) == 0 {
+		m.log.Info("Reload: no setting changed")
+		return
+	}
+	var restart []string
+	for _, c := range changes {
+		m.log.Info(fmt.Sprintf("Reload: %s changed from %s to %s", c.Name, c.Old, c.New))
+		if !c.Reloadable {
+			restart = append(restart, c.Name)
+		}
+	}
+	if len(restart) > 0 {
+		m.log.Warn(fmt.Sprintf("Reload: %s only take effect after a restart", strings.Join(restart, ", ")))
+	}
+}
+
+// swapSockets makes socks the master's sockets, closing the ones no longer
+// bound (workers of the old generation keep their own copies until they
+// retire).
+func (m *master) swapSockets(socks []*socket) {
+	var gone []*socket
+	for _, s := range m.sockets {
+		if !slices.Contains(socks, s) {
+			gone = append(gone, s)
+		}
+	}
+	changed := len(gone) > 0 || len(socks) != len(m.sockets)
+	m.sockets = socks
+	closeSockets(gone)
+	if changed {
+		m.log.Info(fmt.Sprintf("Listening at: %s (%d)", joinNames(socketNames(socks)), os.Getpid()))
+	}
+}
