@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gocorn/gocorn/proc/proctest"
 )
@@ -41,5 +44,40 @@ func TestHUPRollsWorkersOntoTheNewConfig(t *testing.T) {
 	}
 	if code, _ := in.Get("/"); code != 200 {
 		t.Fatal(code)
+	}
+}
+
+// Ten HUPs, with and without changes, under ten seconds of load: not one
+// request may fail.
+func TestHUPUnderLoadLosesNoRequest(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "gocorn.conf.star")
+	write := func(workers, threads int) {
+		os.WriteFile(conf, fmt.Appendf(nil, "bind = [\"127.0.0.1:0\"]\nworkers = %d\nworker_class = \"gthread\"\nthreads = %d\n", workers, threads), 0o644)
+	}
+	write(2, 4)
+	in := proctest.Launch(t, proctest.Setup{Bin: gocornBin, Dir: dir}, "echo")
+	in.WaitListening()
+	in.WaitWorkers(2)
+
+	load := proctest.StartLoad(in.URL+"/", 8)
+	for i := range 10 {
+		time.Sleep(time.Second) // spread the HUPs over the load
+		switch i % 3 {
+		case 0:
+			write(2+i%2, 4) // change workers
+		case 1:
+			write(2+i%2, 8) // change threads
+		} // case 2: no change at all
+		in.Signal(syscall.SIGHUP)
+		in.WaitLog(fmt.Sprintf(`generation %d of`, i+2))
+	}
+	res := load.Stop()
+	t.Logf("%d requests, %d failed across 10 HUPs", res.OK+res.Failed, res.Failed)
+	if res.Failed > 0 || res.OK < 100 {
+		t.Fatalf("%d ok, %d failed: %v", res.OK, res.Failed, res.Errors)
+	}
+	if strings.Contains(in.Stderr.String(), "Reload failed") {
+		t.Errorf("a reload failed:\n%s", in.Stderr)
 	}
 }

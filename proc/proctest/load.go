@@ -1,0 +1,98 @@
+package proctest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gocorn/gocorn/server"
+)
+
+// Load is a load generator for zero-failure tests against the echo app.
+// Each client POSTs its own body over a keep-alive connection, again and
+// again until Stop; a request counts as failed unless it comes back 200
+// with that body echoed. POST is never retried by net/http, so a
+// connection reset shows up here instead of being hidden.
+type Load struct {
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	ok     atomic.Int64
+	failed atomic.Int64
+
+	mu     sync.Mutex
+	errors []string // the first few failures
+}
+
+// LoadResult is what a Load saw.
+type LoadResult struct {
+	OK, Failed int64
+	Errors     []string // up to ten failures, as sentences
+}
+
+// StartLoad starts clients that load url until Stop.
+func StartLoad(url string, clients int) *Load {
+	l := &Load{stop: make(chan struct{})}
+	for c := range clients {
+		l.wg.Go(func() { l.client(url, c) })
+	}
+	return l
+}
+
+func (l *Load) client(url string, id int) {
+	client := &http.Client{Timeout: WaitFor, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	defer client.CloseIdleConnections()
+	for i := 0; ; i++ {
+		select {
+		case <-l.stop:
+			return
+		default:
+		}
+		if err := echoOnce(client, url, fmt.Sprintf("client %d request %d", id, i)); err != nil {
+			l.failed.Add(1)
+			l.mu.Lock()
+			if len(l.errors) < 10 {
+				l.errors = append(l.errors, err.Error())
+			}
+			l.mu.Unlock()
+			continue
+		}
+		l.ok.Add(1)
+	}
+}
+
+func echoOnce(client *http.Client, url, body string) error {
+	resp, err := client.Post(url, "text/plain", bytes.NewBufferString(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("reading the response to %q: %w", body, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%q got status %d: %s", body, resp.StatusCode, data)
+	}
+	var reply server.EchoReply
+	if err := json.Unmarshal(data, &reply); err != nil {
+		return fmt.Errorf("%q got a reply that is not echo's JSON: %q", body, data)
+	}
+	if got, _ := base64.StdEncoding.DecodeString(reply.BodyBase64); string(got) != body {
+		return fmt.Errorf("%q came back as %q", body, got)
+	}
+	return nil
+}
+
+// Stop stops the clients, waits for their last requests and reports.
+func (l *Load) Stop() LoadResult {
+	close(l.stop)
+	l.wg.Wait()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return LoadResult{OK: l.ok.Load(), Failed: l.failed.Load(), Errors: l.errors}
+}
