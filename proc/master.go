@@ -44,7 +44,8 @@ type master struct {
 	target  int
 	gen     int // configuration generation: 1 at start, +1 on every successful HUP
 
-	failedReloads int // HUPs whose configuration was refused
+	failedReloads int       // HUPs whose configuration was refused
+	reloadStarted time.Time // when the running HUP began; zero once its generation is complete
 
 	events  chan event
 	signals chan os.Signal
@@ -239,6 +240,7 @@ func (m *master) handleEvent(ev event) {
 			m.log.Info(fmt.Sprintf("Worker (pid:%d) runs gocorn %s; the master runs %s", w.pid, v, Version))
 		}
 		m.retireOne()
+		m.noteReloadComplete()
 	case workerpipe.KindBeat:
 		if ev.msg.Beat != nil {
 			w.beat = *ev.msg.Beat
@@ -247,6 +249,31 @@ func (m *master) handleEvent(ev event) {
 		m.log.Info(fmt.Sprintf("Worker (pid:%d) asks to be replaced: %s", w.pid, ev.msg.Reason))
 		w.retiring = true
 	}
+}
+
+// noteReloadComplete logs, once per HUP, when every worker not on its way
+// out runs the new generation and is ready: from then on only new workers
+// accept connections.
+func (m *master) noteReloadComplete() {
+	if m.reloadStarted.IsZero() {
+		return
+	}
+	ready := 0
+	for _, w := range m.workers {
+		if w.stopping {
+			continue
+		}
+		if w.gen != m.gen || !w.ready {
+			return
+		}
+		ready++
+	}
+	if ready < m.target {
+		return
+	}
+	m.log.Info(fmt.Sprintf("Reload complete: generation %d, %d workers ready in %s",
+		m.gen, ready, time.Since(m.reloadStarted).Round(time.Millisecond)))
+	m.reloadStarted = time.Time{}
 }
 
 // retireOne stops the oldest retiring worker now that a replacement is

@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gocorn/gocorn/starcfg"
 )
@@ -19,6 +20,7 @@ import (
 // as a new one reports ready, so capacity never dips, and if the new
 // generation cannot boot the old one keeps serving.
 func (m *master) reload() {
+	started := time.Now()
 	res, socks, err := m.prepareReload()
 	if err != nil {
 		m.failedReloads++
@@ -36,6 +38,7 @@ func (m *master) reload() {
 	m.logs.level.Set(levelOf(m.cfg))
 	setTitle(m.title())
 	m.gen++
+	m.reloadStarted = started
 	for _, w := range m.workers {
 		w.retiring = true
 	}

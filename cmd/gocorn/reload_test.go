@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -79,5 +82,99 @@ func TestHUPUnderLoadLosesNoRequest(t *testing.T) {
 	}
 	if strings.Contains(in.Stderr.String(), "Reload failed") {
 		t.Errorf("a reload failed:\n%s", in.Stderr)
+	}
+}
+
+func TestHUPRebindsNewSocketsBeforeClosingOld(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "gocorn.conf.star")
+	sock := filepath.Join(dir, "app.sock")
+	os.WriteFile(conf, []byte(`bind = ["127.0.0.1:0"]`), 0o644)
+	in := proctest.Launch(t, proctest.Setup{Bin: gocornBin, Dir: dir}, "hello")
+	in.WaitListening()
+	in.WaitWorkers(1)
+	tcp := in.URL
+
+	os.WriteFile(conf, fmt.Appendf(nil, "bind = [\"127.0.0.1:0\", \"unix:%s\"]\n", sock), 0o644)
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(`Reload complete: generation 2`)
+	in.WaitLog(fmt.Sprintf(`Listening at: %s,unix:%s`, tcp, sock))
+	if code, _ := in.Get("/"); code != 200 { // the unchanged entry kept its socket and port
+		t.Fatalf("TCP after adding a socket: %d", code)
+	}
+	if code := getUnix(t, sock); code != 200 {
+		t.Fatalf("unix socket after HUP: %d", code)
+	}
+
+	os.WriteFile(conf, fmt.Appendf(nil, "bind = [\"unix:%s\"]\n", sock), 0o644)
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(`Reload complete: generation 3`)
+	if !proctest.Poll(func() bool { _, err := net.Dial("tcp", strings.TrimPrefix(tcp, "http://")); return err != nil }) {
+		t.Errorf("%s still accepts after it left bind", tcp)
+	}
+	if code := getUnix(t, sock); code != 200 {
+		t.Fatalf("unix socket after dropping TCP: %d", code)
+	}
+
+	// An address that cannot be bound fails the reload and changes nothing.
+	os.WriteFile(conf, fmt.Appendf(nil, "bind = [\"unix:%s\", \"unix:%s/no/such/dir.sock\"]\n", sock, dir), 0o644)
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(`Reload failed \(1 so far\).*no/such/dir.sock`)
+	if code := getUnix(t, sock); code != 200 {
+		t.Fatalf("unix socket after a failed rebind: %d", code)
+	}
+}
+
+func getUnix(t *testing.T, path string) int {
+	t.Helper()
+	c := &http.Client{Timeout: proctest.WaitFor, Transport: &http.Transport{
+		Dial: func(_, _ string) (net.Conn, error) { return net.Dial("unix", path) },
+	}}
+	resp, err := c.Get("http://unix/")
+	if err != nil {
+		t.Fatalf("GET over unix:%s: %v", path, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// A HUP starts workers from the binary on disk, and a new binary that
+// cannot serve the app leaves the old workers serving.
+func TestHUPRunsTheBinaryOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "gocorn")
+	build := func(out string, args ...string) {
+		cmd := exec.Command("go", append([]string{"build", "-o", out}, args...)...)
+		cmd.Dir = "../.."
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, msg)
+		}
+	}
+	build(bin, "./cmd/gocorn")
+	in := proctest.Start(t, proctest.Setup{Bin: bin, Dir: dir}, "-b", "127.0.0.1:0", "-w", "2", "hello")
+
+	// Deploy by rename, as one must: the running binary stays intact.
+	build(bin+".new", "-ldflags", "-X github.com/gocorn/gocorn/proc.Version=9.9.9-test", "./cmd/gocorn")
+	os.Rename(bin+".new", bin)
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(`Worker \(pid:\d+\) runs gocorn 9\.9\.9-test; the master runs`)
+	in.WaitLog(`Reload complete: generation 2`)
+
+	// A binary without the app: the new generation cannot boot.
+	build(bin+".new", "./examples/embed")
+	os.Rename(bin+".new", bin)
+	before := in.Workers()
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(`Generation 3 cannot boot yet .*; workers of generation \[2\] keep serving`)
+	for range 20 {
+		if code, _ := in.Get("/"); code != 200 {
+			t.Fatalf("status %d while the new generation fails", code)
+		}
+	}
+	if !proctest.Poll(func() bool {
+		now := in.Workers()
+		return len(now) >= 2 && slices.Contains(now, before[0]) && slices.Contains(now, before[1])
+	}) {
+		t.Errorf("old workers %v did not keep running: %v", before, in.Workers())
 	}
 }
