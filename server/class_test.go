@@ -52,27 +52,28 @@ func TestSyncOneConnectionAtATime(t *testing.T) {
 	g.noneEntered(t, "while /a was in the handler of a sync worker")
 
 	g.release <- struct{}{}
-	for _, step := range []struct {
-		c    *client
-		path string
-	}{{a, "/a"}, {b, "/b"}} {
-		if step.path == "/b" {
-			g.waitEntered(t, "/b")
-			g.release <- struct{}{}
-		}
-		resp, body, err := step.c.response()
-		if err != nil {
-			t.Fatalf("%s: %v", step.path, err)
-		}
-		if body != "done "+step.path || !closes(resp) {
-			t.Errorf("%s: %q, close %v; want %q, Connection: close", step.path, body, resp.Close, "done "+step.path)
-		}
-		if err := step.c.closedByServer(); err != nil {
-			t.Errorf("%s: %v", step.path, err)
-		}
-	}
+	checkClosed(t, a, "/a")
+	g.waitEntered(t, "/b")
+	g.release <- struct{}{}
+	checkClosed(t, b, "/b")
 	if n := l.count.Load(); n != 2 {
 		t.Errorf("accepted %d connections, want 2", n)
+	}
+}
+
+// checkClosed reads the gate's response to path on c and checks that it
+// says "Connection: close" and that the server then closes c.
+func checkClosed(t *testing.T, c *client, path string) {
+	t.Helper()
+	resp, body, err := c.response()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if body != "done "+path || !closes(resp) {
+		t.Errorf("%s: %q, Connection: close %v; want %q, true", path, body, resp.Close, "done "+path)
+	}
+	if err := c.closedByServer(); err != nil {
+		t.Errorf("%s: %v", path, err)
 	}
 }
 
@@ -128,13 +129,14 @@ func TestGthreadThreads(t *testing.T) {
 			results <- result{body, err}
 		}()
 	}
+	// Requests are counted before they wait for a thread.
+	waitFor(t, "5 requests to arrive", func() bool { return r.Stats().Requests == n })
 	g.waitEntered(t, "/x")
 	g.waitEntered(t, "/x")
 	g.noneEntered(t, "with two handlers running and threads 2")
 	if got := g.running.Load(); got != 2 {
 		t.Fatalf("%d handlers running, want 2", got)
 	}
-	waitFor(t, "5 requests to arrive", func() bool { return r.Stats().Requests == n })
 
 	for range n {
 		g.release <- struct{}{}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 )
 
 // EchoReply is the JSON document the echo app answers with. It shows what
@@ -16,7 +18,7 @@ type EchoReply struct {
 	Path       string              `json:"path"`
 	Query      string              `json:"query"`
 	Proto      string              `json:"proto"`
-	Headers    map[string][]string `json:"headers"`  // canonical name -> values, as received
+	Headers    map[string][]string `json:"headers"`  // canonical name -> values, as received (Trailer: the announced names, sorted)
 	Trailers   map[string][]string `json:"trailers"` // same shape, after a chunked body
 	BodyBase64 string              `json:"body_base64"`
 	RemoteAddr string              `json:"remote_addr"`
@@ -26,17 +28,29 @@ type EchoReply struct {
 // Echo answers every request with 200 and an EchoReply describing it.
 func Echo() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		announced := trailerNames(r) // before the body: afterwards r.Trailer also holds unannounced ones
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(describe(r, body))
+		json.NewEncoder(w).Encode(describe(r, announced, body))
 	})
 }
 
-func describe(r *http.Request, body []byte) EchoReply {
+// trailerNames is the Trailer header as net/http parsed it (it takes the
+// header out of r.Header): the canonical names, sorted, joined by ", ".
+func trailerNames(r *http.Request) string {
+	names := make([]string, 0, len(r.Trailer))
+	for name := range r.Trailer {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+func describe(r *http.Request, announced string, body []byte) EchoReply {
 	headers := make(map[string][]string, len(r.Header)+2)
 	for name, values := range r.Header {
 		headers[name] = values
@@ -47,6 +61,9 @@ func describe(r *http.Request, body []byte) EchoReply {
 	}
 	if len(r.TransferEncoding) > 0 {
 		headers["Transfer-Encoding"] = r.TransferEncoding
+	}
+	if announced != "" {
+		headers["Trailer"] = []string{announced}
 	}
 	trailers := make(map[string][]string, len(r.Trailer))
 	for name, values := range r.Trailer {

@@ -14,35 +14,40 @@ import (
 // workers, so a busy worker never hoards connections an idle one could
 // serve.
 type slots struct {
-	free   chan struct{}
-	closed chan struct{}
-	once   sync.Once
+	free     chan struct{}
+	shut     chan struct{} // closed when the worker stops at once
+	shutOnce sync.Once
+	waiting  atomic.Int32 // accepted connections waiting for a slot
 
 	mu   sync.Mutex
 	open map[*slotConn]struct{} // every connection holding a slot
 }
 
 func newSlots(n int) *slots {
-	s := &slots{free: make(chan struct{}, n), closed: make(chan struct{}), open: make(map[*slotConn]struct{})}
+	s := &slots{free: make(chan struct{}, n), shut: make(chan struct{}), open: make(map[*slotConn]struct{})}
 	for range n {
 		s.free <- struct{}{}
 	}
 	return s
 }
 
-// take waits for a free slot; false means the worker is closing.
-func (s *slots) take() bool {
+// take waits for a free slot; false means the worker is closing: it stops
+// at once, or stop (if not nil) was closed.
+func (s *slots) take(stop <-chan struct{}) bool {
 	select {
 	case <-s.free:
 		return true
-	case <-s.closed:
+	case <-s.shut:
+		return false
+	case <-stop:
 		return false
 	}
 }
 
 func (s *slots) give() { s.free <- struct{}{} }
 
-func (s *slots) close() { s.once.Do(func() { close(s.closed) }) }
+// shutDown wakes everything waiting for a slot: the worker stops at once.
+func (s *slots) shutDown() { s.shutOnce.Do(func() { close(s.shut) }) }
 
 // limitListener takes a slot for every connection it returns and gives it
 // back when the connection closes.
@@ -52,16 +57,24 @@ func (s *slots) close() { s.once.Do(func() { close(s.closed) }) }
 // goroutine and a slot held while blocked on a quiet listener would starve
 // the others, so the slot is taken after accepting instead: at most one
 // connection per listener then waits inside a full worker.
+//
+// A connection accepted before the listener closes for a drain keeps
+// waiting for its slot and is served: only stopping at once drops it.
 type limitListener struct {
 	net.Listener
 	slots       *slots
 	takeFirst   bool
+	closed      chan struct{}
 	closeOnce   sync.Once
 	closeResult error
 }
 
+func newLimitListener(l net.Listener, s *slots, takeFirst bool) *limitListener {
+	return &limitListener{Listener: l, slots: s, takeFirst: takeFirst, closed: make(chan struct{})}
+}
+
 func (l *limitListener) Accept() (net.Conn, error) {
-	if l.takeFirst && !l.slots.take() {
+	if l.takeFirst && !l.slots.take(l.closed) {
 		return nil, net.ErrClosed
 	}
 	c, err := l.Listener.Accept()
@@ -71,9 +84,14 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		}
 		return nil, err
 	}
-	if !l.takeFirst && !l.slots.take() {
-		c.Close()
-		return nil, net.ErrClosed
+	if !l.takeFirst {
+		l.slots.waiting.Add(1)
+		ok := l.slots.take(nil)
+		l.slots.waiting.Add(-1)
+		if !ok {
+			c.Close()
+			return nil, net.ErrClosed
+		}
 	}
 	sc := &slotConn{Conn: c, slots: l.slots}
 	sc.setState(http.StateNew)
@@ -83,7 +101,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 
 func (l *limitListener) Close() error {
 	l.closeOnce.Do(func() {
-		l.slots.close()
+		close(l.closed)
 		l.closeResult = l.Listener.Close()
 	})
 	return l.closeResult
@@ -108,6 +126,9 @@ func (s *slots) release(c *slotConn) {
 // than grace. Hijacked connections (websockets) belong to their handler
 // and are not waited for.
 func (s *slots) busy(grace time.Duration) bool {
+	if s.waiting.Load() > 0 {
+		return true
+	}
 	now := time.Now().UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()

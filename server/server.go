@@ -50,11 +50,15 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := newTracker(o.MaxRequests, o.OnRetire)
-	h := o.Handler
-	if o.AccessLog != nil {
-		h = newAccessLogger(o.Config.AccessLogFormat, o.AccessLog).wrap(h)
+	if o.ErrorLog == nil {
+		o.ErrorLog = slog.New(slog.DiscardHandler)
 	}
+	var access *accessLogger
+	if o.AccessLog != nil {
+		access = newAccessLogger(o.Config.AccessLogFormat, o.AccessLog)
+	}
+	t := newTracker(o.MaxRequests, o.OnRetire, o.ErrorLog, access)
+	h := o.Handler
 	if cl.maxActive > 0 && cl.maxActive < cl.maxConns {
 		h = threads(cl.maxActive, h)
 	}
@@ -73,11 +77,7 @@ func New(o Options) (*Server, error) {
 	conns := newSlots(cl.maxConns)
 	s := &Server{http: srv, tracker: t, class: cl, conns: conns}
 	for _, l := range o.Listeners {
-		s.listeners = append(s.listeners, &limitListener{
-			Listener:  l,
-			slots:     conns,
-			takeFirst: len(o.Listeners) == 1,
-		})
+		s.listeners = append(s.listeners, newLimitListener(l, conns, len(o.Listeners) == 1))
 	}
 	return s, nil
 }
@@ -124,20 +124,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for s.conns.busy(idleGrace) {
 		select {
 		case <-ctx.Done():
-			s.http.Close()
+			s.Close()
 			return ctx.Err()
 		case <-settle.C:
 		}
 	}
 	err := s.http.Shutdown(ctx)
 	if err != nil {
-		s.http.Close()
+		s.Close()
 	}
 	return err
 }
 
 // Close stops at once, dropping open connections.
-func (s *Server) Close() error { return s.http.Close() }
+func (s *Server) Close() error {
+	s.conns.shutDown()
+	return s.http.Close()
+}
 
 // Stats reports what the worker is doing now.
 func (s *Server) Stats() Stats { return s.tracker.stats() }

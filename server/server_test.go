@@ -258,6 +258,7 @@ func (c *client) silent(d time.Duration) error {
 }
 
 // closedByServer checks that the server closes c with nothing more sent.
+// A reset counts: the server may close with unread client bytes.
 func (c *client) closedByServer() error {
 	c.SetReadDeadline(time.Now().Add(waitLimit))
 	b, err := c.br.ReadByte()

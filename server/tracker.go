@@ -1,7 +1,10 @@
 package server
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -9,64 +12,97 @@ import (
 
 // Stats is a snapshot of what a worker is doing, for its heartbeat.
 type Stats struct {
-	InFlight int           // requests in a handler now
+	InFlight int           // requests in the worker now (running or waiting for a thread)
 	Oldest   time.Duration // age of the oldest of them
 	Requests uint64        // requests started since boot
 }
 
-// tracker counts requests, remembers the ones in flight and recycles the
-// worker after max_requests.
+// tracker is the worker's view of every request: it counts them,
+// remembers the ones in flight, recycles the worker after max_requests,
+// turns a handler's panic into a 500, and writes the access log.
 type tracker struct {
 	mu       sync.Mutex
-	inFlight map[*request]struct{}
+	inFlight map[*exchange]struct{}
 	requests atomic.Uint64
 
 	maxRequests uint64 // 0 = never retire
 	retiring    atomic.Bool
 	draining    atomic.Bool // the worker is stopping: no more keep-alive
 	onRetire    func()
+
+	log    *slog.Logger
+	access *accessLogger // nil when the access log is off
 }
 
-// request is one request in flight.
-type request struct {
-	start time.Time
-}
-
-func newTracker(maxRequests int, onRetire func()) *tracker {
+func newTracker(maxRequests int, onRetire func(), log *slog.Logger, access *accessLogger) *tracker {
 	if onRetire == nil {
 		onRetire = func() {}
 	}
 	return &tracker{
-		inFlight:    make(map[*request]struct{}),
+		inFlight:    make(map[*exchange]struct{}),
 		maxRequests: uint64(max(maxRequests, 0)),
 		onRetire:    onRetire,
+		log:         log,
+		access:      access,
 	}
 }
 
 func (t *tracker) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req := &request{start: time.Now()}
-		t.mu.Lock()
-		t.inFlight[req] = struct{}{}
-		t.mu.Unlock()
-		defer func() {
-			t.mu.Lock()
-			delete(t.inFlight, req)
-			t.mu.Unlock()
-		}()
-
+		e := &exchange{ResponseWriter: w, req: r, start: time.Now(), t: t}
+		t.begin(e)
+		defer t.end(e)
 		n := t.requests.Add(1)
-		limit := t.maxRequests > 0 && n >= t.maxRequests
-		if limit || t.draining.Load() {
-			// This response is the last on its connection, so keep-alive
-			// clients move to other workers while this one drains.
-			w.Header().Set("Connection", "close")
+		if t.maxRequests > 0 && n >= t.maxRequests {
+			// From here on every response closes its connection, so
+			// keep-alive clients move to other workers while this one
+			// waits for its replacement.
+			e.last = true
+			if t.retiring.CompareAndSwap(false, true) {
+				t.onRetire()
+			}
 		}
-		if limit && t.retiring.CompareAndSwap(false, true) {
-			t.onRetire()
-		}
-		next.ServeHTTP(w, r)
+		defer t.recoverPanic(e)
+		next.ServeHTTP(e, r)
+		e.finish()
 	})
+}
+
+func (t *tracker) begin(e *exchange) {
+	t.mu.Lock()
+	t.inFlight[e] = struct{}{}
+	t.mu.Unlock()
+}
+
+func (t *tracker) end(e *exchange) {
+	t.mu.Lock()
+	delete(t.inFlight, e)
+	t.mu.Unlock()
+	if t.access != nil {
+		t.access.write(e)
+	}
+}
+
+// recoverPanic answers 500 for a handler that panicked before sending its
+// headers, logs the panic with its stack, and keeps the worker serving.
+// After the headers, the connection is cut (http.ErrAbortHandler), since
+// the response cannot be taken back.
+func (t *tracker) recoverPanic(e *exchange) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	t.log.Error(fmt.Sprintf("Error handling request %s %s: panic: %v\n%s", e.req.Method, e.req.RequestURI, p, debug.Stack()))
+	if e.status != 0 {
+		panic(http.ErrAbortHandler)
+	}
+	h := e.ResponseWriter.Header()
+	clear(h)
+	h.Set("Connection", "close")
+	http.Error(e, "Internal Server Error", http.StatusInternalServerError)
 }
 
 // stats takes a snapshot.
@@ -76,8 +112,8 @@ func (t *tracker) stats() Stats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s.InFlight = len(t.inFlight)
-	for req := range t.inFlight {
-		s.Oldest = max(s.Oldest, now.Sub(req.start))
+	for e := range t.inFlight {
+		s.Oldest = max(s.Oldest, now.Sub(e.start))
 	}
 	return s
 }

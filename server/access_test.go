@@ -1,0 +1,196 @@
+package server
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gocorn/gocorn/instrument/accesslog"
+)
+
+// lines is an access log destination that keeps every write.
+type lines struct {
+	mu     sync.Mutex
+	writes []string
+}
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.writes = append(l.writes, string(p))
+	return len(p), nil
+}
+
+func (l *lines) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.writes...)
+}
+
+func (l *lines) waitN(t *testing.T, n int) []string {
+	t.Helper()
+	waitFor(t, "access log lines", func() bool { return len(l.all()) >= n })
+	return l.all()
+}
+
+// accessMux serves the responses the access log tests look at.
+func accessMux(t *testing.T) http.Handler {
+	file := filepath.Join(t.TempDir(), "big")
+	if err := os.WriteFile(file, bytes.Repeat([]byte("0123456789"), 10000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/hello", Hello())
+	mux.HandleFunc("/flush", func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		io.WriteString(w, "abc")
+		if err := rc.Flush(); err != nil {
+			t.Errorf("Flush through the access log: %v", err)
+		}
+		io.WriteString(w, "defg")
+		if err := rc.Flush(); err != nil {
+			t.Errorf("Flush through the access log: %v", err)
+		}
+	})
+	mux.HandleFunc("/file", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := w.(io.ReaderFrom); !ok {
+			t.Errorf("the response writer %T is not an io.ReaderFrom", w)
+		}
+		f, err := os.Open(file)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer f.Close()
+		if n, err := io.Copy(w, f); n != 100000 || err != nil {
+			t.Errorf("io.Copy from a file = %d, %v", n, err)
+		}
+	})
+	mux.HandleFunc("/created", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusEarlyHints)
+		w.WriteHeader(http.StatusCreated)
+		w.WriteHeader(http.StatusInternalServerError) // superfluous, ignored
+		io.WriteString(w, "x")
+	})
+	mux.HandleFunc("/empty", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("/post", func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(w, r.Body)
+	})
+	return mux
+}
+
+func TestAccessLog(t *testing.T) {
+	for _, cfg := range []string{"sync", "gthread"} {
+		t.Run(cfg, func(t *testing.T) {
+			log := &lines{}
+			c := config(cfg)
+			c.Threads = 2
+			c.AccessLogFormat = `%(r)s %(s)s %(b)s`
+			r := start(t, Options{Config: c, Handler: accessMux(t), AccessLog: log}, 1)
+			tests := []struct {
+				request string
+				status  int
+				body    int
+				line    string
+			}{
+				{get("/hello"), 200, 14, "GET /hello HTTP/1.1 200 14\n"},
+				{get("/nowhere?q=1"), 404, 19, "GET /nowhere?q=1 HTTP/1.1 404 19\n"},
+				{get("/flush"), 200, 7, "GET /flush HTTP/1.1 200 7\n"},
+				{get("/file"), 200, 100000, "GET /file HTTP/1.1 200 100000\n"},
+				{get("/created"), 201, 1, "GET /created HTTP/1.1 201 1\n"},
+				{get("/empty"), 200, 0, "GET /empty HTTP/1.1 200 0\n"},
+				{"POST /post HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello", 200, 5, "POST /post HTTP/1.1 200 5\n"},
+			}
+			for i, tt := range tests {
+				cl := mustDial(t, r.addr())
+				resp, body, err := cl.roundTrip(tt.request)
+				if err != nil {
+					t.Fatalf("%q: %v", tt.request, err)
+				}
+				if resp.StatusCode != tt.status || len(body) != tt.body {
+					t.Errorf("%q: status %d, %d body bytes; want %d, %d", tt.request, resp.StatusCode, len(body), tt.status, tt.body)
+				}
+				got := log.waitN(t, i+1)
+				if len(got) != i+1 || got[i] != tt.line {
+					t.Fatalf("after %q the access log has %q, want last %q", tt.request, got, tt.line)
+				}
+			}
+		})
+	}
+}
+
+func TestAccessLogDefaultFormat(t *testing.T) {
+	log := &lines{}
+	r := start(t, Options{Config: config("sync"), Handler: Hello(), AccessLog: log}, 1)
+	c := mustDial(t, r.addr())
+	resp, _, err := c.roundTrip("GET /a%20b?x=\"1\" HTTP/1.1\r\nHost: test\r\nReferer: http://ref.test/\r\nUser-Agent: agent/1.0\r\n\r\n")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("request: %v", err)
+	}
+	got := log.waitN(t, 1)
+	want := regexp.MustCompile(`^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET /a%20b\?x=\\"1\\" HTTP/1\.1" 200 14 "http://ref\.test/" "agent/1\.0"\n$`)
+	if len(got) != 1 || !want.MatchString(got[0]) {
+		t.Errorf("access log %q, want one line matching %s", got, want)
+	}
+	if accesslog.DefaultFormat != config("sync").AccessLogFormat {
+		t.Fatal("the test config does not use the default format")
+	}
+}
+
+// Under concurrent requests every request still gets exactly one whole
+// line, written in one Write.
+func TestAccessLogConcurrent(t *testing.T) {
+	log := &lines{}
+	cfg := gthread(4, 20, 5)
+	cfg.AccessLogFormat = `%(U)s %(s)s %(b)s`
+	r := start(t, Options{Config: cfg, Handler: Hello(), AccessLog: log}, 1)
+	const n = 20
+	errs := make(chan error, n)
+	for i := range n {
+		c := mustDial(t, r.addr())
+		go func() {
+			_, _, err := c.roundTrip(get("/" + strings.Repeat("x", i)))
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := log.waitN(t, n)
+	seen := make(map[string]bool)
+	for _, line := range got {
+		seen[line] = true
+	}
+	for i := range n {
+		want := "/" + strings.Repeat("x", i) + " 200 14\n"
+		if !seen[want] {
+			t.Errorf("no access log line %q in %q", want, got)
+		}
+	}
+	if len(got) != n {
+		t.Errorf("%d access log lines for %d requests", len(got), n)
+	}
+}
+
+// Handlers reach the connection's own methods through the worker's
+// response writer (http.ResponseController unwraps it).
+func TestResponseControllerReachesTheConnection(t *testing.T) {
+	errs := make(chan error, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		errs <- http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Minute))
+	})
+	r := start(t, Options{Config: config("sync"), Handler: h}, 1)
+	mustDial(t, r.addr()).mustGet(t, "/")
+	if err := <-errs; err != nil {
+		t.Errorf("SetWriteDeadline through the response writer: %v", err)
+	}
+}

@@ -1,0 +1,292 @@
+package starcfg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/gocorn/gocorn/instrument/errlog"
+)
+
+// This file holds the objects hooks receive for the processes: server,
+// worker and their cfg and log. Request objects are in hookobj_http.go.
+// All are read-only Starlark values whose attributes are listed by
+// AttrNames, so a misspelt attribute gets a "did you mean" hint.
+
+// Server is what the server object of a hook shows. The master keeps one
+// and updates it before each call; Hooks copies it, so the master may
+// change it again as soon as the call returns.
+type Server struct {
+	PID        int               // the master's process id (in a worker: its master's)
+	NumWorkers int               // the number of workers the master keeps now
+	Config     *Config           // the configuration of the generation being run
+	Log        *slog.Logger      // server.log writes here; nil means the Hooks' logger
+	SetWorkers func(n int) error // server.set_workers(n); nil where no count can change (in workers)
+}
+
+// Worker is what the worker object of a hook shows. Hooks reads its fields
+// when a hook reads the attribute, so fill it before the first hook runs
+// and change it only while no hook can run: a worker sets Booted once,
+// after post_worker_init and before it serves.
+type Worker struct {
+	PID    int          // the worker's process id; 0 in pre_fork, before it exists
+	ID     int          // spawn order: 1 for the master's first worker, and so on
+	Booted time.Time    // when the worker was ready to serve; zero until then
+	Config *Config      // the configuration the worker runs
+	Log    *slog.Logger // worker.log writes here; nil means the Hooks' logger
+}
+
+// serverValue is the server object: a copy of the master's Server for the
+// length of one call.
+type serverValue struct {
+	srv Server
+	h   *Hooks
+}
+
+var serverAttrs = []string{"cfg", "log", "num_workers", "pid", "set_workers"}
+
+var setWorkersMethod = starlark.NewBuiltin("set_workers", setWorkers)
+
+func (v *serverValue) String() string        { return fmt.Sprintf("<server pid=%d>", v.srv.PID) }
+func (v *serverValue) Type() string          { return "server" }
+func (v *serverValue) Freeze()               {}
+func (v *serverValue) Truth() starlark.Bool  { return starlark.True }
+func (v *serverValue) Hash() (uint32, error) { return 0, errors.New("unhashable type: server") }
+func (v *serverValue) AttrNames() []string   { return serverAttrs }
+
+func (v *serverValue) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "pid":
+		return starlark.MakeInt(v.srv.PID), nil
+	case "num_workers":
+		return starlark.MakeInt(v.srv.NumWorkers), nil
+	case "cfg":
+		return v.h.cfgFor(v.srv.Config), nil
+	case "log":
+		return v.h.logFor(v.srv.Log), nil
+	case "set_workers":
+		return setWorkersMethod.BindReceiver(v), nil
+	}
+	return nil, nil
+}
+
+// setWorkers implements server.set_workers(n): the one way a master hook
+// changes the server. It calls Server.SetWorkers, which assigns the count
+// the master keeps and so runs nworkers_changed; called from inside
+// nworkers_changed it would run that hook again, so it is refused there.
+func setWorkers(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var n int
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &n); err != nil {
+		return nil, err
+	}
+	v := b.Receiver().(*serverValue)
+	switch {
+	case thread.Name == "nworkers_changed":
+		return nil, errors.New("set_workers: not allowed in nworkers_changed, which runs " +
+			"because the number of workers was just set; setting it again would run " +
+			"nworkers_changed again")
+	case v.srv.SetWorkers == nil:
+		return nil, fmt.Errorf("set_workers: only the master can change the number of "+
+			"workers, and %s runs in a worker", thread.Name)
+	case n < 1:
+		return nil, fmt.Errorf("set_workers: got %d, want 1 or more", n)
+	}
+	if err := v.srv.SetWorkers(n); err != nil {
+		return nil, fmt.Errorf("set_workers: %v", err)
+	}
+	v.srv.NumWorkers = n
+	return starlark.None, nil
+}
+
+// workerValue is the worker object. It reads the Worker's fields on
+// access, so Hooks can reuse one for every request a worker serves.
+type workerValue struct {
+	w *Worker
+	h *Hooks
+}
+
+var workerAttrs = []string{"age", "booted", "cfg", "id", "log", "pid"}
+
+func (v *workerValue) String() string        { return fmt.Sprintf("<worker pid=%d>", v.w.PID) }
+func (v *workerValue) Type() string          { return "worker" }
+func (v *workerValue) Freeze()               {}
+func (v *workerValue) Truth() starlark.Bool  { return starlark.True }
+func (v *workerValue) Hash() (uint32, error) { return 0, errors.New("unhashable type: worker") }
+func (v *workerValue) AttrNames() []string   { return workerAttrs }
+
+func (v *workerValue) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "pid":
+		return starlark.MakeInt(v.w.PID), nil
+	case "id", "age":
+		return starlark.MakeInt(v.w.ID), nil
+	case "booted":
+		if v.w.Booted.IsZero() {
+			return starlark.Float(0), nil
+		}
+		t := v.w.Booted
+		return starlark.Float(float64(t.Unix()) + float64(t.Nanosecond())/1e9), nil
+	case "cfg":
+		return v.h.cfgFor(v.w.Config), nil
+	case "log":
+		return v.h.logFor(v.w.Log), nil
+	}
+	return nil, nil
+}
+
+// cfgValue is server.cfg and worker.cfg: every setting by its name, as
+// --print-config shows it. Hooks builds one per Config and reuses it.
+type cfgValue struct {
+	c      *Config
+	names  []string // sorted
+	values map[string]starlark.Value
+}
+
+func newCfgValue(c *Config) *cfgValue {
+	v := &cfgValue{c: c, names: settingNames(), values: make(map[string]starlark.Value, len(settings))}
+	for _, s := range settings {
+		v.values[s.name] = settingValue(s, loadValue(s.field(c)))
+	}
+	return v
+}
+
+// settingValue is a setting's stored value as a frozen Starlark value: the
+// value --print-config prints (None for an unset optional string).
+func settingValue(s *setting, v any) starlark.Value {
+	switch v := v.(type) {
+	case int:
+		return starlark.MakeInt(v)
+	case bool:
+		return starlark.Bool(v)
+	case float64:
+		return starlark.Float(v)
+	case string:
+		if st, ok := s.typ.(stringType); ok && st.optional && v == "" {
+			return starlark.None
+		}
+		return starlark.String(v)
+	case []string:
+		elems := make([]starlark.Value, len(v))
+		for i, e := range v {
+			elems[i] = starlark.String(e)
+		}
+		l := starlark.NewList(elems)
+		l.Freeze()
+		return l
+	case map[string]string:
+		d := starlark.NewDict(len(v))
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			_ = d.SetKey(starlark.String(k), starlark.String(v[k]))
+		}
+		d.Freeze()
+		return d
+	}
+	// A type added to the table later: show it as --print-config does.
+	// TestCfgMatchesPrintConfig fails until it is handled above.
+	return starlark.String(s.typ.format(v))
+}
+
+func (v *cfgValue) Type() string          { return "cfg" }
+func (v *cfgValue) Freeze()               {}
+func (v *cfgValue) Truth() starlark.Bool  { return starlark.True }
+func (v *cfgValue) Hash() (uint32, error) { return 0, errors.New("unhashable type: cfg") }
+func (v *cfgValue) AttrNames() []string   { return v.names }
+
+func (v *cfgValue) Attr(name string) (starlark.Value, error) {
+	return v.values[name], nil // nil, nil: no such setting, with a hint
+}
+
+// String is cfg(name = value, ...), sorted by name.
+func (v *cfgValue) String() string {
+	var b strings.Builder
+	b.WriteString("cfg(")
+	for i, n := range v.names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(n + " = " + v.values[n].String())
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// logValue is server.log and worker.log: gunicorn's logger methods, each
+// taking one message and writing it to the error log.
+type logValue struct{ l *slog.Logger }
+
+var logAttrs = []string{"critical", "debug", "error", "info", "warning"}
+
+// logMethods are the logger's methods, by name.
+var logMethods = map[string]*starlark.Builtin{
+	"debug":    starlark.NewBuiltin("debug", logAt(slog.LevelDebug)),
+	"info":     starlark.NewBuiltin("info", logAt(slog.LevelInfo)),
+	"warning":  starlark.NewBuiltin("warning", logAt(slog.LevelWarn)),
+	"error":    starlark.NewBuiltin("error", logAt(slog.LevelError)),
+	"critical": starlark.NewBuiltin("critical", logAt(errlog.LevelCritical)),
+}
+
+func (v *logValue) String() string        { return "<log>" }
+func (v *logValue) Type() string          { return "log" }
+func (v *logValue) Freeze()               {}
+func (v *logValue) Truth() starlark.Bool  { return starlark.True }
+func (v *logValue) Hash() (uint32, error) { return 0, errors.New("unhashable type: log") }
+func (v *logValue) AttrNames() []string   { return logAttrs }
+
+func (v *logValue) Attr(name string) (starlark.Value, error) {
+	if m, ok := logMethods[name]; ok {
+		return m.BindReceiver(v), nil
+	}
+	return nil, nil
+}
+
+// logAt is a log method: msg is written as str(msg) would show it, on one
+// line (control characters escaped), so that a hook logging a request path
+// cannot forge a log line.
+func logAt(level slog.Level) builtinFunc {
+	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var msg starlark.Value
+		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &msg); err != nil {
+			return nil, err
+		}
+		text, ok := starlark.AsString(msg)
+		if !ok {
+			text = msg.String()
+		}
+		b.Receiver().(*logValue).l.Log(context.Background(), level, oneLine(text))
+		return starlark.None, nil
+	}
+}
+
+// oneLine escapes the control characters of s (but tab) as \n, \r or
+// \xHH, so text from a hook stays on its log line.
+func oneLine(s string) string {
+	i := strings.IndexFunc(s, isControl)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case isControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return (r < 0x20 && r != '\t') || r == 0x7f }

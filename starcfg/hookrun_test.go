@@ -1,0 +1,505 @@
+package starcfg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.starlark.net/starlark"
+)
+
+// logRecorder is a slog.Handler that keeps "LEVEL message" lines.
+type logRecorder struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (r *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *logRecorder) WithGroup(string) slog.Handler            { return r }
+
+func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
+	level := map[slog.Level]string{
+		slog.LevelDebug: "DEBUG", slog.LevelInfo: "INFO", slog.LevelWarn: "WARNING",
+		slog.LevelError: "ERROR", slog.LevelError + 4: "CRITICAL",
+	}[rec.Level]
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lines = append(r.lines, level+" "+rec.Message)
+	return nil
+}
+
+// take returns the lines logged since the last take.
+func (r *logRecorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lines := r.lines
+	r.lines = nil
+	return lines
+}
+
+// loadHooks evaluates a config program as a worker would (EvalSources)
+// and returns its Hooks, logging to a recorder. src is the file's text,
+// or "" to read path.
+func loadHooks(t testing.TB, path, src string) (*Hooks, *logRecorder) {
+	t.Helper()
+	data := []byte(src)
+	if src == "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev, err := EvalSources([]Source{{Path: path, Data: data}}, nil, io.Discard)
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", path, err)
+	}
+	rec := &logRecorder{}
+	return NewHooks(ev.Hooks, slog.New(rec)), rec
+}
+
+// testConfig is every setting at its default but workers, bind and
+// worker_class.
+func testConfig(t testing.TB) *Config {
+	t.Helper()
+	cfg, _, err := defaultConfig(newEnviron(nil), &checkContext{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Workers, cfg.Bind, cfg.WorkerClass = 3, []string{"0.0.0.0:8000"}, "gthread"
+	return cfg
+}
+
+// testRequest is GET /a/b?x=1 from 192.0.2.10:4711 with a few headers.
+func testRequest() *http.Request {
+	r := httptest.NewRequest("GET", "http://example.com/a/b?x=1", nil)
+	r.RequestURI = "/a/b?x=1"
+	r.RemoteAddr = "192.0.2.10:4711"
+	r.Header.Set("User-Agent", "curl/8.5")
+	r.Header.Add("Accept", "text/html")
+	r.Header.Add("Accept", "*/*")
+	r.Header.Set("Content-Type", "text/plain")
+	return r
+}
+
+func TestHookMethods(t *testing.T) {
+	cfg := testConfig(t)
+	srv := &Server{PID: 100, NumWorkers: 3, Config: cfg}
+	w := &Worker{PID: 200, ID: 7, Config: cfg}
+	booted := &Worker{PID: 201, ID: 8, Config: cfg, Booted: time.Unix(1700000000, 250_000_000)}
+	resp := &Response{Status: 201, Header: http.Header{"Content-Type": {"text/html"}}, Bytes: 42, Duration: 1500 * time.Millisecond}
+
+	tests := []struct {
+		name string
+		call func(h *Hooks)
+		want []string
+	}{
+		{"nworkers_changed at start", func(h *Hooks) { h.NworkersChanged(srv, 3, 0, false) },
+			[]string{"INFO nworkers_changed: new=3 old=None num_workers=3"}},
+		{"nworkers_changed", func(h *Hooks) { h.NworkersChanged(srv, 4, 3, true) },
+			[]string{"INFO nworkers_changed: new=4 old=3 num_workers=3"}},
+		{"on_starting", func(h *Hooks) { h.OnStarting(srv) },
+			[]string{"INFO on_starting: pid 100 num_workers 3 cfg.workers 3"}},
+		{"when_ready", func(h *Hooks) { h.WhenReady(srv) },
+			[]string{`WARNING ready on ["0.0.0.0:8000"]`}},
+		{"on_reload", func(h *Hooks) { h.OnReload(srv) },
+			[]string{"ERROR reloaded, pidfile None"}},
+		{"pre_fork", func(h *Hooks) { h.PreFork(srv, &Worker{ID: 9}) },
+			[]string{"DEBUG forking worker 9 (pid 0)"}},
+		{"post_fork", func(h *Hooks) {
+			if err := h.PostFork(srv, w); err != nil {
+				t.Errorf("PostFork: %v", err)
+			}
+		}, []string{"INFO post_fork: master 100, worker 200, age 7"}},
+		{"post_worker_init", func(h *Hooks) {
+			if err := h.PostWorkerInit(w); err != nil {
+				t.Errorf("PostWorkerInit: %v", err)
+			}
+		}, []string{"INFO post_worker_init: booted 0.0"}},
+		{"post_worker_init booted", func(h *Hooks) { _ = h.PostWorkerInit(booted) },
+			[]string{"INFO post_worker_init: booted 1.70000000025e+09"}},
+		{"worker_int", func(h *Hooks) { h.WorkerInt(w) }, []string{"CRITICAL interrupted 200"}},
+		{"worker_abort", func(h *Hooks) { h.WorkerAbort(w) }, []string{"ERROR aborted 200"}},
+		{"worker_exit", func(h *Hooks) { h.WorkerExit(srv, booted) },
+			[]string{"INFO worker_exit: exit 201 booted True"}},
+		{"child_exit", func(h *Hooks) { h.ChildExit(srv, w) },
+			[]string{"INFO child_exit: child 200 exited; id 7"}},
+		{"pre_exec", func(h *Hooks) { h.PreExec(srv) }, []string{"INFO pre_exec: exec 100"}},
+		{"on_exit", func(h *Hooks) { h.OnExit(srv) }, []string{"INFO on_exit: bye gthread"}},
+		{"pre_request", func(h *Hooks) {
+			got := h.PreRequest(w, testRequest())
+			want := http.Header{"X-Worker": {"7"}, "X-Path": {"/a/b"}}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("PreRequest = %v, want %v", got, want)
+			}
+		}, nil},
+		{"post_request", func(h *Hooks) { h.PostRequest(w, testRequest(), resp) },
+			[]string{"INFO post_request: GET /a/b?x=1 /a/b 201 42 text/html 1.5"}},
+	}
+	h, rec := loadHooks(t, "testdata/hookrun/all.star", "")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.call(h)
+			if got := rec.take(); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("logged\n%q\nwant\n%q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHookFailures(t *testing.T) {
+	cfg := testConfig(t)
+	var asked []int
+	master := &Server{PID: 100, NumWorkers: 3, Config: cfg, SetWorkers: func(n int) error {
+		asked = append(asked, n)
+		return errors.New("the master is stopping")
+	}}
+	inWorker := &Server{PID: 100, NumWorkers: 3, Config: cfg}
+	w := &Worker{PID: 200, ID: 1, Config: cfg}
+
+	tests := []struct {
+		name string
+		call func(h *Hooks)
+		want string // regexp the whole log must match
+	}{
+		{"fail", func(h *Hooks) { h.OnStarting(master) },
+			`^ERROR Hook on_starting failed: testdata/hookrun/fail.star:4:9: fail: no database\n` +
+				`Traceback \(most recent call last\):\n  testdata/hookrun/fail.star:4:9: in on_starting$`},
+		{"missing key", func(h *Hooks) { h.WhenReady(master) },
+			`^ERROR Hook when_ready failed: testdata/hookrun/fail.star:7:14: key "missing" not in dict\n`},
+		{"lifecycle step limit", func(h *Hooks) { h.OnReload(master) },
+			`^ERROR Hook on_reload failed: testdata/hookrun/fail.star:10:5: Starlark computation cancelled: ` +
+				`on_reload ran into its limit of 1000000 steps per call \(an endless loop\?\)\n`},
+		{"request step limit", func(h *Hooks) {
+			if hdr := h.PreRequest(w, testRequest()); hdr != nil {
+				t.Errorf("PreRequest = %v, want nil", hdr)
+			}
+		}, `^ERROR Hook pre_request failed: .*: pre_request ran into its limit of 100000 steps per call`},
+		{"nested call", func(h *Hooks) { h.PostRequest(w, testRequest(), nil) },
+			`^ERROR Hook post_request failed: testdata/hookrun/fail.star:21:23: key "X-Missing" not in headers\n` +
+				`Traceback \(most recent call last\):\n` +
+				`  testdata/hookrun/fail.star:18:19: in post_request\n` +
+				`  testdata/hookrun/fail.star:21:23: in _helper$`},
+		{"post_fork", func(h *Hooks) {
+			err := h.PostFork(master, w)
+			var he *HookError
+			if !errors.As(err, &he) || he.Hook != "post_fork" ||
+				err.Error() != "post_fork hook failed: testdata/hookrun/fail.star:25:9: fail: cannot boot" {
+				t.Errorf("PostFork = %v, want a post_fork *HookError", err)
+			}
+		}, `^INFO post_fork\nERROR Hook post_fork failed: testdata/hookrun/fail.star:25:9: fail: cannot boot\n`},
+		{"post_worker_init", func(h *Hooks) {
+			if err := h.PostWorkerInit(w); err == nil || !strings.Contains(err.Error(), "worker has no .nope") {
+				t.Errorf("PostWorkerInit = %v, want an error", err)
+			}
+		}, `ERROR Hook post_worker_init failed: testdata/hookrun/fail.star:28:11: worker has no .nope field or method`},
+		{"set_workers not an int", func(h *Hooks) { h.PreFork(master, w) },
+			`ERROR Hook pre_fork failed: testdata/hookrun/fail.star:31:23: set_workers: for parameter 1: got string, want int`},
+		{"set_workers negative", func(h *Hooks) { h.ChildExit(master, w) },
+			`ERROR Hook child_exit failed: testdata/hookrun/fail.star:34:23: set_workers: got -1, want 1 or more`},
+		{"set_workers zero", func(h *Hooks) { h.OnExit(master) },
+			`ERROR Hook on_exit failed: .*: set_workers: got 0, want 1 or more`},
+		{"set_workers in nworkers_changed", func(h *Hooks) { h.NworkersChanged(master, 3, 2, true) },
+			`ERROR Hook nworkers_changed failed: .*: set_workers: not allowed in nworkers_changed`},
+		{"set_workers in a worker", func(h *Hooks) { h.WorkerExit(inWorker, w) },
+			`ERROR Hook worker_exit failed: .*: set_workers: only the master can change the number of workers, and worker_exit runs in a worker`},
+		{"set_workers refused", func(h *Hooks) { h.PreExec(master) },
+			`ERROR Hook pre_exec failed: testdata/hookrun/fail.star:43:23: set_workers: the master is stopping\n`},
+	}
+	h, rec := loadHooks(t, "testdata/hookrun/fail.star", "")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.call(h)
+			got := strings.Join(rec.take(), "\n")
+			if !regexp.MustCompile(tt.want).MatchString(got) {
+				t.Errorf("logged\n%s\nwant match for\n%s", got, tt.want)
+			}
+		})
+	}
+	if want := []int{2}; !reflect.DeepEqual(asked, want) {
+		t.Errorf("SetWorkers called with %v, want %v (only for pre_exec)", asked, want)
+	}
+}
+
+func TestHookPanic(t *testing.T) {
+	h, rec := loadHooks(t, "hooks.star", "def post_fork(server, worker):\n    server.set_workers(2)\n")
+	srv := &Server{SetWorkers: func(int) error { panic("master bug") }}
+	err := h.PostFork(srv, &Worker{})
+	var he *HookError
+	if !errors.As(err, &he) || he.Msg != "panic: master bug" {
+		t.Fatalf("PostFork = %#v, want a panic *HookError", err)
+	}
+	lines := rec.take()
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "ERROR Hook post_fork failed: panic: master bug\ngoroutine ") {
+		t.Errorf("logged %q, want the panic with its Go stack", lines)
+	}
+}
+
+func TestSetWorkers(t *testing.T) {
+	h, rec := loadHooks(t, "hooks.star", `
+def on_starting(server):
+    server.set_workers(server.num_workers * 2)
+    print(server.num_workers)
+`)
+	var got []int
+	srv := &Server{NumWorkers: 3, SetWorkers: func(n int) error { got = append(got, n); return nil }}
+	h.OnStarting(srv)
+	if want := []int{6}; !reflect.DeepEqual(got, want) {
+		t.Errorf("SetWorkers called with %v, want %v", got, want)
+	}
+	if lines, want := rec.take(), []string{"INFO on_starting: 6"}; !reflect.DeepEqual(lines, want) {
+		t.Errorf("logged %q, want %q", lines, want)
+	}
+	if srv.NumWorkers != 3 {
+		t.Errorf("the master's Server was changed: NumWorkers = %d", srv.NumWorkers)
+	}
+}
+
+func TestNilHooks(t *testing.T) {
+	srv, w, r := &Server{}, &Worker{}, testRequest()
+	for _, h := range []*Hooks{nil, NewHooks(nil, nil), NewHooks(map[string]*starlark.Function{}, nil)} {
+		if h.Has("pre_request") {
+			t.Errorf("Has(pre_request) = true")
+		}
+		h.NworkersChanged(srv, 1, 0, false)
+		h.OnStarting(srv)
+		h.WhenReady(srv)
+		h.OnReload(srv)
+		h.PreFork(srv, w)
+		h.ChildExit(srv, w)
+		h.PreExec(srv)
+		h.OnExit(srv)
+		if err := h.PostFork(srv, w); err != nil {
+			t.Errorf("PostFork = %v", err)
+		}
+		if err := h.PostWorkerInit(w); err != nil {
+			t.Errorf("PostWorkerInit = %v", err)
+		}
+		h.WorkerInt(w)
+		h.WorkerAbort(w)
+		h.WorkerExit(srv, w)
+		if hdr := h.PreRequest(w, r); hdr != nil {
+			t.Errorf("PreRequest = %v", hdr)
+		}
+		h.PostRequest(w, r, &Response{})
+	}
+}
+
+func TestHas(t *testing.T) {
+	h, _ := loadHooks(t, "testdata/hookrun/fail.star", "")
+	for name, want := range map[string]bool{"pre_request": true, "post_request": true, "ssl_context": false, "_helper": false} {
+		if got := h.Has(name); got != want {
+			t.Errorf("Has(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestPostRequestArity(t *testing.T) {
+	resp := &Response{Status: 404, Header: http.Header{}, Bytes: 9, Duration: time.Millisecond}
+	tests := []struct {
+		def  string
+		resp *Response
+		want string
+	}{
+		{"def post_request(worker, req):\n    print(req.path)", resp, "INFO post_request: /a/b"},
+		{"def post_request(worker, req, environ):\n    print(environ['QUERY_STRING'], environ['HTTP_USER_AGENT'])", resp,
+			"INFO post_request: x=1 curl/8.5"},
+		{"def post_request(worker, req, environ, resp):\n    print(environ['REQUEST_METHOD'], resp.status, resp.bytes_sent)", resp,
+			"INFO post_request: GET 404 9"},
+		{"def post_request(worker, req, environ, resp):\n    print(resp)", nil, "INFO post_request: None"},
+		{"def post_request(worker, req, environ=None, resp=None):\n    print(environ != None, resp.status)", resp,
+			"INFO post_request: True 404"},
+		{"def post_request(worker, req, *rest):\n    print(len(rest))", resp, "INFO post_request: 2"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.SplitN(tt.def, "\n", 2)[0], func(t *testing.T) {
+			h, rec := loadHooks(t, "hooks.star", tt.def+"\n")
+			h.PostRequest(&Worker{}, testRequest(), tt.resp)
+			if got := rec.take(); len(got) != 1 || got[0] != tt.want {
+				t.Errorf("logged %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPreRequestResult(t *testing.T) {
+	tests := []struct {
+		ret  string
+		want http.Header
+		log  string // regexp for the error logged, "" for none
+	}{
+		{"None", nil, ""},
+		{"{}", nil, ""},
+		{`{"x-request-id": "abc", "Cache-Control": "no-store"}`,
+			http.Header{"X-Request-Id": {"abc"}, "Cache-Control": {"no-store"}}, ""},
+		{`{"X-Path": req.path}`, http.Header{"X-Path": {"/a/b"}}, ""},
+		{`"X-A: 1"`, nil, `^ERROR Hook pre_request: returned string, want a dict of header names to strings, or None; ignored$`},
+		{`{1: "a"}`, nil, `returned a dict with a int key`},
+		{`{"X-A": 1}`, nil, `returned int for header "X-A", want a string`},
+		{`{"bad name": "a"}`, nil, `returned an invalid header name "bad name"`},
+		{`{"X-A": "a\r\nSet-Cookie: x"}`, nil, `returned a control character in header "X-A"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ret, func(t *testing.T) {
+			h, rec := loadHooks(t, "hooks.star", "def pre_request(worker, req):\n    return "+tt.ret+"\n")
+			if got := h.PreRequest(&Worker{}, testRequest()); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("PreRequest = %v, want %v", got, tt.want)
+			}
+			lines := rec.take()
+			switch {
+			case tt.log == "" && len(lines) > 0:
+				t.Errorf("logged %q, want nothing", lines)
+			case tt.log != "" && (len(lines) != 1 || !regexp.MustCompile(tt.log).MatchString(lines[0])):
+				t.Errorf("logged %q, want one line matching %s", lines, tt.log)
+			}
+		})
+	}
+}
+
+// A pre_request that returns the wrong thing on every request logs about
+// it at most once a second, then says how many it held back.
+func TestPreRequestResultLoggedOncePerSecond(t *testing.T) {
+	h, rec := loadHooks(t, "hooks.star", "def pre_request(worker, req):\n    return 1\n")
+	for range 100 {
+		h.PreRequest(&Worker{}, testRequest())
+	}
+	if lines := rec.take(); len(lines) != 1 {
+		t.Fatalf("logged %d lines, want 1: %q", len(lines), lines)
+	}
+	h.badResult.last.Add(-int64(time.Second)) // as if a second had passed
+	h.PreRequest(&Worker{}, testRequest())
+	if lines := rec.take(); len(lines) != 1 || !strings.HasSuffix(lines[0], "(99 more like this since the last message)") {
+		t.Errorf("logged %q, want the count of held-back messages", lines)
+	}
+}
+
+// Many goroutines run pre_request at once, each on its own thread, and
+// share one worker object (go test -race).
+func TestPreRequestConcurrent(t *testing.T) {
+	h, rec := loadHooks(t, "hooks.star", `
+def pre_request(worker, req):
+    if req.headers["X-N"] == "0":
+        print("first of", worker.pid)
+    return {"X-Echo": req.headers["X-N"] + " " + req.path + " " + str(worker.cfg.workers)}
+`)
+	w := &Worker{PID: 5, ID: 1, Config: testConfig(t)}
+	var wg sync.WaitGroup
+	for g := range 50 {
+		wg.Go(func() {
+			for i := range 20 {
+				r := testRequest()
+				r.URL.Path = fmt.Sprintf("/g%d", g)
+				r.Header.Set("X-N", fmt.Sprint(i))
+				got := h.PreRequest(w, r).Get("X-Echo")
+				if want := fmt.Sprintf("%d /g%d 3", i, g); got != want {
+					t.Errorf("X-Echo = %q, want %q", got, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if lines := rec.take(); len(lines) != 50 || lines[0] != "INFO pre_request: first of 5" {
+		t.Errorf("logged %d lines (first %q), want 50", len(lines), lines[:min(1, len(lines))])
+	}
+}
+
+// print and log lines stay on one line, whatever the hook prints.
+func TestHookOutputOneLine(t *testing.T) {
+	h, rec := loadHooks(t, "hooks.star", `
+def pre_request(worker, req):
+    print("path", req.path)
+    worker.log.info(req.path)
+    fail(req.path)
+`)
+	r := testRequest()
+	r.URL.Path = "/x\n[2026-01-01 00:00:00 +0000] [1] [CRITICAL] forged\x00"
+	h.PreRequest(&Worker{}, r)
+	const esc = `/x\n[2026-01-01 00:00:00 +0000] [1] [CRITICAL] forged\x00`
+	want := []string{
+		"INFO pre_request: path " + esc,
+		"INFO " + esc,
+		"ERROR Hook pre_request failed: hooks.star:5:9: fail: " + esc + "\n" +
+			"Traceback (most recent call last):\n  hooks.star:5:9: in pre_request",
+	}
+	if got := rec.take(); !reflect.DeepEqual(got, want) {
+		t.Errorf("logged\n%q\nwant\n%q", got, want)
+	}
+}
+
+// Hooks from EvalSources and from Resolve behave the same: the worker
+// runs the master's generation.
+func TestHooksFromResolve(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gocorn.conf.star")
+	src := "workers = 2\ndef on_starting(server):\n    print(server.cfg.workers)\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Resolve(Invocation{Args: []string{"-c", path}, Dir: dir, Stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &logRecorder{}
+	h := NewHooks(res.Hooks, slog.New(rec))
+	h.OnStarting(&Server{Config: res.Config})
+	if got, want := rec.take(), []string{"INFO on_starting: 2"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("logged %q, want %q", got, want)
+	}
+}
+
+// The config examples in docs/hooks.md load and run without failing.
+func TestHooksDocExamples(t *testing.T) {
+	doc, err := os.ReadFile("../docs/hooks.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```python\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	if len(blocks) < 2 {
+		t.Fatalf("found %d python blocks in docs/hooks.md, want 2 or more", len(blocks))
+	}
+	cfg := testConfig(t)
+	var asked []int
+	srv := &Server{PID: 1, NumWorkers: 12, Config: cfg, SetWorkers: func(n int) error { asked = append(asked, n); return nil }}
+	w := &Worker{PID: 2, ID: 3, Config: cfg}
+	r := testRequest()
+	r.Header.Set("X-Request-Id", "abc")
+	resp := &Response{Status: 200, Header: http.Header{}, Duration: 2 * time.Second}
+	for i, b := range blocks {
+		h, rec := loadHooks(t, fmt.Sprintf("docs/hooks.md#%d", i), b[1])
+		h.NworkersChanged(srv, 12, 0, false)
+		h.OnStarting(srv)
+		h.WhenReady(srv)
+		h.PreFork(srv, w)
+		if err := h.PostFork(srv, w); err != nil {
+			t.Error(err)
+		}
+		hdr := h.PreRequest(w, r)
+		h.PostRequest(w, r, resp)
+		h.WorkerAbort(w)
+		for _, line := range rec.take() {
+			t.Log(line)
+			if strings.HasPrefix(line, "ERROR") {
+				t.Errorf("block %d: %s", i, line)
+			}
+		}
+		if len(hdr) == 0 {
+			t.Errorf("block %d: pre_request returned no headers", i)
+		}
+	}
+	if want := []int{8}; !reflect.DeepEqual(asked, want) {
+		t.Errorf("set_workers called with %v, want %v", asked, want)
+	}
+}
