@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
+	"github.com/gocorn/gocorn/starcfg"
 )
 
 // bootWait bounds how long a new worker waits for its boot message.
@@ -43,6 +45,7 @@ func runWorker(apps server.Apps) int {
 	w := &child{conn: conn, boot: boot, logs: l, log: l.log}
 	code := w.run(apps)
 	w.log.Info(fmt.Sprintf("Worker exiting (pid: %d)", os.Getpid()))
+	w.hooks.WorkerExit(w.hookMaster, w.hookSelf)
 	return code
 }
 
@@ -91,6 +94,10 @@ type child struct {
 	logs *logs
 	log  *slog.Logger
 	srv  *server.Server
+
+	hooks      *starcfg.Hooks // this generation's hooks; nil without a config file
+	hookSelf   *starcfg.Worker
+	hookMaster *starcfg.Server
 }
 
 func (c *child) run(apps server.Apps) int {
@@ -99,9 +106,16 @@ func (c *child) run(apps server.Apps) int {
 
 	// Signals first: a TERM during boot must not kill the worker the Go way.
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGUSR1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGABRT)
 	signal.Ignore(syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGWINCH, syscall.SIGHUP)
 
+	if err := c.loadHooks(); err != nil {
+		c.log.Error(err.Error())
+		return exitBoot
+	}
+	if c.hooks.PostFork(c.hookMaster, c.hookSelf) != nil {
+		return exitBoot // already logged, with its traceback
+	}
 	listeners, err := inheritListeners(c.boot.Listeners)
 	if err != nil {
 		c.log.Error(err.Error())
@@ -112,6 +126,10 @@ func (c *child) run(apps server.Apps) int {
 		c.log.Error(err.Error())
 		return exitAppLoad
 	}
+	if c.hooks.PostWorkerInit(c.hookSelf) != nil {
+		return exitBoot
+	}
+	c.hookSelf.Booted = time.Now()
 	var access io.Writer // stays a nil interface when the access log is off
 	if c.logs.access != nil {
 		access = c.logs.access
@@ -124,6 +142,8 @@ func (c *child) run(apps server.Apps) int {
 		AccessLog:   access,
 		MaxRequests: c.boot.MaxRequests,
 		OnRetire:    c.retire,
+		Hooks:       c.hooks,
+		HookWorker:  c.hookSelf,
 	})
 	if err != nil {
 		c.log.Error(err.Error())
@@ -138,6 +158,41 @@ func (c *child) run(apps server.Apps) int {
 		return exitBoot
 	}
 	return c.loop(sigs, served)
+}
+
+// loadHooks evaluates the config sources the master sent, never the files
+// on disk, so this worker runs exactly the master's generation of hooks.
+func (c *child) loadHooks() error {
+	cfg := c.boot.Config
+	c.hookSelf = &starcfg.Worker{PID: os.Getpid(), ID: c.boot.ID, Config: cfg, Log: c.log}
+	c.hookMaster = &starcfg.Server{PID: os.Getppid(), NumWorkers: cfg.Workers, Config: cfg, Log: c.log}
+	if len(c.boot.Sources) == 0 {
+		return nil
+	}
+	ev, err := starcfg.EvalSources(c.boot.Sources, os.Environ(), os.Stderr)
+	if err != nil {
+		return fmt.Errorf("evaluating the master's config sources: %w", err)
+	}
+	c.hooks = starcfg.NewHooks(ev.Hooks, c.log)
+	return nil
+}
+
+// abort is the worker's end after the master's SIGABRT (a timeout): it
+// writes every goroutine's stack to the error log, so the hang can be
+// found, then runs worker_abort.
+func (c *child) abort() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) || len(buf) >= 64<<20 {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	c.log.Error(fmt.Sprintf("Worker (pid:%d) aborted by the master; its goroutines:\n%s", os.Getpid(), buf))
+	c.hooks.WorkerAbort(c.hookSelf)
+	return 1
 }
 
 // loop reports heartbeats and waits for a reason to stop.
@@ -168,7 +223,10 @@ func (c *child) loop(sigs chan os.Signal, served chan error) int {
 				}
 			case syscall.SIGTERM:
 				return c.drain()
+			case syscall.SIGABRT:
+				return c.abort()
 			default: // INT, QUIT: quick stop
+				c.hooks.WorkerInt(c.hookSelf)
 				c.srv.Close()
 				return exitOK
 			}

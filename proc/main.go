@@ -146,6 +146,7 @@ func (m *master) prepare() error {
 		return err
 	}
 	m.logs, m.log = l, l.log
+	m.hooks = starcfg.NewHooks(m.res.Hooks, m.log)
 	return nil
 }
 

@@ -54,8 +54,11 @@ type master struct {
 	bootFails  int       // consecutive workers that died before becoming ready
 	spawnAfter time.Time // crash-loop brake: no spawn before this
 
-	stop     stopMode
-	deadline time.Time // when stopping: kill what is left at this time
+	stop       stopMode
+	deadline   time.Time // when stopping: kill what is left at this time
+	haltReason string    // why the master stopped on its own, if it did
+
+	hooks *starcfg.Hooks // the running configuration's hooks
 }
 
 type stopMode int
@@ -74,18 +77,23 @@ type haltError struct {
 
 func (e *haltError) Error() string { return e.reason }
 
-// run starts the master and returns its exit code.
+// run starts the master and returns its exit code. The order of the
+// hooks is gunicorn's: nworkers_changed, on_starting (before binding),
+// when_ready (sockets bound, no worker yet), on_exit (last).
 func (m *master) run() int {
 	m.log.Info(fmt.Sprintf("Starting gocorn %s", Version))
+	m.gen = 1
+	m.setTarget(m.cfg.Workers)
 	if m.cfg.Pidfile != "" {
 		pf, err := writePidfile(m.cfg.Pidfile, os.Getpid())
 		if err != nil {
 			m.log.Error(err.Error())
-			return 1
+			return exitConfig
 		}
 		m.pidfile = pf
 	}
 	defer m.pidfile.remove()
+	m.hooks.OnStarting(m.hookServer())
 
 	signal.Notify(m.signals, masterSignals...)
 	defer signal.Stop(m.signals)
@@ -93,20 +101,34 @@ func (m *master) run() int {
 	socks, err := bindAll(nil, m.cfg, startTries, m.log)
 	if err != nil {
 		m.log.Error(err.Error())
-		return 1
+		return exitConfig
 	}
 	m.sockets = socks
 	defer func() { closeSockets(m.sockets) }() // the list changes when a HUP rebinds
 	m.log.Info(fmt.Sprintf("Listening at: %s (%d)", joinNames(socketNames(socks)), os.Getpid()))
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
+	m.hooks.WhenReady(m.hookServer())
 	setTitle(m.title())
 
-	m.target = m.cfg.Workers
-	m.gen = 1
 	m.reconcile()
 	code := m.loop()
 	m.log.Info("Shutting down: Master")
+	if m.haltReason != "" {
+		m.log.Info("Reason: " + m.haltReason)
+	}
+	m.hooks.OnExit(m.hookServer())
 	return code
+}
+
+// hookServer is the server object master hooks receive.
+func (m *master) hookServer() *starcfg.Server {
+	return &starcfg.Server{
+		PID:        os.Getpid(),
+		NumWorkers: m.target,
+		Config:     m.cfg,
+		Log:        m.log,
+		SetWorkers: func(n int) error { m.setTarget(n); return nil },
+	}
 }
 
 // loop serves signals, pipe messages and the periodic check until the
@@ -138,8 +160,7 @@ func (m *master) loop() int {
 }
 
 func (m *master) halt(h *haltError) int {
-	m.log.Info("Shutting down: Master")
-	m.log.Info("Reason: " + h.reason)
+	m.haltReason = h.reason
 	m.signalAll(syscall.SIGKILL)
 	for len(m.workers) > 0 {
 		time.Sleep(10 * time.Millisecond)
@@ -178,9 +199,16 @@ func (m *master) handleSignal(sig os.Signal) {
 	}
 }
 
+// setTarget sets how many workers the master keeps and runs
+// nworkers_changed, as gunicorn does on every assignment (old is None the
+// first time).
 func (m *master) setTarget(n int) {
-	m.log.Info(fmt.Sprintf("Number of workers: %d -> %d", m.target, n))
+	old, known := m.target, m.target > 0
+	if known {
+		m.log.Info(fmt.Sprintf("Number of workers: %d -> %d", old, n))
+	}
 	m.target = n
+	m.hooks.NworkersChanged(m.hookServer(), n, old, known)
 }
 
 // beginStop sends workers the stop signal of the mode and sets the
@@ -231,7 +259,7 @@ func (m *master) handleEvent(ev event) {
 	w.lastBeat = time.Now()
 	switch ev.msg.Kind {
 	case workerpipe.KindReady:
-		w.ready = true
+		w.ready, w.readyAt = true, time.Now()
 		m.everReady = true
 		m.bootFails = 0
 		m.log.Debug(fmt.Sprintf("Worker (pid:%d) is ready", w.pid))
@@ -366,6 +394,7 @@ func (m *master) reap() *haltError {
 		delete(m.workers, pid)
 		w.conn.Close()
 		m.logExit(w, ws)
+		m.hooks.ChildExit(m.hookServer(), w.hookWorker(m.cfg, m.log))
 		if w.ready || m.stop != running {
 			continue
 		}

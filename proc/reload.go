@@ -32,11 +32,13 @@ func (m *master) reload() {
 	m.logChanges(old, res.Config)
 	m.swapSockets(socks)
 	m.res, m.cfg = res, res.Config
+	m.hooks = starcfg.NewHooks(res.Hooks, m.log)
 	if res.Config.Workers != old.Workers {
 		m.setTarget(res.Config.Workers)
 	} // else a count set by TTIN/TTOU stays
 	m.logs.level.Set(levelOf(m.cfg))
 	setTitle(m.title())
+	m.hooks.OnReload(m.hookServer())
 	m.gen++
 	m.reloadStarted = started
 	for _, w := range m.workers {

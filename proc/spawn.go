@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/proc/workerpipe"
+	"github.com/gocorn/gocorn/starcfg"
 )
 
 // spawn starts one worker by executing the binary on disk again, so a
@@ -30,6 +31,7 @@ func (m *master) spawn() error {
 	for _, s := range m.sockets {
 		files = append(files, uintptr(s.fd))
 	}
+	m.hooks.PreFork(m.hookServer(), &starcfg.Worker{ID: m.lastID + 1, Config: m.cfg, Log: m.log})
 	pid, err := syscall.ForkExec(exe, []string{fmt.Sprintf("gocorn: worker [%s]", procName(m.cfg))}, &syscall.ProcAttr{
 		Env:   workerEnv(),
 		Files: files,

@@ -1,9 +1,11 @@
 package proc
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/gocorn/gocorn/proc/workerpipe"
+	"github.com/gocorn/gocorn/starcfg"
 )
 
 // worker is the master's record of one worker process.
@@ -14,13 +16,24 @@ type worker struct {
 	conn    *workerpipe.Conn
 	spawned time.Time
 
-	ready    bool      // said Ready: it is accepting connections
+	ready    bool // said Ready: it is accepting connections
+	readyAt  time.Time
 	lastBeat time.Time // last message of any kind
 	beat     workerpipe.Beat
 
 	retiring bool      // to be replaced: stops as soon as a replacement is ready
 	stopping bool      // sent TERM (or QUIT); leaves on its own
 	aborted  time.Time // when a timeout abort was sent; zero if never
+}
+
+// hookWorker is the worker object master hooks (pre_fork, child_exit)
+// receive.
+func (w *worker) hookWorker(cfg *starcfg.Config, log *slog.Logger) *starcfg.Worker {
+	hw := &starcfg.Worker{PID: w.pid, ID: w.id, Config: cfg, Log: log}
+	if w.ready {
+		hw.Booted = w.readyAt
+	}
+	return hw
 }
 
 // active tells whether the worker counts toward the target number.

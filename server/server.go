@@ -32,6 +32,11 @@ type Options struct {
 	// serving until it is told to stop.
 	MaxRequests int
 	OnRetire    func()
+
+	// Hooks are the config generation's hooks; the worker runs their
+	// pre_request and post_request with HookWorker as the worker object.
+	Hooks      *starcfg.Hooks
+	HookWorker *starcfg.Worker
 }
 
 // Server serves one worker's listeners.
@@ -57,7 +62,7 @@ func New(o Options) (*Server, error) {
 	if o.AccessLog != nil {
 		access = newAccessLogger(o.Config.AccessLogFormat, o.AccessLog)
 	}
-	t := newTracker(o.MaxRequests, o.OnRetire, o.ErrorLog, access)
+	t := newTracker(o, access)
 	h := o.Handler
 	if cl.maxActive > 0 && cl.maxActive < cl.maxConns {
 		h = threads(cl.maxActive, h)

@@ -3,11 +3,14 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gocorn/gocorn/starcfg"
 )
 
 // Stats is a snapshot of what a worker is doing, for its heartbeat.
@@ -32,18 +35,28 @@ type tracker struct {
 
 	log    *slog.Logger
 	access *accessLogger // nil when the access log is off
+
+	hooks       *starcfg.Hooks // nil without a config file
+	hookWorker  *starcfg.Worker
+	preRequest  bool // the config has a pre_request hook
+	postRequest bool // ... and a post_request hook
 }
 
-func newTracker(maxRequests int, onRetire func(), log *slog.Logger, access *accessLogger) *tracker {
+func newTracker(o Options, access *accessLogger) *tracker {
+	onRetire := o.OnRetire
 	if onRetire == nil {
 		onRetire = func() {}
 	}
 	return &tracker{
 		inFlight:    make(map[*exchange]struct{}),
-		maxRequests: uint64(max(maxRequests, 0)),
+		maxRequests: uint64(max(o.MaxRequests, 0)),
 		onRetire:    onRetire,
-		log:         log,
+		log:         o.ErrorLog,
 		access:      access,
+		hooks:       o.Hooks,
+		hookWorker:  o.HookWorker,
+		preRequest:  o.Hooks.Has("pre_request"),
+		postRequest: o.Hooks.Has("post_request"),
 	}
 }
 
@@ -63,6 +76,11 @@ func (t *tracker) wrap(next http.Handler) http.Handler {
 			}
 		}
 		defer t.recoverPanic(e)
+		if t.preRequest {
+			// The one way pre_request changes a request: headers it
+			// returns are set on the response.
+			maps.Copy(e.ResponseWriter.Header(), t.hooks.PreRequest(t.hookWorker, r))
+		}
 		next.ServeHTTP(e, r)
 		e.finish()
 	})
@@ -80,6 +98,11 @@ func (t *tracker) end(e *exchange) {
 	t.mu.Unlock()
 	if t.access != nil {
 		t.access.write(e)
+	}
+	if t.postRequest {
+		t.hooks.PostRequest(t.hookWorker, e.req, &starcfg.Response{
+			Status: e.status, Header: e.ResponseWriter.Header(), Bytes: e.bytes, Duration: time.Since(e.start),
+		})
 	}
 }
 

@@ -51,6 +51,11 @@ type Config struct {
 	Errorlog        string `json:"errorlog"`
 	Loglevel        string `json:"loglevel"` // lower-case
 
+	// Reloading on file changes.
+	Reload           bool     `json:"reload"`
+	ReloadEngine     string   `json:"reload_engine"`      // auto, inotify or poll
+	ReloadExtraFiles []string `json:"reload_extra_files"` // paths and globs as given; relative to Invocation.Dir
+
 	// Modes.
 	CheckConfig bool `json:"check_config"` // also set by print_config
 	PrintConfig bool `json:"print_config"`

@@ -1,7 +1,15 @@
 package starcfg
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"go.starlark.net/starlark"
 )
@@ -61,6 +69,9 @@ const defaultAccessLogFormat = `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f
 
 // workerClasses are the worker classes gocorn implements.
 var workerClasses = []string{"sync", "gthread"}
+
+// reloadEngines are the ways reload can watch files.
+var reloadEngines = []string{"auto", "inotify", "poll"}
 
 // logLevels are gunicorn's log levels, most verbose first.
 var logLevels = []string{"debug", "info", "warning", "error", "critical"}
@@ -263,6 +274,40 @@ var settings = []*setting{
 
 	// Debugging.
 	{
+		name: "reload", flags: []string{"reload"},
+		typ: typeBool, def: false, section: secDebugging, reloadable: true,
+		help: "Watch the config file and every file it load()s, the executable and " +
+			"reload_extra_files, and reload as on HUP when one of them changes content " +
+			"(a touch or a rewrite with the same bytes does not count). Meant for " +
+			"development, and for configs mounted from a Kubernetes ConfigMap, whose " +
+			"..data swaps it follows.",
+		field: func(c *Config) any { return &c.Reload },
+	},
+	{
+		name: "reload_engine", flags: []string{"reload-engine"}, metavar: "STRING",
+		typ: typeString, def: "auto", check: checkReloadEngine, section: secDebugging,
+		reloadable: true,
+		help: "How reload watches: inotify waits for file system events (inotify on " +
+			"Linux, kqueue on BSD and macOS); poll checks every second, for NFS, SMB " +
+			"and FUSE mounts, which send no events; auto uses inotify and falls back " +
+			"to poll, with a warning, when watches cannot be created (for example when " +
+			"fs.inotify.max_user_watches is reached).",
+		field: func(c *Config) any { return &c.ReloadEngine },
+	},
+	{
+		name: "reload_extra_files", flags: []string{"reload-extra-file"}, metavar: "FILES",
+		typ: typeList, def: []string{}, check: checkReloadExtraFiles, section: secDebugging,
+		reloadable: true,
+		help: "More files for reload to watch, as paths or glob patterns: * and ? match " +
+			"within a name, [...] one of a set of characters, and ** any number of " +
+			"directories (templates/**/*.html). Patterns are searched again on every " +
+			"check, so a new matching file is a change; a pattern may match nothing " +
+			"yet, but a path without wildcards must exist. As in gunicorn, wildcards " +
+			"skip names starting with a dot. Relative paths are taken from the " +
+			"directory gocorn started in; repeat the flag for several.",
+		field: func(c *Config) any { return &c.ReloadExtraFiles },
+	},
+	{
 		name: "check_config", flags: []string{"check-config"},
 		typ: typeBool, def: false, section: secDebugging,
 		help:  "Check the configuration and the app, then exit: 0 when valid, 1 otherwise.",
@@ -322,4 +367,44 @@ func (s *setting) mainFlag() string {
 		return ""
 	}
 	return "--" + s.flags[0]
+}
+
+// checkReloadEngine accepts the reload engines.
+func checkReloadEngine(v any, _ *checkContext) (any, error) {
+	s := v.(string)
+	if slices.Contains(reloadEngines, s) {
+		return s, nil
+	}
+	return nil, fmt.Errorf("%q is not a reload engine (want %s)%s",
+		s, orList(reloadEngines), didYouMean(s, reloadEngines))
+}
+
+// checkReloadExtraFiles requires literal paths to exist, as gunicorn
+// 26.1 does, and patterns (with *, ? or [) to be well formed; a pattern
+// may match nothing yet. Entries are stored as given.
+func checkReloadExtraFiles(v any, c *checkContext) (any, error) {
+	for _, p := range v.([]string) {
+		if p == "" {
+			return nil, errors.New("an entry is empty")
+		}
+		if strings.ContainsAny(p, "*?[") {
+			for _, seg := range strings.Split(filepath.ToSlash(p), "/") {
+				if _, err := path.Match(seg, ""); err != nil {
+					return nil, fmt.Errorf("pattern %q: %v", p, err)
+				}
+			}
+			continue
+		}
+		if c == nil || c.dir == "" {
+			continue // a worker replaying the sources: the master checked
+		}
+		abs := p
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(c.dir, abs)
+		}
+		if _, err := os.Stat(abs); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%q does not exist (only a pattern, with *, ? or [, may match nothing)", p)
+		}
+	}
+	return v, nil
 }
