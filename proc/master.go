@@ -58,7 +58,8 @@ type master struct {
 	deadline   time.Time // when stopping: kill what is left at this time
 	haltReason string    // why the master stopped on its own, if it did
 
-	hooks *starcfg.Hooks // the running configuration's hooks
+	hooks   *starcfg.Hooks // the running configuration's hooks
+	watcher *fileWatcher   // nil unless reload is on
 }
 
 type stopMode int
@@ -110,6 +111,8 @@ func (m *master) run() int {
 	m.hooks.WhenReady(m.hookServer())
 	setTitle(m.title())
 
+	m.watchFiles()
+	defer m.watcher.close()
 	m.reconcile()
 	code := m.loop()
 	m.log.Info("Shutting down: Master")
@@ -142,6 +145,9 @@ func (m *master) loop() int {
 			m.handleSignal(sig)
 		case ev := <-m.events:
 			m.handleEvent(ev)
+		case ch := <-m.watcher.changes():
+			m.log.Info("Reloading: changed " + strings.Join(ch.Paths, ", "))
+			m.reload()
 		case <-ticker.C:
 		}
 		if err := m.reap(); err != nil {

@@ -22,6 +22,7 @@ import (
 func (m *master) reload() {
 	started := time.Now()
 	res, socks, err := m.prepareReload()
+	defer m.watchFiles() // a reload may load other files, or turn reload on or off
 	if err != nil {
 		m.failedReloads++
 		m.log.Error(fmt.Sprintf("Reload failed (%d so far); still serving the previous configuration: %v",

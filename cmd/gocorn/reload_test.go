@@ -178,3 +178,30 @@ func TestHUPRunsTheBinaryOnDisk(t *testing.T) {
 		t.Errorf("old workers %v did not keep running: %v", before, in.Workers())
 	}
 }
+
+// reload = True: an edit reloads like a HUP, a bad edit is refused, and
+// an editor's save-by-rename is seen.
+func TestReloadOnConfigChange(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "gocorn.conf.star")
+	lib := filepath.Join(dir, "lib.star")
+	os.WriteFile(lib, []byte("WORKERS = 1\n"), 0o644)
+	os.WriteFile(conf, []byte("load(\"lib.star\", \"WORKERS\")\nbind = [\"127.0.0.1:0\"]\nreload = True\nworkers = WORKERS\n"), 0o644)
+	in := proctest.Launch(t, proctest.Setup{Bin: gocornBin, Dir: dir}, "hello")
+	in.WaitListening()
+	in.WaitWorkers(1)
+	in.WaitLog(`Reloading on changes to 3 files`) // the config, lib.star, the binary
+
+	// A loaded file changes, saved by rename as editors do.
+	os.WriteFile(lib+".tmp", []byte("WORKERS = 2\n"), 0o644)
+	os.Rename(lib+".tmp", lib)
+	in.WaitLog(`Reloading: changed .*lib\.star`)
+	in.WaitLog(`Reload complete: generation 2, 2 workers`)
+
+	os.WriteFile(conf, []byte("bind = [\"127.0.0.1:0\"]\nreload = True\nworkers = \"two\"\n"), 0o644)
+	in.WaitLog(`Reload failed \(1 so far\).*gocorn\.conf\.star:3: workers`)
+	if code, _ := in.Get("/"); code != 200 {
+		t.Fatal(code)
+	}
+	in.WaitWorkers(2)
+}
