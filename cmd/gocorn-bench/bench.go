@@ -68,6 +68,8 @@ var cases = []benchCase{
 	{key: "bare", label: "bare (keep-alive)", spec: bareSpec},
 	{key: "gthread", label: "gocorn gthread -w 2", baseline: "bare", needs: "gocorn",
 		spec: gocornSpec("-k", "gthread", "-w", "2", "--threads", "64")},
+	{key: "hooks", label: "gocorn gthread + empty hooks", baseline: "gthread", needs: "gocorn",
+		spec: gocornHooksSpec("-k", "gthread", "-w", "2", "--threads", "64")},
 	{key: "gunicorn", label: "gunicorn gthread -w 2", baseline: "bare", needs: "gunicorn", spec: gunicornSpec},
 	{key: "bare-close", label: "bare (Connection: close)", close: true, spec: bareSpec},
 	{key: "sync", label: "gocorn sync -w 2 (close)", close: true, baseline: "bare-close", needs: "gocorn",
@@ -98,9 +100,14 @@ func selectCases(only string) ([]benchCase, error) {
 		if i < 0 {
 			return nil, fmt.Errorf("-only: unknown case %q; the cases are %s", k, caseKeys())
 		}
-		want[k] = true
-		if b := cases[i].baseline; b != "" {
-			want[b] = true
+		// The case, its baseline, the baseline's baseline and so on.
+		for c := cases[i]; !want[c.key]; {
+			want[c.key] = true
+			j := slices.IndexFunc(cases, func(b benchCase) bool { return b.key == c.baseline })
+			if j < 0 {
+				break
+			}
+			c = cases[j]
 		}
 	}
 	var sel []benchCase

@@ -41,8 +41,9 @@ func (rep *report) failures() int {
 	return n
 }
 
-// ratio returns r's requests per second over its baseline's, or "-" when
-// either is missing; baselines themselves get "".
+// ratio returns r's requests per second over its baseline's, with the
+// baseline's name ("0.94x bare"), or "-" when either is missing; baselines
+// themselves get "".
 func (rep *report) ratio(r result) string {
 	if r.c.baseline == "" {
 		return ""
@@ -52,7 +53,7 @@ func (rep *report) ratio(r result) string {
 			if b.err != nil || r.err != nil || b.wrk.ReqPerSec == 0 {
 				return "-"
 			}
-			return fmt.Sprintf("%.2fx", r.wrk.ReqPerSec/b.wrk.ReqPerSec)
+			return fmt.Sprintf("%.2fx %s", r.wrk.ReqPerSec/b.wrk.ReqPerSec, b.c.key)
 		}
 	}
 	return "-"
@@ -69,10 +70,10 @@ func (rep *report) write(w io.Writer) {
 		width = max(width, len(r.c.label))
 	}
 	row := func(name, conn, rate, p50, p99, errs, ratio string) {
-		line := fmt.Sprintf("%-*s  %5s  %10s  %8s  %8s  %7s  %7s", width, name, conn, rate, p50, p99, errs, ratio)
+		line := fmt.Sprintf("%-*s  %5s  %10s  %8s  %8s  %7s  %s", width, name, conn, rate, p50, p99, errs, ratio)
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
-	row("server", "conn", "req/s", "p50", "p99", "errors", "vs bare")
+	row("server", "conn", "req/s", "p50", "p99", "errors", "vs baseline")
 	var notes []string
 	for _, r := range rep.results {
 		conn := fmt.Sprint(rep.conns)

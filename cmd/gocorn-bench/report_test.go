@@ -39,11 +39,11 @@ func TestReportWrite(t *testing.T) {
 	for _, want := range []string{
 		"date:     2026-11-24 09:00:00 UTC\n",
 		"load:     wrk -t 2 -c 64 -d 5s --latency on 127.0.0.1 after a 1s warm-up, one server at a time\n",
-		"server                     conn       req/s       p50       p99   errors  vs bare\n",
+		"server                     conn       req/s       p50       p99   errors  vs baseline\n",
 		"bare (keep-alive)            64       50000     980us    6.20ms        0\n",
-		"gocorn gthread -w 2          64       41500    1.50ms     2.00s        3    0.83x\n",
+		"gocorn gthread -w 2          64       41500    1.50ms     2.00s        3  0.83x bare\n",
 		"bare (Connection: close)     64      failed         -         -        -\n",
-		"gocorn sync -w 2 (close)     64        9000    1.00ms    1.00ms        0        -\n",
+		"gocorn sync -w 2 (close)     64        9000    1.00ms    1.00ms        0  -\n",
 		"- gocorn gthread -w 2: wrk saw 3 read errors.\n",
 		"- bare (Connection: close): bare exited (exit status 1) before it was listening\n",
 		"- gocorn sync -w 2 (close): gocorn (pid 7) did not exit within 10s of SIGTERM, so it was killed\n",
@@ -62,10 +62,11 @@ func TestSelectCases(t *testing.T) {
 	tests := []struct {
 		only, want, err string
 	}{
-		{"", "bare gthread gunicorn bare-close sync", ""},
+		{"", "bare gthread hooks gunicorn bare-close sync", ""},
+		{"hooks", "bare gthread hooks", ""},
 		{"sync", "bare-close sync", ""},
 		{" gthread , bare-close,", "bare gthread bare-close", ""},
-		{"gthread,nginx", "", `unknown case "nginx"; the cases are bare, gthread, gunicorn, bare-close, sync`},
+		{"gthread,nginx", "", `unknown case "nginx"; the cases are bare, gthread, hooks, gunicorn, bare-close, sync`},
 	}
 	for _, tt := range tests {
 		sel, err := selectCases(tt.only)

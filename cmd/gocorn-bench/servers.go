@@ -52,6 +52,26 @@ func gocornSpec(args ...string) func(tools) serverSpec {
 	}
 }
 
+// emptyHooks is a config with an empty pre_request and post_request: the
+// hooks case measures what calling them costs per request.
+const emptyHooks = `def pre_request(worker, req):
+    pass
+
+def post_request(worker, req):
+    pass
+`
+
+// gocornHooksSpec is gocornSpec with emptyHooks as the config file.
+func gocornHooksSpec(args ...string) func(tools) serverSpec {
+	return func(t tools) serverSpec {
+		conf := filepath.Join(t.dir, "hooks.conf.star")
+		if err := os.WriteFile(conf, []byte(emptyHooks), 0o644); err != nil {
+			panic(fmt.Sprintf("gocorn-bench: writing %s: %v", conf, err))
+		}
+		return gocornSpec(append([]string{"-c", conf}, args...)...)(t)
+	}
+}
+
 func gunicornSpec(t tools) serverSpec {
 	return serverSpec{
 		name: "gunicorn",
