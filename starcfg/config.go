@@ -34,6 +34,13 @@ type Config struct {
 	GracefulTimeout   int      `json:"graceful_timeout"` // seconds
 	Keepalive         int      `json:"keepalive"`        // seconds
 
+	// Recycling beyond max_requests, and stopping.
+	MaxWorkerLifetime       int `json:"max_worker_lifetime"`        // seconds; 0 = no limit
+	MaxWorkerLifetimeJitter int `json:"max_worker_lifetime_jitter"` // seconds
+	MaxWorkerMemory         int `json:"max_worker_memory"`          // MiB of RSS; 0 = no limit
+	MaxWorkerMemoryJitter   int `json:"max_worker_memory_jitter"`   // MiB
+	ShutdownDelay           int `json:"shutdown_delay"`             // seconds TERM waits before workers stop accepting
+
 	// Request limits.
 	LimitRequestLine      int `json:"limit_request_line"`
 	LimitRequestFields    int `json:"limit_request_fields"`
@@ -44,6 +51,14 @@ type Config struct {
 	RawEnv   []string `json:"raw_env"`
 	Pidfile  string   `json:"pidfile"`
 	Chdir    string   `json:"chdir"` // absolute, checked to exist
+
+	// Process identity, for workers (the master keeps its own).
+	Daemon       bool   `json:"daemon"`
+	User         string `json:"user"`  // name or number; "" keeps the master's
+	Group        string `json:"group"` // name or number; "" keeps the master's
+	Umask        int    `json:"umask"`
+	Initgroups   bool   `json:"initgroups"`
+	WorkerTmpDir string `json:"worker_tmp_dir"` // workers' TMPDIR; "" keeps the system's
 
 	// Logging.
 	Accesslog       string `json:"accesslog"`
