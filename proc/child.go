@@ -197,24 +197,17 @@ func (c *child) abort() int {
 
 // loop reports heartbeats and waits for a reason to stop.
 func (c *child) loop(sigs chan os.Signal, served chan error) int {
+	stops := make(chan workerpipe.Message, 1)
 	masterGone := make(chan struct{})
-	go func() {
-		for {
-			if _, err := c.conn.Receive(); err != nil {
-				close(masterGone)
-				return
-			}
-		}
-	}()
+	go c.listen(stops, masterGone)
 	beat := time.NewTicker(beatInterval(c.boot.Config.Timeout))
 	defer beat.Stop()
 	for {
 		select {
 		case <-beat.C:
-			s := c.srv.Stats()
-			c.conn.Send(workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{
-				InFlight: s.InFlight, Oldest: s.Oldest, Requests: s.Requests,
-			}})
+			c.sendBeat()
+		case msg := <-stops:
+			return c.drain(msg.EmptyQueue)
 		case sig := <-sigs:
 			switch sig {
 			case syscall.SIGUSR1:
@@ -222,7 +215,7 @@ func (c *child) loop(sigs chan os.Signal, served chan error) int {
 					c.log.Error("Reopening log files: " + err.Error())
 				}
 			case syscall.SIGTERM:
-				return c.drain()
+				return c.drain(false)
 			case syscall.SIGABRT:
 				return c.abort()
 			default: // INT, QUIT: quick stop
@@ -231,8 +224,9 @@ func (c *child) loop(sigs chan os.Signal, served chan error) int {
 				return exitOK
 			}
 		case <-masterGone:
+			// Nobody else may accept on the sockets any more.
 			c.log.Warn("The master is gone; shutting down")
-			return c.drain()
+			return c.drain(true)
 		case err := <-served:
 			if err != nil {
 				c.log.Error("Serving stopped: " + err.Error())
@@ -243,12 +237,42 @@ func (c *child) loop(sigs chan os.Signal, served chan error) int {
 	}
 }
 
+// listen reads the master's messages: Stop goes to stops; EOF (the master
+// died) closes masterGone.
+func (c *child) listen(stops chan<- workerpipe.Message, masterGone chan<- struct{}) {
+	for {
+		msg, err := c.conn.Receive()
+		if err != nil {
+			close(masterGone)
+			return
+		}
+		if msg.Kind == workerpipe.KindStop {
+			select {
+			case stops <- msg:
+			default: // a stop is already pending
+			}
+		}
+	}
+}
+
+func (c *child) sendBeat() {
+	s := c.srv.Stats()
+	c.conn.Send(workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{
+		InFlight: s.InFlight, Oldest: s.Oldest, Requests: s.Requests,
+	}})
+}
+
 // drain stops accepting and lets in-flight requests finish within
-// graceful_timeout.
-func (c *child) drain() int {
+// graceful_timeout. With emptyQueue it first serves what is still queued
+// on the sockets, because no other process will.
+func (c *child) drain(emptyQueue bool) int {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(c.boot.Config.GracefulTimeout)*time.Second)
 	defer cancel()
-	if err := c.srv.Shutdown(ctx); err != nil {
+	shutdown := c.srv.Shutdown
+	if emptyQueue {
+		shutdown = c.srv.ShutdownEmptyingQueue
+	}
+	if err := shutdown(ctx); err != nil {
 		c.log.Warn("Graceful shutdown cut short: " + err.Error())
 	}
 	return exitOK

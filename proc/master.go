@@ -54,8 +54,9 @@ type master struct {
 	bootFails  int       // consecutive workers that died before becoming ready
 	spawnAfter time.Time // crash-loop brake: no spawn before this
 
-	stop       stopMode
-	deadline   time.Time // when stopping: kill what is left at this time
+	stop        stopMode
+	delayedStop <-chan time.Time // fires when shutdown_delay has passed after TERM
+	deadline    time.Time        // when stopping: kill what is left at this time
 	haltReason string    // why the master stopped on its own, if it did
 
 	hooks   *starcfg.Hooks // the running configuration's hooks
@@ -145,6 +146,8 @@ func (m *master) loop() int {
 			m.handleSignal(sig)
 		case ev := <-m.events:
 			m.handleEvent(ev)
+		case <-m.delayedStop:
+			m.beginStop(graceful)
 		case ch := <-m.watcher.changes():
 			m.log.Info("Reloading: changed " + strings.Join(ch.Paths, ", "))
 			m.reload()
@@ -182,9 +185,14 @@ func (m *master) handleSignal(sig os.Signal) {
 	m.log.Info("Handling signal: " + signalName(sig))
 	switch sig {
 	case syscall.SIGTERM:
-		m.beginStop(graceful)
+		m.requestStop()
 	case syscall.SIGINT, syscall.SIGQUIT:
 		m.beginStop(quick)
+	}
+	if m.stop != running {
+		return // the rest make no sense while stopping
+	}
+	switch sig {
 	case syscall.SIGTTIN:
 		m.setTarget(m.target + 1)
 	case syscall.SIGTTOU:
@@ -215,25 +223,6 @@ func (m *master) setTarget(n int) {
 	}
 	m.target = n
 	m.hooks.NworkersChanged(m.hookServer(), n, old, known)
-}
-
-// beginStop sends workers the stop signal of the mode and sets the
-// deadline after which the rest are killed. A quick stop during a graceful
-// one speeds it up; the reverse changes nothing.
-func (m *master) beginStop(mode stopMode) {
-	if mode <= m.stop {
-		return
-	}
-	m.stop = mode
-	sig, wait := syscall.SIGTERM, time.Duration(m.cfg.GracefulTimeout)*time.Second
-	if mode == quick {
-		sig, wait = syscall.SIGQUIT, min(wait, 2*time.Second)
-	}
-	m.deadline = time.Now().Add(wait)
-	for _, w := range m.workers {
-		w.stopping = true
-		syscall.Kill(w.pid, sig)
-	}
 }
 
 // killLate kills the workers still alive at the stop deadline.

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,9 +66,53 @@ type limitListener struct {
 	net.Listener
 	slots       *slots
 	takeFirst   bool
+	emptying    atomic.Bool  // accept what is queued, then close
+	emptyUntil  atomic.Int64 // unix ns after which an emptying listener closes anyway
 	closed      chan struct{}
 	closeOnce   sync.Once
 	closeResult error
+}
+
+// queueQuiet is how long an emptying listener waits for one more queued
+// connection before it decides the queue is empty and closes; queueLimit
+// bounds the whole emptying, since clients that keep connecting would
+// otherwise keep the queue full forever.
+const (
+	queueQuiet = 50 * time.Millisecond
+	queueLimit = time.Second
+)
+
+// deadliner is what TCP and unix listeners offer to bound an Accept.
+type deadliner interface{ SetDeadline(time.Time) error }
+
+// empty makes the listener accept the connections already queued on the
+// socket, and close once none has arrived for queueQuiet. The last process
+// holding a socket empties it on the way out, since the kernel resets
+// whatever is still queued when the socket closes.
+func (l *limitListener) empty() {
+	d, ok := l.Listener.(deadliner)
+	if !ok {
+		l.Close()
+		return
+	}
+	l.emptyUntil.Store(time.Now().Add(queueLimit).UnixNano())
+	l.emptying.Store(true)
+	d.SetDeadline(l.emptyDeadline()) // wakes a blocked Accept
+}
+
+// emptyDeadline bounds the next Accept of an emptying listener.
+func (l *limitListener) emptyDeadline() time.Time {
+	return time.Unix(0, min(time.Now().Add(queueQuiet).UnixNano(), l.emptyUntil.Load()))
+}
+
+// isClosed tells whether Close has run.
+func (l *limitListener) isClosed() bool {
+	select {
+	case <-l.closed:
+		return true
+	default:
+		return false
+	}
 }
 
 func newLimitListener(l net.Listener, s *slots, takeFirst bool) *limitListener {
@@ -77,10 +123,17 @@ func (l *limitListener) Accept() (net.Conn, error) {
 	if l.takeFirst && !l.slots.take(l.closed) {
 		return nil, net.ErrClosed
 	}
+	if l.emptying.Load() {
+		l.Listener.(deadliner).SetDeadline(l.emptyDeadline())
+	}
 	c, err := l.Listener.Accept()
 	if err != nil {
 		if l.takeFirst {
 			l.slots.give()
+		}
+		if l.emptying.Load() && errors.Is(err, os.ErrDeadlineExceeded) {
+			l.Close() // the queue stayed empty: done
+			return nil, net.ErrClosed
 		}
 		return nil, err
 	}

@@ -42,7 +42,7 @@ type Options struct {
 // Server serves one worker's listeners.
 type Server struct {
 	http      *http.Server
-	listeners []net.Listener
+	listeners []*limitListener
 	tracker   *tracker
 	class     class
 	conns     *slots
@@ -111,22 +111,35 @@ func (s *Server) Serve() error {
 // for a request its client may already have sent.
 const idleGrace = 500 * time.Millisecond
 
-// Shutdown drains the worker: it stops accepting, serves every request
-// already on an accepted connection (each response then closes its
-// connection), waits for in-flight requests, and closes idle connections.
-// When ctx ends first, it closes the rest.
+// Shutdown drains the worker while other processes keep serving its
+// sockets (a recycle or a reload): it stops accepting, serves every
+// request already on an accepted connection (each response then closes
+// its connection), waits for in-flight requests, and closes idle
+// connections. When ctx ends first, it closes the rest.
 //
 // net/http's own Shutdown alone would drop a request whose connection was
 // accepted just before the shutdown but whose headers arrive after it, so
 // the listeners are closed and the connections settled first.
-func (s *Server) Shutdown(ctx context.Context) error {
+func (s *Server) Shutdown(ctx context.Context) error { return s.shutdown(ctx, false) }
+
+// ShutdownEmptyingQueue is Shutdown for the end of the server, when no
+// other process will accept on the sockets: it first accepts and serves
+// every connection still queued in the kernel, closing each listener once
+// its queue has stayed empty for a moment, so nothing queued is reset.
+func (s *Server) ShutdownEmptyingQueue(ctx context.Context) error { return s.shutdown(ctx, true) }
+
+func (s *Server) shutdown(ctx context.Context, emptyQueue bool) error {
 	s.tracker.draining.Store(true)
 	for _, l := range s.listeners {
-		l.Close()
+		if emptyQueue {
+			l.empty()
+		} else {
+			l.Close()
+		}
 	}
 	settle := time.NewTicker(10 * time.Millisecond)
 	defer settle.Stop()
-	for s.conns.busy(idleGrace) {
+	for s.listening() || s.conns.busy(idleGrace) {
 		select {
 		case <-ctx.Done():
 			s.Close()
@@ -139,6 +152,16 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.Close()
 	}
 	return err
+}
+
+// listening tells whether a listener is still open (emptying its queue).
+func (s *Server) listening() bool {
+	for _, l := range s.listeners {
+		if !l.isClosed() {
+			return true
+		}
+	}
+	return false
 }
 
 // Close stops at once, dropping open connections.

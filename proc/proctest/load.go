@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/gocorn/gocorn/server"
 )
@@ -18,11 +20,15 @@ import (
 // again until Stop; a request counts as failed unless it comes back 200
 // with that body echoed. POST is never retried by net/http, so a
 // connection reset shows up here instead of being hidden.
+//
+// A connection the server refused (nothing listens any more) is counted
+// apart: after a stop that is expected, and no request was lost to it.
 type Load struct {
-	stop   chan struct{}
-	wg     sync.WaitGroup
-	ok     atomic.Int64
-	failed atomic.Int64
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	ok      atomic.Int64
+	failed  atomic.Int64
+	refused atomic.Int64
 
 	mu     sync.Mutex
 	errors []string // the first few failures
@@ -31,6 +37,7 @@ type Load struct {
 // LoadResult is what a Load saw.
 type LoadResult struct {
 	OK, Failed int64
+	Refused    int64    // requests whose connection was refused
 	Errors     []string // up to ten failures, as sentences
 }
 
@@ -52,7 +59,12 @@ func (l *Load) client(url string, id int) {
 			return
 		default:
 		}
-		if err := echoOnce(client, url, fmt.Sprintf("client %d request %d", id, i)); err != nil {
+		err := echoOnce(client, url, fmt.Sprintf("client %d request %d", id, i))
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			l.refused.Add(1)
+			continue
+		}
+		if err != nil {
 			l.failed.Add(1)
 			l.mu.Lock()
 			if len(l.errors) < 10 {
@@ -94,5 +106,5 @@ func (l *Load) Stop() LoadResult {
 	l.wg.Wait()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return LoadResult{OK: l.ok.Load(), Failed: l.failed.Load(), Errors: l.errors}
+	return LoadResult{OK: l.ok.Load(), Failed: l.failed.Load(), Refused: l.refused.Load(), Errors: l.errors}
 }

@@ -33,9 +33,11 @@ const EnvVar = "GOCORN_WORKER_PIPE"
 // Kind says what a Message means.
 type Kind string
 
-// The kinds of message. Boot goes master to worker; the rest worker to master.
+// The kinds of message. Boot and Stop go master to worker; the rest worker
+// to master.
 const (
 	KindBoot   Kind = "boot"
+	KindStop   Kind = "stop"
 	KindReady  Kind = "ready"
 	KindBeat   Kind = "beat"
 	KindRetire Kind = "retire"
@@ -47,6 +49,11 @@ type Message struct {
 	Boot   *Boot  `json:"boot,omitempty"`
 	Beat   *Beat  `json:"beat,omitempty"`
 	Reason string `json:"reason,omitempty"` // why a worker retires
+
+	// EmptyQueue, with Stop, asks the worker to accept and serve what is
+	// still queued on the sockets before it closes them: the master is
+	// stopping and no other process will.
+	EmptyQueue bool `json:"empty_queue,omitempty"`
 
 	// Version, with Ready, is the gocorn version of the worker's binary:
 	// after a deploy it differs from the master's.

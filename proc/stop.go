@@ -1,0 +1,55 @@
+package proc
+
+import (
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/gocorn/gocorn/proc/workerpipe"
+)
+
+// requestStop is TERM: a graceful stop, after shutdown_delay if one is
+// set. During the delay everything goes on as before, so a load balancer
+// (Kubernetes endpoints) has time to stop sending traffic here; a second
+// TERM skips the rest of it.
+func (m *master) requestStop() {
+	delay := time.Duration(m.cfg.ShutdownDelay) * time.Second
+	if m.delayedStop != nil || delay <= 0 {
+		m.beginStop(graceful)
+		return
+	}
+	m.log.Info(fmt.Sprintf("Stopping in %s (shutdown_delay): still serving so load balancers can stop routing here", delay))
+	m.delayedStop = time.After(delay)
+}
+
+// beginStop stops the server. The master closes its copies of the
+// sockets at once. In a graceful stop each worker is told, over its pipe,
+// to drain: serve what it has, and, unless a new master started by USR2
+// shares the sockets, accept and serve what is still queued on them before
+// closing, so no connection the kernel already accepted is reset. A quick
+// stop sends QUIT. Workers left at the deadline are killed. A quick stop
+// during a graceful one speeds it up; the reverse changes nothing.
+func (m *master) beginStop(mode stopMode) {
+	if mode <= m.stop {
+		return
+	}
+	m.stop, m.delayedStop = mode, nil
+	closeSockets(m.sockets)
+	m.sockets = nil
+	wait := time.Duration(m.cfg.GracefulTimeout) * time.Second
+	if mode == quick {
+		wait = min(wait, 2*time.Second)
+	}
+	m.deadline = time.Now().Add(wait)
+	for _, w := range m.workers {
+		w.stopping = true
+		if mode == quick {
+			syscall.Kill(w.pid, syscall.SIGQUIT)
+			continue
+		}
+		stop := workerpipe.Message{Kind: workerpipe.KindStop, EmptyQueue: true}
+		if err := w.conn.Send(stop); err != nil {
+			syscall.Kill(w.pid, syscall.SIGTERM)
+		}
+	}
+}
