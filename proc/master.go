@@ -57,7 +57,7 @@ type master struct {
 	stop        stopMode
 	delayedStop <-chan time.Time // fires when shutdown_delay has passed after TERM
 	deadline    time.Time        // when stopping: kill what is left at this time
-	haltReason string    // why the master stopped on its own, if it did
+	haltReason  string           // why the master stopped on its own, if it did
 
 	hooks   *starcfg.Hooks // the running configuration's hooks
 	watcher *fileWatcher   // nil unless reload is on
