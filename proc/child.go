@@ -258,7 +258,7 @@ func (c *child) listen(stops chan<- workerpipe.Message, masterGone chan<- struct
 func (c *child) sendBeat() {
 	s := c.srv.Stats()
 	c.conn.Send(workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{
-		InFlight: s.InFlight, Oldest: s.Oldest, Requests: s.Requests,
+		InFlight: s.InFlight, Oldest: s.Oldest, Requests: s.Requests, Longest: s.Longest,
 	}})
 }
 

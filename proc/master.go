@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gocorn/gocorn/instrument/errlog"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
@@ -233,7 +232,7 @@ func (m *master) killLate() {
 	for _, w := range m.workers {
 		if w.aborted.IsZero() {
 			m.log.Warn(fmt.Sprintf("Worker (pid:%d) did not stop within the graceful timeout; killing it", w.pid))
-			w.aborted = time.Now()
+			w.aborted, w.killedFor = time.Now(), "graceful_timeout"
 			syscall.Kill(w.pid, syscall.SIGKILL)
 		}
 	}
@@ -347,30 +346,6 @@ func (m *master) brake() {
 	m.spawnAfter = time.Now().Add(delay)
 }
 
-// checkTimeouts aborts workers whose pipe has been silent for timeout
-// seconds: SIGABRT first (the Go runtime writes every goroutine's stack
-// to the worker's stderr), then SIGKILL if it is still there a second later.
-func (m *master) checkTimeouts() {
-	if m.cfg.Timeout <= 0 {
-		return
-	}
-	limit := time.Duration(m.cfg.Timeout) * time.Second
-	now := time.Now()
-	for _, w := range m.workers {
-		switch {
-		case !w.ready:
-			// Booting workers are never timed out, as gunicorn.
-		case w.aborted.IsZero() && now.Sub(w.lastBeat) > limit:
-			errlog.Critical(m.log, fmt.Sprintf("WORKER TIMEOUT (pid:%d)", w.pid))
-			w.aborted = now
-			w.retiring = true
-			syscall.Kill(w.pid, syscall.SIGABRT)
-		case !w.aborted.IsZero() && now.Sub(w.aborted) > time.Second:
-			syscall.Kill(w.pid, syscall.SIGKILL)
-		}
-	}
-}
-
 // reap collects every exited child. Children that are not workers are
 // reaped silently. A worker that could not boot before any worker ever
 // became ready halts the master with the worker's exit code.
@@ -428,15 +403,17 @@ func (m *master) logExit(w *worker, ws syscall.WaitStatus) {
 		sig := ws.Signal()
 		msg := fmt.Sprintf("Worker (pid:%d) was sent SIG%s!", w.pid, strings.ToUpper(signalName(sig)))
 		switch {
-		case sig == syscall.SIGKILL && w.aborted.IsZero():
+		case sig == syscall.SIGKILL && w.killedFor == "":
 			m.log.Error(msg + " Perhaps out of memory?")
 		case sig == syscall.SIGKILL:
-			m.log.Error(msg + " (killed by the master)")
+			m.log.Error(msg + " (killed by the master: " + w.killedFor + ")")
 		case sig == syscall.SIGTERM:
 			m.log.Info(msg)
 		default:
 			m.log.Warn(msg)
 		}
+	case ws.ExitStatus() != 0 && w.killedFor != "":
+		m.log.Error(fmt.Sprintf("Worker (pid:%d) exited with code %d (aborted by the master: %s).", w.pid, ws.ExitStatus(), w.killedFor))
 	case ws.ExitStatus() != 0:
 		m.log.Error(fmt.Sprintf("Worker (pid:%d) exited with code %d.", w.pid, ws.ExitStatus()))
 	default:

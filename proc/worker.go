@@ -21,9 +21,10 @@ type worker struct {
 	lastBeat time.Time // last message of any kind
 	beat     workerpipe.Beat
 
-	retiring bool      // to be replaced: stops as soon as a replacement is ready
-	stopping bool      // sent TERM (or QUIT); leaves on its own
-	aborted  time.Time // when a timeout abort was sent; zero if never
+	retiring  bool      // to be replaced: stops as soon as a replacement is ready
+	stopping  bool      // sent TERM (or QUIT); leaves on its own
+	aborted   time.Time // when the master began killing it; zero if never
+	killedFor string    // why the master killed it, for the exit log line
 }
 
 // hookWorker is the worker object master hooks (pre_fork, child_exit)

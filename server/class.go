@@ -35,3 +35,17 @@ func classOf(cfg *starcfg.Config) (class, error) {
 	}
 	return class{}, fmt.Errorf("worker class %q is not known (want sync or gthread)", cfg.WorkerClass)
 }
+
+// Concurrency is how many requests one worker of cfg's class serves at
+// once: 1 for sync, threads for gthread. A worker whose every handler has
+// been busy for longer than timeout makes no progress: the master aborts it.
+func Concurrency(cfg *starcfg.Config) int {
+	cl, err := classOf(cfg)
+	if err != nil {
+		return 1
+	}
+	if cl.maxActive > 0 {
+		return min(cl.maxActive, cl.maxConns)
+	}
+	return cl.maxConns
+}

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,7 +20,19 @@ type Stats struct {
 	InFlight int           // requests in the worker now (running or waiting for a thread)
 	Oldest   time.Duration // age of the oldest of them
 	Requests uint64        // requests started since boot
+	Longest  []Request     // the oldest requests in flight, oldest first (at most maxLongest)
 }
+
+// Request is a request in flight, as a hung worker's report shows it.
+type Request struct {
+	Method string        `json:"method"`
+	Path   string        `json:"path"`
+	Age    time.Duration `json:"age"`
+}
+
+// maxLongest bounds Stats.Longest: enough to show what a hung worker was
+// doing, small enough for a heartbeat.
+const maxLongest = 10
 
 // tracker is the worker's view of every request: it counts them,
 // remembers the ones in flight, recycles the worker after max_requests,
@@ -133,10 +147,15 @@ func (t *tracker) stats() Stats {
 	now := time.Now()
 	s := Stats{Requests: t.requests.Load()}
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	s.InFlight = len(t.inFlight)
 	for e := range t.inFlight {
-		s.Oldest = max(s.Oldest, now.Sub(e.start))
+		s.Longest = append(s.Longest, Request{Method: e.req.Method, Path: e.req.URL.Path, Age: now.Sub(e.start)})
+	}
+	t.mu.Unlock()
+	slices.SortFunc(s.Longest, func(a, b Request) int { return cmp.Compare(b.Age, a.Age) })
+	s.Longest = s.Longest[:min(len(s.Longest), maxLongest)]
+	if len(s.Longest) > 0 {
+		s.Oldest = s.Longest[0].Age
 	}
 	return s
 }

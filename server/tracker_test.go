@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -116,7 +117,7 @@ func TestMaxRequestsConcurrent(t *testing.T) {
 func TestStats(t *testing.T) {
 	g := newGate()
 	r := start(t, Options{Config: gthread(4, 10, 5), Handler: g}, 1)
-	if s := r.Stats(); s != (Stats{}) {
+	if s := r.Stats(); !reflect.DeepEqual(s, Stats{}) {
 		t.Errorf("Stats() of a fresh worker = %+v", s)
 	}
 	first := mustDial(t, r.addr())
@@ -135,6 +136,10 @@ func TestStats(t *testing.T) {
 	if s.InFlight != 2 || s.Requests != 2 || s.Oldest < age || s.Oldest > waitLimit {
 		t.Errorf("Stats() with two requests in flight, the older one %v or more = %+v", age, s)
 	}
+	if len(s.Longest) != 2 || s.Longest[0].Path != "/first" || s.Longest[1].Path != "/second" ||
+		s.Longest[0].Method != "GET" || s.Longest[0].Age != s.Oldest {
+		t.Errorf("Stats().Longest = %+v, want /first then /second", s.Longest)
+	}
 
 	for _, c := range []*client{first, second} {
 		g.release <- struct{}{}
@@ -143,7 +148,7 @@ func TestStats(t *testing.T) {
 		}
 	}
 	waitFor(t, "no request in flight", func() bool { return r.Stats().InFlight == 0 })
-	if s := r.Stats(); s != (Stats{Requests: 2}) {
+	if s := r.Stats(); !reflect.DeepEqual(s, Stats{Requests: 2}) {
 		t.Errorf("Stats() after the requests = %+v, want only Requests 2", s)
 	}
 }

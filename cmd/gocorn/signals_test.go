@@ -213,8 +213,8 @@ func TestSilentWorkerIsAbortedAfterTimeout(t *testing.T) {
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-w", "2", "-t", "1", "hello")
 	victim := in.Workers()[0]
 	syscall.Kill(victim, syscall.SIGSTOP) // a stopped process sends no heartbeat
-	in.WaitLog(fmt.Sprintf(`\[CRITICAL\] WORKER TIMEOUT \(pid:%d\)`, victim))
-	in.WaitLog(fmt.Sprintf(`Worker \(pid:%d\) was sent SIGKILL! \(killed by the master\)`, victim))
+	in.WaitLog(fmt.Sprintf(`\[CRITICAL\] WORKER TIMEOUT \(pid:%d\): no heartbeat for \ds; the master is aborting it`, victim))
+	in.WaitLog(fmt.Sprintf(`Worker \(pid:%d\) was sent SIGKILL! \(killed by the master: timeout\)`, victim))
 	if w := in.WaitWorkers(2); slices.Contains(w, victim) {
 		t.Fatalf("aborted worker %d still listed: %v", victim, w)
 	}

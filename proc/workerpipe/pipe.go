@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
 )
 
@@ -74,6 +75,10 @@ type Beat struct {
 	InFlight int           `json:"in_flight"` // requests being served now
 	Oldest   time.Duration `json:"oldest"`    // age of the oldest in-flight request
 	Requests uint64        `json:"requests"`  // requests started since boot
+
+	// Longest are the oldest requests in flight, oldest first, so the
+	// master can say what a hung worker was doing.
+	Longest []server.Request `json:"longest,omitempty"`
 }
 
 // Conn sends and receives Messages. Send is safe for concurrent use;
