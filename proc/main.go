@@ -70,6 +70,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		return code
 	}
 	m := &master{
+		argv:    args,
 		inv:     inv,
 		res:     res,
 		cfg:     res.Config,
@@ -93,6 +94,10 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		return exitOK
 	}
 	makeRoomForTitle(args, m.title())
+	if m.inherited, m.parentPID, err = inheritedSockets(); err != nil {
+		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
+		return exitConfig
+	}
 	if err := m.prepare(); err != nil {
 		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
 		return exitConfig
@@ -158,7 +163,15 @@ func procName(cfg *starcfg.Config) string {
 	return cfg.App
 }
 
-func (m *master) title() string { return fmt.Sprintf("gocorn: master [%s]", procName(m.cfg)) }
+// title is the master's process title; a master started by USR2 is
+// "NAME.2" until the old one exits, as in gunicorn.
+func (m *master) title() string {
+	name := procName(m.cfg)
+	if m.parentPID != 0 {
+		name += ".2"
+	}
+	return fmt.Sprintf("gocorn: master [%s]", name)
+}
 
 // levelOf is the configured log level; starcfg has validated it.
 func levelOf(cfg *starcfg.Config) slog.Level {

@@ -58,6 +58,11 @@ type master struct {
 	deadline    time.Time        // when stopping: kill what is left at this time
 	haltReason  string           // why the master stopped on its own, if it did
 
+	argv         []string  // the command line, for USR2
+	inherited    []*socket // sockets handed over by an old master (USR2)
+	parentPID    int       // the old master while this one is not promoted; 0 otherwise
+	upgradeChild int       // the new master started by USR2, while it runs
+
 	hooks   *starcfg.Hooks // the running configuration's hooks
 	watcher *fileWatcher   // nil unless reload is on
 }
@@ -86,7 +91,7 @@ func (m *master) run() int {
 	m.gen = 1
 	m.setTarget(m.cfg.Workers)
 	if m.cfg.Pidfile != "" {
-		pf, err := writePidfile(m.cfg.Pidfile, os.Getpid())
+		pf, err := writePidfile(m.pidfilePath(), os.Getpid())
 		if err != nil {
 			m.log.Error(err.Error())
 			return exitConfig
@@ -99,13 +104,14 @@ func (m *master) run() int {
 	signal.Notify(m.signals, masterSignals...)
 	defer signal.Stop(m.signals)
 
-	socks, err := bindAll(nil, m.cfg, startTries, m.log)
+	socks, err := bindAll(m.inherited, m.cfg, startTries, m.log)
 	if err != nil {
 		m.log.Error(err.Error())
 		return exitConfig
 	}
+	m.closeUnused(m.inherited, socks)
 	m.sockets = socks
-	defer func() { closeSockets(m.sockets) }() // the list changes when a HUP rebinds
+	defer func() { closeSockets(m.sockets, m.ownsSocketFiles()) }() // the list changes when a HUP rebinds
 	m.log.Info(fmt.Sprintf("Listening at: %s (%d)", joinNames(socketNames(socks)), os.Getpid()))
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
 	m.hooks.WhenReady(m.hookServer())
@@ -163,6 +169,8 @@ func (m *master) loop() int {
 			continue
 		}
 		m.checkTimeouts()
+		m.checkRecycling()
+		m.checkPromotion()
 		m.reconcile()
 	}
 }
@@ -206,9 +214,14 @@ func (m *master) handleSignal(sig os.Signal) {
 	case syscall.SIGHUP:
 		m.reload()
 	case syscall.SIGUSR2:
-		m.log.Warn("USR2 (binary upgrade) is not supported by this version of gocorn; ignored")
+		m.upgrade()
 	case syscall.SIGWINCH:
-		m.log.Debug("SIGWINCH ignored: it stops workers only in daemon mode")
+		if !m.cfg.Daemon {
+			m.log.Debug("SIGWINCH ignored: it stops workers only in daemon mode")
+			return
+		}
+		m.log.Info("Stopping every worker (WINCH); the master keeps running")
+		m.setTarget(0)
 	}
 }
 
@@ -268,8 +281,7 @@ func (m *master) handleEvent(ev event) {
 			w.beat = *ev.msg.Beat
 		}
 	case workerpipe.KindRetire:
-		m.log.Info(fmt.Sprintf("Worker (pid:%d) asks to be replaced: %s", w.pid, ev.msg.Reason))
-		w.retiring = true
+		w.recycle = ev.msg.Reason
 	}
 }
 
@@ -356,6 +368,11 @@ func (m *master) reap() *haltError {
 		if pid <= 0 || err != nil {
 			return nil
 		}
+		if pid == m.upgradeChild {
+			m.upgradeChild = 0
+			m.log.Warn(fmt.Sprintf("The new master (pid:%d) exited (%s); this master keeps serving", pid, exitText(ws)))
+			continue
+		}
 		w, ok := m.workers[pid]
 		if !ok {
 			m.log.Debug(fmt.Sprintf("Reaped child (pid:%d) that is not a worker", pid))
@@ -395,6 +412,14 @@ func (m *master) servingGenerations(gen int) []int {
 	}
 	slices.Sort(gens)
 	return gens
+}
+
+// exitText says how a process ended: "exit code 3" or "signal killed".
+func exitText(ws syscall.WaitStatus) string {
+	if ws.Signaled() {
+		return "signal " + ws.Signal().String()
+	}
+	return fmt.Sprintf("exit code %d", ws.ExitStatus())
 }
 
 func (m *master) logExit(w *worker, ws syscall.WaitStatus) {

@@ -97,7 +97,7 @@ func (m *master) swapSockets(socks []*socket) {
 	}
 	changed := len(gone) > 0 || len(socks) != len(m.sockets)
 	m.sockets = socks
-	closeSockets(gone)
+	closeSockets(gone, m.ownsSocketFiles())
 	if changed {
 		m.log.Info(fmt.Sprintf("Listening at: %s (%d)", joinNames(socketNames(socks)), os.Getpid()))
 	}

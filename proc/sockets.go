@@ -52,7 +52,7 @@ func bindAll(current []*socket, cfg *starcfg.Config, tries int, log *slog.Logger
 		}
 		s, err := bindRetrying(spec, cfg.Backlog, tries, log)
 		if err != nil {
-			closeSockets(opened)
+			closeSockets(opened, true)
 			return nil, err
 		}
 		socks, opened = append(socks, s), append(opened, s)
@@ -214,11 +214,12 @@ func adoptFD(fd int) (*socket, error) {
 	return &socket{name: name, fd: fd}, nil
 }
 
-// closeSockets closes the master's sockets and removes unix socket files.
-func closeSockets(socks []*socket) {
+// closeSockets closes sockets and, with unlink, removes their unix
+// socket files (not when another master still serves them).
+func closeSockets(socks []*socket, unlink bool) {
 	for _, s := range socks {
 		syscall.Close(s.fd)
-		if s.unlink != "" {
+		if unlink && s.unlink != "" {
 			os.Remove(s.unlink)
 		}
 	}

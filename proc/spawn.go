@@ -48,6 +48,8 @@ func (m *master) spawn() error {
 	m.lastID++
 	w := &worker{pid: pid, id: m.lastID, gen: m.gen, conn: workerpipe.NewConn(c), spawned: time.Now()}
 	w.lastBeat = w.spawned
+	w.maxLifetime = time.Duration(jittered(m.cfg.MaxWorkerLifetime, m.cfg.MaxWorkerLifetimeJitter)) * time.Second
+	w.maxRSS = int64(jittered(m.cfg.MaxWorkerMemory, m.cfg.MaxWorkerMemoryJitter)) << 20
 	m.workers[pid] = w
 	boot := &workerpipe.Boot{
 		ID:          w.id,

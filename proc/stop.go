@@ -34,7 +34,7 @@ func (m *master) beginStop(mode stopMode) {
 		return
 	}
 	m.stop, m.delayedStop = mode, nil
-	closeSockets(m.sockets)
+	closeSockets(m.sockets, m.ownsSocketFiles())
 	m.sockets = nil
 	wait := time.Duration(m.cfg.GracefulTimeout) * time.Second
 	if mode == quick {
@@ -47,7 +47,8 @@ func (m *master) beginStop(mode stopMode) {
 			syscall.Kill(w.pid, syscall.SIGQUIT)
 			continue
 		}
-		stop := workerpipe.Message{Kind: workerpipe.KindStop, EmptyQueue: true}
+		// With a new master serving the same sockets, the queue is its.
+		stop := workerpipe.Message{Kind: workerpipe.KindStop, EmptyQueue: m.upgradeChild == 0}
 		if err := w.conn.Send(stop); err != nil {
 			syscall.Kill(w.pid, syscall.SIGTERM)
 		}

@@ -56,6 +56,9 @@ func makeRoomForTitle(args []string, title string) {
 		os.Unsetenv(titleRoomEnv)
 		return
 	}
+	if os.Getenv(envUpgradeParent) != "" {
+		return // a new master from USR2 must keep the sockets it inherited: no re-exec
+	}
 	room := len(args) - 1
 	for _, a := range args {
 		room += len(a)

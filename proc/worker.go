@@ -21,10 +21,14 @@ type worker struct {
 	lastBeat time.Time // last message of any kind
 	beat     workerpipe.Beat
 
+	recycle   string    // why it should be replaced (max_requests, lifetime, memory); "" if not
 	retiring  bool      // to be replaced: stops as soon as a replacement is ready
 	stopping  bool      // sent TERM (or QUIT); leaves on its own
 	aborted   time.Time // when the master began killing it; zero if never
 	killedFor string    // why the master killed it, for the exit log line
+
+	maxLifetime time.Duration // max_worker_lifetime plus this worker's jitter; 0 = none
+	maxRSS      int64         // max_worker_memory plus jitter, in bytes; 0 = none
 }
 
 // hookWorker is the worker object master hooks (pre_fork, child_exit)

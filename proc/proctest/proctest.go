@@ -7,6 +7,7 @@ package proctest
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -80,6 +81,8 @@ type Instance struct {
 	URL    string // http://host:port of the first TCP listener, once known
 	done   chan struct{}
 	code   int
+
+	copying sync.WaitGroup // the output collectors
 }
 
 // Start runs the binary with args and waits until it listens and its
@@ -104,8 +107,20 @@ func Launch(t *testing.T, s Setup, args ...string) *Instance {
 		cmd.Args[0] = s.Argv0
 	}
 	in := &Instance{T: t, Cmd: cmd, Stderr: &Output{}, Stdout: &Output{}, done: make(chan struct{})}
-	cmd.Stderr, cmd.Stdout = in.Stderr, in.Stdout
-	if err := cmd.Start(); err != nil {
+	// Real pipes, read until every writer is gone: a new master started
+	// by USR2 inherits them and outlives this process, and Wait must not
+	// wait for it.
+	var err error
+	if cmd.Stderr, err = in.collect(in.Stderr); err != nil {
+		t.Fatal(err)
+	}
+	if cmd.Stdout, err = in.collect(in.Stdout); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Start()
+	cmd.Stderr.(*os.File).Close()
+	cmd.Stdout.(*os.File).Close()
+	if err != nil {
 		t.Fatal(err)
 	}
 	go func() {
@@ -131,6 +146,26 @@ func (in *Instance) cleanup() {
 		in.T.Logf("%s stderr:\n%s", filepath.Base(in.Cmd.Path), in.Stderr)
 	}
 }
+
+// collect returns the write end of a pipe whose read end is copied into
+// out until every writer has closed it.
+func (in *Instance) collect(out *Output) (*os.File, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	in.copying.Add(1)
+	go func() {
+		defer in.copying.Done()
+		io.Copy(out, r)
+		r.Close()
+	}()
+	return w, nil
+}
+
+// outputGrace bounds how long Wait waits for the last output after the
+// process exited (a new master started by USR2 may hold the pipes open).
+const outputGrace = time.Second
 
 // Run runs the binary to completion (for --check-config, -h and the like).
 func Run(t *testing.T, s Setup, args ...string) (code int, stdout, stderr string) {
@@ -244,6 +279,12 @@ func (in *Instance) Wait() int {
 	in.T.Helper()
 	select {
 	case <-in.done:
+		copied := make(chan struct{})
+		go func() { in.copying.Wait(); close(copied) }()
+		select {
+		case <-copied:
+		case <-time.After(outputGrace):
+		}
 		return in.code
 	case <-time.After(WaitFor):
 		in.T.Fatalf("the master did not exit within %s; log:\n%s", WaitFor, in.Stderr)
