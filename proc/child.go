@@ -101,7 +101,6 @@ type child struct {
 }
 
 func (c *child) run(apps server.Apps) int {
-	cfg := c.boot.Config
 	c.log.Info(fmt.Sprintf("Booting worker with pid: %d", os.Getpid()))
 
 	// Signals first: a TERM during boot must not kill the worker the Go way.
@@ -109,25 +108,61 @@ func (c *child) run(apps server.Apps) int {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGABRT)
 	signal.Ignore(syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGWINCH, syscall.SIGHUP)
 
-	if err := c.loadHooks(); err != nil {
+	srv, err := c.start(apps)
+	if err != nil {
+		// Tell the master why, so its log (and its exit reason, when no
+		// worker ever booted) says more than an exit code.
+		c.conn.Send(workerpipe.Message{Kind: workerpipe.KindFailed, Reason: err.Error()})
+		return err.code
+	}
+	c.srv = srv
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve() }()
+	if err := c.conn.Send(workerpipe.Message{Kind: workerpipe.KindReady, Version: Version}); err != nil {
 		c.log.Error(err.Error())
+		srv.Close()
 		return exitBoot
 	}
-	if c.hooks.PostFork(c.hookMaster, c.hookSelf) != nil {
-		return exitBoot // already logged, with its traceback
+	return c.loop(sigs, served)
+}
+
+// bootError is why a worker could not boot, with gunicorn's exit code:
+// 3 for a boot error, 4 when the app failed to load.
+type bootError struct {
+	code int
+	msg  string
+}
+
+func (e *bootError) Error() string { return e.msg }
+
+// failBoot logs err (unless a hook already did) and wraps it with code.
+func (c *child) failBoot(code int, err error, logged bool) *bootError {
+	if !logged {
+		c.log.Error(err.Error())
+	}
+	return &bootError{code: code, msg: err.Error()}
+}
+
+// start runs post_fork, inherits the sockets, builds the app, runs
+// post_worker_init and returns the server, not yet serving.
+func (c *child) start(apps server.Apps) (*server.Server, *bootError) {
+	cfg := c.boot.Config
+	if err := c.loadHooks(); err != nil {
+		return nil, c.failBoot(exitBoot, err, false)
+	}
+	if err := c.hooks.PostFork(c.hookMaster, c.hookSelf); err != nil {
+		return nil, c.failBoot(exitBoot, err, true)
 	}
 	listeners, err := inheritListeners(c.boot.Listeners)
 	if err != nil {
-		c.log.Error(err.Error())
-		return exitBoot
+		return nil, c.failBoot(exitBoot, err, false)
 	}
 	handler, err := loadApp(apps, cfg.App)
 	if err != nil {
-		c.log.Error(err.Error())
-		return exitAppLoad
+		return nil, c.failBoot(exitAppLoad, err, false)
 	}
-	if c.hooks.PostWorkerInit(c.hookSelf) != nil {
-		return exitBoot
+	if err := c.hooks.PostWorkerInit(c.hookSelf); err != nil {
+		return nil, c.failBoot(exitBoot, err, true)
 	}
 	c.hookSelf.Booted = time.Now()
 	var access io.Writer // stays a nil interface when the access log is off
@@ -146,18 +181,9 @@ func (c *child) run(apps server.Apps) int {
 		HookWorker:  c.hookSelf,
 	})
 	if err != nil {
-		c.log.Error(err.Error())
-		return exitBoot
+		return nil, c.failBoot(exitBoot, err, false)
 	}
-	c.srv = srv
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve() }()
-	if err := c.conn.Send(workerpipe.Message{Kind: workerpipe.KindReady, Version: Version}); err != nil {
-		c.log.Error(err.Error())
-		srv.Close()
-		return exitBoot
-	}
-	return c.loop(sigs, served)
+	return srv, nil
 }
 
 // loadHooks evaluates the config sources the master sent, never the files

@@ -49,8 +49,9 @@ type master struct {
 	events  chan event
 	signals chan os.Signal
 
-	everReady  bool      // some worker has served: boot failures no longer halt the master
-	bootFails  int       // consecutive workers that died before becoming ready
+	everReady  bool // some worker has served: boot failures no longer halt the master
+	bootFails  int  // workers that crashed in a row (see brake)
+	lastCrash  time.Time
 	spawnAfter time.Time // crash-loop brake: no spawn before this
 
 	stop        stopMode
@@ -268,7 +269,6 @@ func (m *master) handleEvent(ev event) {
 	case workerpipe.KindReady:
 		w.ready, w.readyAt = true, time.Now()
 		m.everReady = true
-		m.bootFails = 0
 		m.log.Debug(fmt.Sprintf("Worker (pid:%d) is ready", w.pid))
 		if v := ev.msg.Version; v != Version {
 			// The binary on disk changed since the master started.
@@ -282,6 +282,8 @@ func (m *master) handleEvent(ev event) {
 		}
 	case workerpipe.KindRetire:
 		w.recycle = ev.msg.Reason
+	case workerpipe.KindFailed:
+		w.failure = ev.msg.Reason
 	}
 }
 
@@ -350,12 +352,20 @@ func (m *master) reconcile() {
 	}
 }
 
-// brake delays the next spawn after a boot failure: 0.1 s, doubling up to
-// 30 s, so a crash loop does not spin the CPU or flood the log.
+// brake delays the next spawn after a crash: 0.1 s, doubling up to 30 s,
+// so a crash loop neither spins the CPU nor floods the log. A minute
+// without a crash starts the count over.
 func (m *master) brake() {
+	if time.Since(m.lastCrash) > time.Minute {
+		m.bootFails = 0
+	}
+	m.lastCrash = time.Now()
 	m.bootFails++
 	delay := min(100*time.Millisecond<<min(m.bootFails-1, 9), 30*time.Second)
 	m.spawnAfter = time.Now().Add(delay)
+	if m.bootFails > 1 {
+		m.log.Warn(fmt.Sprintf("%d workers crashed in a row; waiting %s before the next", m.bootFails, delay))
+	}
 }
 
 // reap collects every exited child. Children that are not workers are
@@ -382,23 +392,58 @@ func (m *master) reap() *haltError {
 		w.conn.Close()
 		m.logExit(w, ws)
 		m.hooks.ChildExit(m.hookServer(), w.hookWorker(m.cfg, m.log))
-		if w.ready || m.stop != running {
+		if m.stop != running {
 			continue
 		}
-		code := ws.ExitStatus()
-		if !m.everReady && (code == exitBoot || code == exitAppLoad) {
-			reason := "Worker failed to boot."
-			if code == exitAppLoad {
-				reason = "App failed to load."
+		if !w.ready {
+			if h := m.bootFailed(w, ws); h != nil {
+				return h
 			}
-			return &haltError{code: code, reason: reason}
 		}
-		if older := m.servingGenerations(w.gen); len(older) > 0 {
-			m.log.Warn(fmt.Sprintf("Generation %d cannot boot yet (worker pid:%d died before it was ready); "+
-				"workers of generation %v keep serving", w.gen, w.pid, older))
+		if crashed(w, ws) {
+			m.brake()
 		}
-		m.brake()
 	}
+}
+
+// crashWindow: a worker that dies on its own this soon after it started
+// counts as a crash for the respawn brake, even if it became ready.
+const crashWindow = 5 * time.Second
+
+// crashed tells whether w died on its own (not stopped or killed by the
+// master) before it booted or within crashWindow of starting.
+func crashed(w *worker, ws syscall.WaitStatus) bool {
+	if w.stopping || w.killedFor != "" || (!ws.Signaled() && ws.ExitStatus() == 0) {
+		return false
+	}
+	return !w.ready || time.Since(w.spawned) < crashWindow
+}
+
+// bootFailed handles a worker that exited before it was ready: with
+// gunicorn's boot (3) or app-load (4) code before any worker ever became
+// ready, the master halts with that code; during a HUP it says that the
+// old generation keeps serving.
+func (m *master) bootFailed(w *worker, ws syscall.WaitStatus) *haltError {
+	code := ws.ExitStatus()
+	if !m.everReady && (code == exitBoot || code == exitAppLoad) {
+		reason := "Worker failed to boot."
+		if code == exitAppLoad {
+			reason = "App failed to load."
+		}
+		if w.failure != "" {
+			reason += " " + w.failure
+		}
+		return &haltError{code: code, reason: reason}
+	}
+	if older := m.servingGenerations(w.gen); len(older) > 0 {
+		why := "it died before it was ready"
+		if w.failure != "" {
+			why = w.failure
+		}
+		m.log.Warn(fmt.Sprintf("Generation %d cannot boot yet (worker pid:%d: %s); "+
+			"workers of generation %v keep serving", w.gen, w.pid, why, older))
+	}
+	return nil
 }
 
 // servingGenerations lists the generations older than gen that still have

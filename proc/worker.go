@@ -21,6 +21,7 @@ type worker struct {
 	lastBeat time.Time // last message of any kind
 	beat     workerpipe.Beat
 
+	failure   string    // why it could not boot, as it said before exiting
 	recycle   string    // why it should be replaced (max_requests, lifetime, memory); "" if not
 	retiring  bool      // to be replaced: stops as soon as a replacement is ready
 	stopping  bool      // sent TERM (or QUIT); leaves on its own

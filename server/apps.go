@@ -64,5 +64,6 @@ func Stock() Apps {
 	return Apps{
 		"hello": Handler(Hello()),
 		"echo":  Handler(Echo()),
+		"chaos": Handler(Chaos()),
 	}
 }

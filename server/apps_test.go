@@ -65,7 +65,7 @@ func TestAppsPickNoApps(t *testing.T) {
 }
 
 func TestStockApps(t *testing.T) {
-	if got, want := Stock().Names(), []string{"echo", "hello"}; !slices.Equal(got, want) {
+	if got, want := Stock().Names(), []string{"chaos", "echo", "hello"}; !slices.Equal(got, want) {
 		t.Errorf("Stock().Names() = %v, want %v", got, want)
 	}
 }

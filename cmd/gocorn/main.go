@@ -1,6 +1,6 @@
 // Command gocorn is a pre-fork HTTP server for Go handlers, configured by a
 // Starlark file: gunicorn's operating model in Go. This binary carries the
-// stock apps (hello, echo); see package proc to serve your own.
+// stock apps (hello, echo, chaos); see package proc to serve your own.
 package main
 
 import (

@@ -42,6 +42,7 @@ const (
 	KindReady  Kind = "ready"
 	KindBeat   Kind = "beat"
 	KindRetire Kind = "retire"
+	KindFailed Kind = "failed" // the worker could not boot; Reason says why
 )
 
 // Message is one line on the pipe. Only the fields of its Kind are set.
