@@ -52,7 +52,8 @@ type master struct {
 	everReady  bool // some worker has served: boot failures no longer halt the master
 	bootFails  int  // workers that crashed in a row (see brake)
 	lastCrash  time.Time
-	spawnAfter time.Time // crash-loop brake: no spawn before this
+	wake       <-chan time.Time // fires when spawnAfter has passed
+	spawnAfter time.Time        // crash-loop brake: no spawn before this
 
 	stop        stopMode
 	delayedStop <-chan time.Time // fires when shutdown_delay has passed after TERM
@@ -152,6 +153,8 @@ func (m *master) loop() int {
 			m.handleSignal(sig)
 		case ev := <-m.events:
 			m.handleEvent(ev)
+		case <-m.wake:
+			m.wake = nil // reconcile below spawns
 		case <-m.delayedStop:
 			m.beginStop(graceful)
 		case ch := <-m.watcher.changes():
@@ -352,20 +355,23 @@ func (m *master) reconcile() {
 	}
 }
 
-// brake delays the next spawn after a crash: 0.1 s, doubling up to 30 s,
-// so a crash loop neither spins the CPU nor floods the log. A minute
-// without a crash starts the count over.
+// brake delays the next spawn after crashes in a row: the first crash is
+// replaced at once, then 0.1 s, doubling up to 30 s, so a crash loop
+// neither spins the CPU nor floods the log. A minute without a crash
+// starts the count over.
 func (m *master) brake() {
 	if time.Since(m.lastCrash) > time.Minute {
 		m.bootFails = 0
 	}
 	m.lastCrash = time.Now()
 	m.bootFails++
-	delay := min(100*time.Millisecond<<min(m.bootFails-1, 9), 30*time.Second)
-	m.spawnAfter = time.Now().Add(delay)
-	if m.bootFails > 1 {
-		m.log.Warn(fmt.Sprintf("%d workers crashed in a row; waiting %s before the next", m.bootFails, delay))
+	if m.bootFails == 1 {
+		return
 	}
+	delay := min(100*time.Millisecond<<min(m.bootFails-2, 9), 30*time.Second)
+	m.spawnAfter = time.Now().Add(delay)
+	m.wake = time.After(delay)
+	m.log.Warn(fmt.Sprintf("%d workers crashed in a row; waiting %s before the next", m.bootFails, delay))
 }
 
 // reap collects every exited child. Children that are not workers are

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gocorn/gocorn/proc/proctest"
+)
+
+// A sync worker stuck in one request past timeout is aborted: it writes
+// its goroutines to the error log and runs worker_abort; the master says
+// it killed the worker and what the worker was serving; a new worker
+// serves.
+func TestHungWorkerIsAbortedWithItsStacks(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "gocorn.conf.star"), []byte(
+		"def worker_abort(worker):\n    worker.log.critical(\"worker_abort ran in %d\" % worker.pid)\n"), 0o644)
+	in := start(t, dir, "-b", "127.0.0.1:0", "-t", "2", "chaos")
+	victim := in.Workers()[0]
+	go proctest.Client.Get(in.URL + "/hang") // never answered
+	in.WaitLog(fmt.Sprintf(`\[CRITICAL\] WORKER TIMEOUT \(pid:%d\): its request has run for more than 2s; the master is aborting it`, victim))
+	in.WaitLog(fmt.Sprintf(`Worker \(pid:%d\) was serving: GET /hang for 2\.\ds`, victim))
+	in.WaitLog(fmt.Sprintf(`(?s)\[%d\] \[ERROR\] Worker \(pid:%d\) aborted by the master; its goroutines:\ngoroutine \d+`, victim, victim))
+	in.WaitLog(fmt.Sprintf(`worker_abort ran in %d`, victim))
+	in.WaitLog(fmt.Sprintf(`Worker \(pid:%d\) exited with code 1 \(aborted by the master: timeout\)`, victim))
+	if w := in.WaitWorkers(1); w[0] == victim {
+		t.Fatalf("the hung worker was not replaced")
+	}
+	if code, _ := in.Get("/"); code != 200 {
+		t.Fatal(code)
+	}
+}
+
+// A worker that crashes is replaced at once and the cause is logged; the
+// other worker keeps serving meanwhile.
+func TestCrashedWorkerIsReplaced(t *testing.T) {
+	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-w", "2", "chaos")
+	before := in.Workers()
+	crashed := time.Now()
+	proctest.Client.Get(in.URL + "/crash") // the connection dies with the worker
+	var after []int
+	if !proctest.Poll(func() bool {
+		after = in.Workers()
+		return len(after) == 2 && !slices.Equal(after, before)
+	}) {
+		t.Fatalf("no replacement: %v -> %v", before, after)
+	}
+	in.WaitWorkers(2)
+	if code, _ := in.Get("/"); code != 200 {
+		t.Fatal(code)
+	}
+	t.Logf("crash to replacement serving: %s", time.Since(crashed))
+	in.WaitLog(`Worker \(pid:\d+\) exited with code 70\.`)
+}
+
+// A panic in a handler answers 500, is logged with its stack, and the
+// worker keeps serving.
+func TestHandlerPanicAnswers500(t *testing.T) {
+	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "chaos")
+	worker := in.Workers()[0]
+	if code, _ := in.Get("/panic"); code != 500 {
+		t.Fatalf("status %d for a panicking handler", code)
+	}
+	in.WaitLog(`(?s)\[ERROR\] Error handling request GET /panic: panic: chaos: /panic was requested.*goroutine`)
+	if code, _ := in.Get("/"); code != 200 {
+		t.Fatal(code)
+	}
+	if w := in.Workers(); !slices.Equal(w, []int{worker}) {
+		t.Errorf("the worker changed after a panic: %d -> %v", worker, w)
+	}
+}
+
+// A crash loop backs off instead of spinning.
+func TestCrashLoopBacksOff(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "gocorn.conf.star"), []byte(
+		"def post_worker_init(worker):\n    if worker.id > 1:\n        fail(\"broken after the first\")\n"), 0o644)
+	in := start(t, dir, "-b", "127.0.0.1:0", "chaos")
+	proctest.Client.Get(in.URL + "/crash")
+	in.WaitLog(`4 workers crashed in a row; waiting 400ms before the next`)
+	if n := strings.Count(in.Stderr.String(), "Booting worker"); n > 6 {
+		t.Errorf("%d boots within the backoff: the master spins", n)
+	}
+}
