@@ -87,3 +87,18 @@ func TestCrashLoopBacksOff(t *testing.T) {
 		t.Errorf("%d boots within the backoff: the master spins", n)
 	}
 }
+
+// Children the master did not start (as PID 1 in a container, orphans
+// are re-parented to it) are reaped silently; one exiting with code 3
+// does not stop the server (gunicorn#3220).
+func TestStrangerChildrenAreReapedSilently(t *testing.T) {
+	in := proctest.Start(t, proctest.Setup{Bin: "/bin/sh", Dir: t.TempDir()}, "-c",
+		`(sleep 0.3; exit 3) & exec "$0" "$@"`, gocornBin, "-b", "127.0.0.1:0", "--log-level", "debug", "hello")
+	in.WaitLog(`\[DEBUG\] Reaped child \(pid:\d+\) that is not a worker`)
+	if code, _ := in.Get("/"); code != 200 {
+		t.Fatal(code)
+	}
+	if strings.Contains(in.Stderr.String(), "Shutting down") {
+		t.Fatalf("a stranger's exit code stopped the master:\n%s", in.Stderr)
+	}
+}
