@@ -12,8 +12,9 @@
 // write(2) (the Go runtime only issues a second one after a short write), so
 // callers that pass whole lines get whole lines in the file, also when several
 // processes append to the same file. Write errors are returned, never
-// panicked on or retried: a full disk must not take the server down, and
-// the caller decides how to count and rate-limit the complaint.
+// panicked on or retried: a full disk must not take the server down. A
+// file (not a standard stream) that fails also says so on stderr, at most
+// once a minute, since nobody reads the log it cannot write.
 //
 // A File does not bound how long the kernel may block a write: a stdout pipe
 // whose reader has stopped reading blocks writers until it drains.
@@ -24,6 +25,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 )
 
 // ErrClosed is returned by Write and Reopen after Close, so a late writer
@@ -36,10 +38,15 @@ type File struct {
 	path string
 	std  bool // f is a standard stream: never close or reopen it
 
-	mu     sync.Mutex // held across each write and each swap of f
-	f      *os.File
-	closed bool
+	mu         sync.Mutex // held across each write and each swap of f
+	f          *os.File
+	closed     bool
+	complained time.Time // last write failure reported on stderr
+	failures   int       // write failures since then
 }
+
+// complainEvery bounds how often a failing log file is reported on stderr.
+const complainEvery = time.Minute
 
 // Open returns a log destination for path, which is either "-" for std or a
 // file opened for appending (created with mode 0644 if missing). Only the
@@ -86,7 +93,23 @@ func (f *File) Write(p []byte) (int, error) {
 	if f.closed {
 		return 0, ErrClosed
 	}
-	return f.f.Write(p)
+	n, err := f.f.Write(p)
+	if err != nil && !f.std {
+		f.complain(err)
+	}
+	return n, err
+}
+
+// complain reports a failed write on stderr, at most once per
+// complainEvery, with the number of failures since the last report.
+func (f *File) complain(err error) {
+	f.failures++
+	if time.Since(f.complained) < complainEvery {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "gocorn: [pid %d] cannot write the log %s (%d lines lost so far): %v\n",
+		os.Getpid(), f.path, f.failures, err)
+	f.complained = time.Now()
 }
 
 // Reopen opens the path again and writes there from now on; it is what

@@ -251,3 +251,24 @@ func TestConcurrentWholeLines(t *testing.T) {
 		t.Errorf("got %d lines, want %d", len(seen), writers*lines)
 	}
 }
+
+// A file that cannot be written (a full disk) returns the error and stays
+// usable; the complaint goes to stderr at most once a minute.
+func TestFullDiskIsReported(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full here")
+	}
+	f, err := Open("/dev/full", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for range 3 {
+		if _, err := f.Write([]byte("line\n")); err == nil {
+			t.Fatal("a write to /dev/full succeeded")
+		}
+	}
+	if f.failures != 3 || f.complained.IsZero() {
+		t.Errorf("failures %d, complained at %v", f.failures, f.complained)
+	}
+}
