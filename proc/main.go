@@ -18,9 +18,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
+	"github.com/gocorn/gocorn/proc/sdnotify"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
@@ -76,6 +78,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		cfg:     res.Config,
 		appSet:  apps,
 		workers: make(map[int]*worker),
+		notify:  sdnotify.Default(),
 		events:  make(chan event, 256),
 		signals: make(chan os.Signal, 32),
 	}
@@ -93,17 +96,50 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	if res.Config.CheckConfig {
 		return exitOK
 	}
+	if m.cfg.Daemon && os.Getenv(envUpgradeParent) == "" {
+		if code, parent := daemonize(args, os.Environ()); parent {
+			return code
+		}
+	}
 	makeRoomForTitle(args, m.title())
-	if m.inherited, m.parentPID, err = inheritedSockets(); err != nil {
-		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
-		return exitConfig
+	m.daemon = newDaemonReport()
+	if err := m.adoptSockets(); err != nil {
+		return m.startFailed(err)
 	}
 	if err := m.prepare(); err != nil {
-		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
-		return exitConfig
+		return m.startFailed(err)
 	}
 	defer m.logs.close()
 	return m.run()
+}
+
+// startFailed reports a failure before the master runs, on stderr and to
+// the launching process of a daemon (whose stderr is /dev/null).
+func (m *master) startFailed(err error) int {
+	fmt.Fprintf(m.inv.Stderr, "gocorn: %v\n", err)
+	m.daemon.Failed(err)
+	return exitConfig
+}
+
+// adoptSockets takes the sockets this master was given instead of binding
+// them: systemd's (socket activation), or an old master's (USR2). It must
+// run before the master opens files of its own.
+func (m *master) adoptSockets() error {
+	activated, err := activatedSockets(os.Getenv, os.Getpid())
+	if err != nil {
+		return err
+	}
+	for _, v := range activationVars {
+		os.Unsetenv(v)
+	}
+	if m.inherited, m.parentPID, err = inheritedSockets(); err != nil {
+		return err
+	}
+	if slices.ContainsFunc(m.inherited, isActivated) {
+		activated = m.inherited // an old master's systemd sockets stay systemd's
+	}
+	m.activated = activated
+	return nil
 }
 
 // resolveFailure turns a starcfg.Resolve error into an exit code.
@@ -151,6 +187,9 @@ func (m *master) prepare() error {
 		return err
 	}
 	m.logs, m.log = l, l.log
+	if err := giveLogsToWorkers(m.cfg); err != nil {
+		return err
+	}
 	m.hooks = starcfg.NewHooks(m.res.Hooks, m.log)
 	return nil
 }

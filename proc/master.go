@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gocorn/gocorn/proc/sdnotify"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
@@ -62,8 +64,13 @@ type master struct {
 
 	argv         []string  // the command line, for USR2
 	inherited    []*socket // sockets handed over by an old master (USR2)
+	activated    []*socket // sockets systemd passed: used instead of bind
 	parentPID    int       // the old master while this one is not promoted; 0 otherwise
 	upgradeChild int       // the new master started by USR2, while it runs
+
+	daemon  *daemonReport // tells a -D launcher how the start went; nil otherwise
+	notify  sdnotify.Socket
+	started bool // the first workers have all been ready (READY=1 sent)
 
 	hooks   *starcfg.Hooks // the running configuration's hooks
 	watcher *fileWatcher   // nil unless reload is on
@@ -96,6 +103,7 @@ func (m *master) run() int {
 		pf, err := writePidfile(m.pidfilePath(), os.Getpid())
 		if err != nil {
 			m.log.Error(err.Error())
+			m.daemon.Failed(err)
 			return exitConfig
 		}
 		m.pidfile = pf
@@ -106,9 +114,10 @@ func (m *master) run() int {
 	signal.Notify(m.signals, masterSignals...)
 	defer signal.Stop(m.signals)
 
-	socks, err := bindAll(m.inherited, m.cfg, startTries, m.log)
+	socks, err := m.listen()
 	if err != nil {
 		m.log.Error(err.Error())
+		m.daemon.Failed(err)
 		return exitConfig
 	}
 	m.closeUnused(m.inherited, socks)
@@ -126,6 +135,7 @@ func (m *master) run() int {
 	m.log.Info("Shutting down: Master")
 	if m.haltReason != "" {
 		m.log.Info("Reason: " + m.haltReason)
+		m.daemon.Failed(errors.New(m.haltReason))
 	}
 	m.hooks.OnExit(m.hookServer())
 	return code
@@ -273,6 +283,7 @@ func (m *master) handleEvent(ev event) {
 		w.ready, w.readyAt = true, time.Now()
 		m.everReady = true
 		m.log.Debug(fmt.Sprintf("Worker (pid:%d) is ready", w.pid))
+		m.noteStarted()
 		if v := ev.msg.Version; v != Version {
 			// The binary on disk changed since the master started.
 			m.log.Info(fmt.Sprintf("Worker (pid:%d) runs gocorn %s; the master runs %s", w.pid, v, Version))
@@ -312,6 +323,7 @@ func (m *master) noteReloadComplete() {
 	}
 	m.log.Info(fmt.Sprintf("Reload complete: generation %d, %d workers ready in %s",
 		m.gen, ready, time.Since(m.reloadStarted).Round(time.Millisecond)))
+	m.notify.Ready()
 	m.reloadStarted = time.Time{}
 }
 
@@ -448,6 +460,7 @@ func (m *master) bootFailed(w *worker, ws syscall.WaitStatus) *haltError {
 		}
 		m.log.Warn(fmt.Sprintf("Generation %d cannot boot yet (worker pid:%d: %s); "+
 			"workers of generation %v keep serving", w.gen, w.pid, why, older))
+		m.notify.Ready() // the reload is over as far as systemd goes: the old generation serves
 	}
 	return nil
 }

@@ -21,9 +21,11 @@ import (
 // generation cannot boot the old one keeps serving.
 func (m *master) reload() {
 	started := time.Now()
+	m.notify.Reloading()
 	res, socks, err := m.prepareReload()
 	defer m.watchFiles() // a reload may load other files, or turn reload on or off
 	if err != nil {
+		m.notify.Ready() // still serving, with the old configuration
 		m.failedReloads++
 		m.log.Error(fmt.Sprintf("Reload failed (%d so far); still serving the previous configuration: %v",
 			m.failedReloads, err))
@@ -57,6 +59,9 @@ func (m *master) prepareReload() (*starcfg.Resolved, []*socket, error) {
 	}
 	if err := m.checkApp(res.Config); err != nil {
 		return nil, nil, err
+	}
+	if len(m.activated) > 0 {
+		return res, m.sockets, nil // systemd's sockets; bind is not used
 	}
 	socks, err := bindAll(m.sockets, res.Config, 1, m.log)
 	if err != nil {

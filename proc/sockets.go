@@ -50,7 +50,7 @@ func bindAll(current []*socket, cfg *starcfg.Config, tries int, log *slog.Logger
 			socks = append(socks, current[i])
 			continue
 		}
-		s, err := bindRetrying(spec, cfg.Backlog, tries, log)
+		s, err := bindRetrying(spec, cfg, tries, log)
 		if err != nil {
 			closeSockets(opened, true)
 			return nil, err
@@ -60,13 +60,13 @@ func bindAll(current []*socket, cfg *starcfg.Config, tries int, log *slog.Logger
 	return socks, nil
 }
 
-func bindRetrying(spec string, backlog, tries int, log *slog.Logger) (*socket, error) {
+func bindRetrying(spec string, cfg *starcfg.Config, tries int, log *slog.Logger) (*socket, error) {
 	addr, err := starcfg.ParseAddress(spec)
 	if err != nil {
 		return nil, err
 	}
 	for try := 1; ; try++ {
-		s, err := bind(addr, backlog)
+		s, err := bind(addr, cfg)
 		if err == nil {
 			s.spec = spec
 			return s, nil
@@ -80,12 +80,12 @@ func bindRetrying(spec string, backlog, tries int, log *slog.Logger) (*socket, e
 	}
 }
 
-func bind(addr starcfg.Address, backlog int) (*socket, error) {
+func bind(addr starcfg.Address, cfg *starcfg.Config) (*socket, error) {
 	switch addr.Network {
 	case "tcp":
-		return bindTCP(addr, backlog)
+		return bindTCP(addr, cfg.Backlog)
 	case "unix":
-		return bindUnix(addr.Path, backlog)
+		return bindUnix(addr.Path, cfg)
 	case "fd":
 		return adoptFD(addr.FD)
 	}
@@ -152,7 +152,9 @@ func tcpName(sa syscall.Sockaddr) string {
 	return "unknown"
 }
 
-func bindUnix(path string, backlog int) (*socket, error) {
+// bindUnix creates a unix socket under the umask setting and gives it to
+// the workers' user and group, as gunicorn does.
+func bindUnix(path string, cfg *starcfg.Config) (*socket, error) {
 	if err := removeStaleSocket(path); err != nil {
 		return nil, err
 	}
@@ -160,14 +162,22 @@ func bindUnix(path string, backlog int) (*socket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bind unix:%s: socket: %w", path, err)
 	}
-	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: path}); err != nil {
+	err = withUmask(cfg.Umask, func() error { return syscall.Bind(fd, &syscall.SockaddrUnix{Name: path}) })
+	if err != nil {
 		syscall.Close(fd)
 		return nil, fmt.Errorf("bind unix:%s: %w", path, err)
 	}
-	if err := syscall.Listen(fd, backlog); err != nil {
+	cred, err := workerCredential(cfg)
+	if err == nil {
+		err = chownForWorkers(path, cred)
+	}
+	if err == nil {
+		err = syscall.Listen(fd, cfg.Backlog)
+	}
+	if err != nil {
 		syscall.Close(fd)
 		os.Remove(path)
-		return nil, fmt.Errorf("bind unix:%s: listen: %w", path, err)
+		return nil, fmt.Errorf("bind unix:%s: %w", path, err)
 	}
 	name := "unix:" + path
 	return &socket{name: name, fd: fd, unlink: path}, nil

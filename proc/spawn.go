@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 
@@ -25,6 +24,12 @@ func (m *master) spawn() error {
 	if err != nil {
 		return fmt.Errorf("spawning a worker: socketpair: %w", err)
 	}
+	cred, err := workerCredential(m.cfg)
+	if err != nil {
+		syscall.Close(pair[0])
+		syscall.Close(pair[1])
+		return fmt.Errorf("spawning a worker: %w", err)
+	}
 	ours := os.NewFile(uintptr(pair[0]), "worker pipe")
 	defer ours.Close()
 	files := []uintptr{0, 1, 2, uintptr(pair[1])}
@@ -33,8 +38,9 @@ func (m *master) spawn() error {
 	}
 	m.hooks.PreFork(m.hookServer(), &starcfg.Worker{ID: m.lastID + 1, Config: m.cfg, Log: m.log})
 	pid, err := syscall.ForkExec(exe, []string{fmt.Sprintf("gocorn: worker [%s]", procName(m.cfg))}, &syscall.ProcAttr{
-		Env:   workerEnv(),
+		Env:   workerEnv(m.cfg),
 		Files: files,
+		Sys:   &syscall.SysProcAttr{Credential: cred}, // user, group, initgroups: workers only
 	})
 	syscall.Close(pair[1])
 	if err != nil {
@@ -91,15 +97,13 @@ func jittered(maxRequests, jitter int) int {
 	return maxRequests + rand.IntN(jitter+1)
 }
 
-// workerEnv is the master's environment (raw_env already applied) plus the
-// variable that makes the new process a worker.
-func workerEnv() []string {
-	env := os.Environ()
-	out := env[:0:0]
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, workerpipe.EnvVar+"=") {
-			out = append(out, kv)
-		}
+// workerEnv is the master's environment (raw_env already applied), with
+// TMPDIR set to worker_tmp_dir when there is one, plus the variable that
+// makes the new process a worker.
+func workerEnv(cfg *starcfg.Config) []string {
+	env := withoutVars(os.Environ(), workerpipe.EnvVar)
+	if cfg.WorkerTmpDir != "" {
+		env = append(withoutVars(env, "TMPDIR"), "TMPDIR="+cfg.WorkerTmpDir)
 	}
-	return append(out, fmt.Sprintf("%s=%d", workerpipe.EnvVar, workerpipe.FD))
+	return append(env, fmt.Sprintf("%s=%d", workerpipe.EnvVar, workerpipe.FD))
 }

@@ -13,6 +13,7 @@ import (
 // (Kubernetes endpoints) has time to stop sending traffic here; a second
 // TERM skips the rest of it.
 func (m *master) requestStop() {
+	m.notify.Stopping()
 	delay := time.Duration(m.cfg.ShutdownDelay) * time.Second
 	if m.delayedStop != nil || delay <= 0 {
 		m.beginStop(graceful)
@@ -34,6 +35,7 @@ func (m *master) beginStop(mode stopMode) {
 		return
 	}
 	m.stop, m.delayedStop = mode, nil
+	m.notify.Stopping()
 	closeSockets(m.sockets, m.ownsSocketFiles())
 	m.sockets = nil
 	wait := time.Duration(m.cfg.GracefulTimeout) * time.Second

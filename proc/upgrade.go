@@ -6,7 +6,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/gocorn/gocorn/proc/workerpipe"
@@ -127,27 +126,14 @@ func (m *master) pidfilePath() string {
 	return m.cfg.Pidfile
 }
 
-// withoutVars drops the named variables from a "KEY=VALUE" environment.
-func withoutVars(env []string, names ...string) []string {
-	out := make([]string, 0, len(env))
-	for _, kv := range env {
-		name, _, _ := strings.Cut(kv, "=")
-		keep := true
-		for _, n := range names {
-			keep = keep && name != n
-		}
-		if keep {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
-
 // ownsSocketFiles tells whether this master alone serves its unix socket
 // paths, and so removes them when it closes the sockets: not while a new
 // master started by USR2 runs, nor while it is itself such a new master
 // and the old one runs.
-func (m *master) ownsSocketFiles() bool { return m.upgradeChild == 0 && m.parentPID == 0 }
+// Sockets systemd passed are systemd's.
+func (m *master) ownsSocketFiles() bool {
+	return m.upgradeChild == 0 && m.parentPID == 0 && len(m.activated) == 0
+}
 
 // closeUnused closes inherited sockets the configuration no longer binds.
 func (m *master) closeUnused(inherited, used []*socket) {

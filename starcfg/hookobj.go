@@ -160,6 +160,9 @@ func newCfgValue(c *Config) *cfgValue {
 // settingValue is a setting's stored value as a frozen Starlark value: the
 // value --print-config prints (None for an unset optional string).
 func settingValue(s *setting, v any) starlark.Value {
+	if t, ok := s.typ.(interface{ starlarkValue(any) starlark.Value }); ok {
+		return t.starlarkValue(v) // a type with its own view (user, group)
+	}
 	switch v := v.(type) {
 	case int:
 		return starlark.MakeInt(v)

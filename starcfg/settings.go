@@ -187,6 +187,55 @@ var settings = []*setting{
 			"balancer never sends a request on a connection gocorn is closing.",
 		field: func(c *Config) any { return &c.Keepalive },
 	},
+	{
+		name: "max_worker_lifetime", flags: []string{"max-worker-lifetime"}, metavar: "INT",
+		typ: typeInt, def: 0, section: secWorkers, reloadable: true,
+		help: "Replace a worker once it has run this many seconds, to bound what builds up " +
+			"in a long-lived process (slow leaks, fragmented heaps, connection pools stuck " +
+			"to one backend). The replacement starts first and the old worker stops only " +
+			"when it is ready, finishing its requests; one worker is replaced at a time, so " +
+			"capacity never dips. 0 never replaces a worker for its age.",
+		field: func(c *Config) any { return &c.MaxWorkerLifetime },
+	},
+	{
+		name: "max_worker_lifetime_jitter", flags: []string{"max-worker-lifetime-jitter"}, metavar: "INT",
+		typ: typeInt, def: 0, section: secWorkers, reloadable: true,
+		help: "Add a random 0 to this many seconds to each worker's max_worker_lifetime, so " +
+			"workers started together (at boot, after a HUP) do not all come due together. " +
+			"Ignored while max_worker_lifetime is 0.",
+		field: func(c *Config) any { return &c.MaxWorkerLifetimeJitter },
+	},
+	{
+		name: "max_worker_memory", flags: []string{"max-worker-memory"}, metavar: "INT",
+		typ: typeInt, def: 0, section: secWorkers, reloadable: true,
+		help: "A soft limit on each worker's resident memory (RSS), in MiB: a worker found " +
+			"above it is replaced gracefully, replacement first and one worker at a time, " +
+			"like max_worker_lifetime. Set it to contain a leak before a container memory " +
+			"limit or the kernel's OOM killer ends workers in the middle of requests, and " +
+			"keep it well under that limit, since a worker goes on growing until its " +
+			"replacement is ready. 0 turns it off. RSS is read from /proc (Linux).",
+		field: func(c *Config) any { return &c.MaxWorkerMemory },
+	},
+	{
+		name: "max_worker_memory_jitter", flags: []string{"max-worker-memory-jitter"}, metavar: "INT",
+		typ: typeInt, def: 0, section: secWorkers, reloadable: true,
+		help: "Add a random 0 to this many MiB to each worker's max_worker_memory, so " +
+			"workers that grow at the same pace are not replaced together. Ignored while " +
+			"max_worker_memory is 0.",
+		field: func(c *Config) any { return &c.MaxWorkerMemoryJitter },
+	},
+	{
+		name: "shutdown_delay", flags: []string{"shutdown-delay"}, metavar: "INT",
+		typ: typeInt, def: 0, section: secWorkers, reloadable: true,
+		help: "Seconds workers go on accepting and serving after TERM before they stop " +
+			"accepting and drain. A load balancer learns of a stop late (Kubernetes removes " +
+			"a terminating pod from its Service endpoints while it sends TERM), so without " +
+			"a delay the connections it still sends are refused; this is a built-in preStop " +
+			"sleep. Keep the pod's terminationGracePeriodSeconds above shutdown_delay + " +
+			"graceful_timeout, or the kubelet kills gocorn while it drains. A second TERM " +
+			"ends the delay; INT and QUIT do not wait.",
+		field: func(c *Config) any { return &c.ShutdownDelay },
+	},
 
 	// Security.
 	{
@@ -232,6 +281,74 @@ var settings = []*setting{
 		typ: typeOptString, def: "", section: secMechanics,
 		help:  "Write the master's PID to this file.",
 		field: func(c *Config) any { return &c.Pidfile },
+	},
+	{
+		name: "daemon", flags: []string{"daemon"}, short: 'D',
+		typ: typeBool, def: false, section: secMechanics,
+		help: "Detach from the terminal and run in the background, for init systems that " +
+			"expect it (systemd's Type=forking) and hand-started servers. gocorn waits until " +
+			"its sockets are bound and a worker is ready, then exits 0; if starting fails it " +
+			"prints why and exits as the server would have in the foreground (1 for a bad " +
+			"bind), so a failure is not lost in the background. The background server " +
+			"has its standard input, output and error on /dev/null (log to files with " +
+			"errorlog and accesslog), a session of its own and umask 022. Under systemd " +
+			"(Type=simple or notify), supervisord or a container, leave it off.",
+		field: func(c *Config) any { return &c.Daemon },
+	},
+	{
+		name: "user", flags: []string{"user"}, short: 'u', metavar: "USER",
+		typ: typeID, def: "", check: checkUser, section: secMechanics, reloadable: true,
+		defDoc: "None (the master's user)",
+		help: "Run the workers as this user, by name or uid, so the code that parses " +
+			"requests holds no root privileges while the master keeps them (to bind ports " +
+			"below 1024 on a HUP, or to reopen root-owned logs). A name must exist when " +
+			"the config is loaded; a uid need not. Switching needs root (or CAP_SETUID). " +
+			"A HUP applies a change to the workers it starts.",
+		field: func(c *Config) any { return &c.User },
+	},
+	{
+		name: "group", flags: []string{"group"}, short: 'g', metavar: "GROUP",
+		typ: typeID, def: "", check: checkGroup, section: secMechanics, reloadable: true,
+		defDoc: "None (the master's group)",
+		help: "Run the workers with this primary group, by name or gid; set it along with " +
+			"user, since as in gunicorn the workers otherwise keep the master's group. A " +
+			"name must exist when the config is loaded; a gid need not. A HUP applies a " +
+			"change to the workers it starts.",
+		field: func(c *Config) any { return &c.Group },
+	},
+	{
+		name: "umask", flags: []string{"umask"}, short: 'm', metavar: "INT",
+		typ: typeInt, def: 0, check: checkUmask, section: secMechanics, reloadable: true,
+		help: "The file mode mask applied while gocorn creates unix sockets, and only then: " +
+			"0o007 makes a socket usable by its owner and group alone, so a proxy reaches " +
+			"it through group membership. Write it 0o22 in the file (Starlark has no 022), " +
+			"or as in gunicorn as a string or on the command line: \"022\" (a leading 0 " +
+			"means octal), \"0o22\", \"0x12\" or \"18\". --print-config shows it in " +
+			"decimal, as gunicorn does. A HUP applies it to sockets it binds.",
+		field: func(c *Config) any { return &c.Umask },
+	},
+	{
+		name: "initgroups", flags: []string{"initgroups"},
+		typ: typeBool, def: false, section: secMechanics, reloadable: true,
+		help: "Give the workers the supplementary groups of user (from the group " +
+			"database), as login does, so they can read files shared with those groups. " +
+			"Applies only when group is set, as in gunicorn. Without it, workers that a " +
+			"root master switches to another user keep no supplementary groups (gunicorn " +
+			"leaves them root's).",
+		field: func(c *Config) any { return &c.Initgroups },
+	},
+	{
+		name: "worker_tmp_dir", flags: []string{"worker-tmp-dir"}, metavar: "DIR",
+		typ: typeOptString, def: "", check: checkChdir, section: secMechanics,
+		reloadable: true, defDoc: "None (the system's temporary directory)",
+		help: "The workers' temporary directory: gocorn sets TMPDIR to it, which os.TempDir " +
+			"and os.CreateTemp follow. gunicorn keeps its heartbeat files there and " +
+			"operators point it at a tmpfs such as /dev/shm; gocorn's heartbeats travel over " +
+			"a pipe and need no file, so set it only to choose where your handlers' " +
+			"temporary files go (for example off a read-only root file system). It must " +
+			"be an existing directory; a relative path is taken from where gocorn was " +
+			"started.",
+		field: func(c *Config) any { return &c.WorkerTmpDir },
 	},
 
 	// Logging.

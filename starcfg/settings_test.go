@@ -62,6 +62,7 @@ func checkFieldType(t *testing.T, s *setting) {
 	want := map[valueType]any{
 		typeInt: (*int)(nil), typeString: (*string)(nil), typeOptString: (*string)(nil),
 		typeBool: (*bool)(nil), typeList: (*[]string)(nil), typeDict: (*map[string]string)(nil),
+		typeID: (*string)(nil),
 	}[s.typ]
 	if reflect.TypeOf(ptr) != reflect.TypeOf(want) {
 		t.Errorf("%s: field is %T, type %s wants %T", s.name, ptr, s.typ.name(), want)
@@ -121,6 +122,13 @@ func TestTypeConversions(t *testing.T) {
 		{typeDict, dict, `{"A": "b", "X-Proto": "https"}`, ""},
 		{typeDict, badDict, "", `key "k": got int, want string`},
 		{typeDict, starlark.NewList(nil), "", "got list, want dict"},
+		{typeID, starlark.String(" www-data "), `"www-data"`, ""},
+		{typeID, starlark.MakeInt(33), "33", ""},
+		{typeID, starlark.String("33"), "33", ""},
+		{typeID, starlark.String("0033"), "33", ""},
+		{typeID, starlark.None, "None", ""},
+		{typeID, starlark.MakeInt(-1), "", "got -1, want 0 or more"},
+		{typeID, starlark.True, "", "got bool, want string, int or None"},
 	}
 	for _, tt := range tests {
 		got, err := tt.typ.convert(tt.in)
