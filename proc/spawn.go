@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gocorn/gocorn/proc/sdnotify"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/starcfg"
 )
@@ -101,7 +102,7 @@ func jittered(maxRequests, jitter int) int {
 // TMPDIR set to worker_tmp_dir when there is one, plus the variable that
 // makes the new process a worker.
 func workerEnv(cfg *starcfg.Config) []string {
-	env := withoutVars(os.Environ(), workerpipe.EnvVar)
+	env := withoutVars(os.Environ(), workerpipe.EnvVar, sdnotify.EnvVar) // only the master talks to systemd
 	if cfg.WorkerTmpDir != "" {
 		env = append(withoutVars(env, "TMPDIR"), "TMPDIR="+cfg.WorkerTmpDir)
 	}

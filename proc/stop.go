@@ -13,12 +13,12 @@ import (
 // (Kubernetes endpoints) has time to stop sending traffic here; a second
 // TERM skips the rest of it.
 func (m *master) requestStop() {
-	m.notify.Stopping()
 	delay := time.Duration(m.cfg.ShutdownDelay) * time.Second
 	if m.delayedStop != nil || delay <= 0 {
 		m.beginStop(graceful)
 		return
 	}
+	m.notify.Stopping()
 	m.log.Info(fmt.Sprintf("Stopping in %s (shutdown_delay): still serving so load balancers can stop routing here", delay))
 	m.delayedStop = time.After(delay)
 }
@@ -34,8 +34,10 @@ func (m *master) beginStop(mode stopMode) {
 	if mode <= m.stop {
 		return
 	}
+	if m.delayedStop == nil {
+		m.notify.Stopping() // else requestStop did, when the delay began
+	}
 	m.stop, m.delayedStop = mode, nil
-	m.notify.Stopping()
 	closeSockets(m.sockets, m.ownsSocketFiles())
 	m.sockets = nil
 	wait := time.Duration(m.cfg.GracefulTimeout) * time.Second
@@ -49,8 +51,11 @@ func (m *master) beginStop(mode stopMode) {
 			syscall.Kill(w.pid, syscall.SIGQUIT)
 			continue
 		}
-		// With a new master serving the same sockets, the queue is its.
-		stop := workerpipe.Message{Kind: workerpipe.KindStop, EmptyQueue: m.upgradeChild == 0}
+		// The queue is left to whoever else holds the sockets: a new
+		// master started by USR2, or systemd (socket activation), which
+		// hands it to the next instance.
+		empty := m.upgradeChild == 0 && len(m.activated) == 0
+		stop := workerpipe.Message{Kind: workerpipe.KindStop, EmptyQueue: empty}
 		if err := w.conn.Send(stop); err != nil {
 			syscall.Kill(w.pid, syscall.SIGTERM)
 		}

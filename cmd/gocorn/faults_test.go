@@ -102,3 +102,46 @@ func TestStrangerChildrenAreReapedSilently(t *testing.T) {
 		t.Fatalf("a stranger's exit code stopped the master:\n%s", in.Stderr)
 	}
 }
+
+// max_worker_memory: a worker over its RSS limit is replaced, then retired.
+func TestMemoryLimitRecyclesTheWorker(t *testing.T) {
+	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "--max-worker-memory", "64", "chaos")
+	fat := in.Workers()[0]
+	if code, body := in.Get("/alloc?mb=100"); code != 200 {
+		t.Fatalf("alloc: %d %s", code, body)
+	}
+	in.WaitLog(fmt.Sprintf(`Recycling worker \(pid:%d\): its RSS is \d+ MiB, over max_worker_memory \(64 MiB for this worker\)`, fat))
+	if !proctest.Poll(func() bool { w := in.Workers(); return len(w) == 1 && w[0] != fat }) {
+		t.Fatalf("worker %d was not replaced: %v", fat, in.Workers())
+	}
+	if code, _ := in.Get("/"); code != 200 {
+		t.Fatal(code)
+	}
+}
+
+// max_worker_lifetime under load: workers are replaced one at a time and
+// no request fails.
+func TestLifetimeRecyclesUnderLoad(t *testing.T) {
+	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-w", "2", "-k", "gthread", "--threads", "4",
+		"--max-worker-lifetime", "1", "echo")
+	load := proctest.StartLoad(in.URL+"/", 8)
+	most := 0
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		most = max(most, len(in.Workers()))
+		time.Sleep(5 * time.Millisecond)
+	}
+	res := load.Stop()
+	recycled := strings.Count(in.Stderr.String(), "past max_worker_lifetime")
+	t.Logf("%d recycles, %d requests, %d failed, at most %d worker processes at once", recycled, res.OK, res.Failed, most)
+	if res.Failed > 0 {
+		t.Fatalf("%d requests failed: %v", res.Failed, res.Errors)
+	}
+	if recycled < 2 {
+		t.Errorf("%d recycles in 3s with max_worker_lifetime 1", recycled)
+	}
+	// 2 serving, at most one replacement booting and one old one draining.
+	if most > 4 {
+		t.Errorf("%d worker processes at once: recycling is not one at a time", most)
+	}
+}
