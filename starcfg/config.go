@@ -71,6 +71,11 @@ type Config struct {
 	ReloadEngine     string   `json:"reload_engine"`      // auto, inotify or poll
 	ReloadExtraFiles []string `json:"reload_extra_files"` // paths and globs as given; relative to Invocation.Dir
 
+	// The HTTP edge, each part declared in its own file.
+	HTTPConfig  // request parsing, limits and timeouts (config_http.go)
+	ProxyConfig // trusted proxies and the PROXY protocol (config_proxy.go)
+	TLSConfig   // TLS and HTTP/2 (config_tls.go)
+
 	// Modes.
 	CheckConfig bool `json:"check_config"` // also set by print_config
 	PrintConfig bool `json:"print_config"`

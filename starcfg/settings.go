@@ -77,7 +77,12 @@ var reloadEngines = []string{"auto", "inotify", "poll"}
 var logLevels = []string{"debug", "info", "warning", "error", "critical"}
 
 // settings is the table. Keep it grouped by section.
-var settings = []*setting{
+// settings is the one table: the core settings here, and those of the
+// HTTP edge (request parsing, proxies, TLS) in their own files.
+var settings = slices.Concat(coreSettings, httpSettings, proxySettings, tlsSettings)
+
+// coreSettings are the settings of the process model, config and logs.
+var coreSettings = []*setting{
 	// Config File.
 	{
 		name: "config", flags: []string{"config"}, short: 'c', metavar: "CONFIG",

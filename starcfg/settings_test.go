@@ -14,10 +14,10 @@ import (
 // setting cannot be half-declared.
 func TestSettingsTable(t *testing.T) {
 	jsonNames := map[string]string{} // json name -> field name
-	ct := reflect.TypeFor[Config]()
-	for i := 0; i < ct.NumField(); i++ {
-		f := ct.Field(i)
-		jsonNames[strings.Split(f.Tag.Get("json"), ",")[0]] = f.Name
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[Config]()) {
+		if !f.Anonymous { // embedded parts contribute their own fields
+			jsonNames[strings.Split(f.Tag.Get("json"), ",")[0]] = f.Name
+		}
 	}
 	flags := map[string]string{}
 	shorts := map[rune]string{'h': "help", 'v': "version"}

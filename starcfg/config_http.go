@@ -1,0 +1,4 @@
+package starcfg
+
+// HTTPConfig holds the settings of request parsing, limits and timeouts; it is embedded in Config.
+type HTTPConfig struct{}

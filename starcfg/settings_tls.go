@@ -1,0 +1,4 @@
+package starcfg
+
+// tlsSettings are the table entries of TLS and HTTP/2.
+var tlsSettings = []*setting{}
