@@ -205,3 +205,23 @@ func TestReloadOnConfigChange(t *testing.T) {
 	}
 	in.WaitWorkers(2)
 }
+
+// A count set with TTIN survives a HUP that leaves workers alone, and
+// yields to one that changes it.
+func TestTTINCountSurvivesHUP(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "gocorn.conf.star")
+	os.WriteFile(conf, []byte("bind = [\"127.0.0.1:0\"]\nworkers = 2\n"), 0o644)
+	in := proctest.Launch(t, proctest.Setup{Bin: gocornBin, Dir: dir}, "hello")
+	in.WaitListening()
+	in.WaitWorkers(2)
+	in.Signal(syscall.SIGTTIN)
+	in.WaitWorkers(3)
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(`Reload complete: generation 2, 3 workers`)
+
+	os.WriteFile(conf, []byte("bind = [\"127.0.0.1:0\"]\nworkers = 1\n"), 0o644)
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(`Reload complete: generation 3, 1 workers`)
+	in.WaitWorkers(1)
+}
