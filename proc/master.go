@@ -288,7 +288,7 @@ func (m *master) handleEvent(ev event) {
 			// The binary on disk changed since the master started.
 			m.log.Info(fmt.Sprintf("Worker (pid:%d) runs gocorn %s; the master runs %s", w.pid, v, Version))
 		}
-		m.retireOne()
+		m.retireReplaced()
 		m.noteReloadComplete()
 	case workerpipe.KindBeat:
 		if ev.msg.Beat != nil {
@@ -327,18 +327,29 @@ func (m *master) noteReloadComplete() {
 	m.reloadStarted = time.Time{}
 }
 
-// retireOne stops the oldest retiring worker now that a replacement is
-// ready, so capacity never dips during a recycle or reload.
-func (m *master) retireOne() {
-	var oldest *worker
+// retireReplaced stops retiring workers as replacements become ready:
+// it keeps only as many of them as the target still lacks in ready,
+// active workers, and stops the oldest first. So capacity never dips
+// during a recycle or a reload, and a reload to fewer workers ends.
+func (m *master) retireReplaced() {
+	var readyActive int
+	var retiring []*worker
 	for _, w := range m.workers {
-		if w.retiring && !w.stopping && (oldest == nil || w.id < oldest.id) {
-			oldest = w
+		switch {
+		case w.retiring && !w.stopping:
+			retiring = append(retiring, w)
+		case w.active() && w.ready:
+			readyActive++
 		}
 	}
-	if oldest != nil {
-		oldest.stopping = true
-		syscall.Kill(oldest.pid, syscall.SIGTERM)
+	keep := max(m.target-readyActive, 0)
+	if len(retiring) <= keep {
+		return
+	}
+	slices.SortFunc(retiring, func(a, b *worker) int { return a.id - b.id })
+	for _, w := range retiring[:len(retiring)-keep] {
+		w.stopping = true
+		syscall.Kill(w.pid, syscall.SIGTERM)
 	}
 }
 
