@@ -12,19 +12,33 @@ type class struct {
 	maxConns  int  // connections open at once
 	maxActive int  // handlers running at once; 0 = as many as maxConns
 	keepAlive bool // whether responses may keep the connection open
+
+	// acceptWhenIdle makes the worker accept only while no handler runs,
+	// so a busy worker leaves new connections to idle ones.
+	acceptWhenIdle bool
 }
 
 // classOf maps gunicorn's worker classes onto net/http:
 //
-//   - sync: one connection at a time and so one request at a time; every
-//     response says "Connection: close", as gunicorn's sync worker. Other
-//     connections wait in the kernel's queue, where idle workers take them.
+//   - sync: one request at a time; every response says "Connection: close",
+//     as gunicorn's sync worker. Unlike gunicorn, a connection holds the
+//     worker only once its request headers have arrived: while its handler
+//     is free the worker keeps accepting (up to worker_connections), so
+//     clients that trickle or never send their headers (slowloris) cost a
+//     goroutine each, not the worker. While its handler runs it accepts
+//     nothing, and new connections wait in the kernel's queue, where idle
+//     workers take them.
 //   - gthread: up to worker_connections connections, at most threads
 //     handlers at once, keep-alive for keepalive idle seconds.
 func classOf(cfg *starcfg.Config) (class, error) {
 	switch cfg.WorkerClass {
 	case "sync":
-		return class{name: "sync", maxConns: 1}, nil
+		return class{
+			name:           "sync",
+			maxConns:       max(cfg.WorkerConnections, 1),
+			maxActive:      1,
+			acceptWhenIdle: true,
+		}, nil
 	case "gthread":
 		return class{
 			name:      "gthread",

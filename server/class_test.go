@@ -13,7 +13,7 @@ func TestClassOf(t *testing.T) {
 		cfg  *starcfg.Config
 		want class
 	}{
-		{config("sync"), class{name: "sync", maxConns: 1}},
+		{config("sync"), class{name: "sync", maxConns: 1000, maxActive: 1, acceptWhenIdle: true}},
 		{gthread(4, 100, 2), class{name: "gthread", maxConns: 100, maxActive: 4, keepAlive: true}},
 		{gthread(4, 100, 0), class{name: "gthread", maxConns: 100, maxActive: 4}},
 		{gthread(0, 0, 1), class{name: "gthread", maxConns: 1, maxActive: 1, keepAlive: true}},
@@ -27,8 +27,10 @@ func TestClassOf(t *testing.T) {
 	}
 }
 
-// The sync worker does not accept a second connection while the first is
-// in its handler, and closes every connection after its response.
+// The sync worker serves one request at a time and closes every
+// connection after its response. While its handler runs it accepts no new
+// connection, except the one an Accept already waiting when the handler
+// started may return (at most one per listener).
 func TestSyncOneConnectionAtATime(t *testing.T) {
 	g := newGate()
 	r := start(t, Options{Config: config("sync"), Handler: g}, 1)
@@ -46,18 +48,30 @@ func TestSyncOneConnectionAtATime(t *testing.T) {
 	if err := b.silent(quiet); err != nil {
 		t.Fatalf("second connection while the first is in the handler: %v", err)
 	}
-	if n := l.count.Load(); n != 1 {
-		t.Fatalf("the sync worker accepted %d connections while one was in its handler, want 1", n)
+	c := mustDial(t, r.addr())
+	if err := c.send(get("/c")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.silent(quiet); err != nil {
+		t.Fatalf("third connection while the first is in the handler: %v", err)
+	}
+	if n := l.count.Load(); n > 2 {
+		t.Fatalf("the sync worker accepted %d connections while one was in its handler, want at most 2", n)
 	}
 	g.noneEntered(t, "while /a was in the handler of a sync worker")
 
 	g.release <- struct{}{}
 	checkClosed(t, a, "/a")
-	g.waitEntered(t, "/b")
-	g.release <- struct{}{}
-	checkClosed(t, b, "/b")
-	if n := l.count.Load(); n != 2 {
-		t.Errorf("accepted %d connections, want 2", n)
+	for _, next := range []struct {
+		c    *client
+		path string
+	}{{b, "/b"}, {c, "/c"}} {
+		g.waitEntered(t, next.path)
+		g.release <- struct{}{}
+		checkClosed(t, next.c, next.path)
+	}
+	if n := l.count.Load(); n != 3 {
+		t.Errorf("accepted %d connections, want 3", n)
 	}
 }
 

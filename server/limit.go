@@ -66,8 +66,9 @@ type limitListener struct {
 	net.Listener
 	slots       *slots
 	takeFirst   bool
-	emptying    atomic.Bool  // accept what is queued, then close
-	emptyUntil  atomic.Int64 // unix ns after which an emptying listener closes anyway
+	idle        chan struct{} // when set, accept only while a slot of this handler pool is free
+	emptying    atomic.Bool   // accept what is queued, then close
+	emptyUntil  atomic.Int64  // unix ns after which an emptying listener closes anyway
 	closed      chan struct{}
 	closeOnce   sync.Once
 	closeResult error
@@ -115,12 +116,35 @@ func (l *limitListener) isClosed() bool {
 	}
 }
 
-func newLimitListener(l net.Listener, s *slots, takeFirst bool) *limitListener {
-	return &limitListener{Listener: l, slots: s, takeFirst: takeFirst, closed: make(chan struct{})}
+func newLimitListener(l net.Listener, s *slots, takeFirst bool, idle chan struct{}) *limitListener {
+	return &limitListener{Listener: l, slots: s, takeFirst: takeFirst, idle: idle, closed: make(chan struct{})}
+}
+
+// waitIdle waits until a handler slot is free (without taking it); false
+// means the listener or the worker is closing.
+func (l *limitListener) waitIdle() bool {
+	if l.idle == nil {
+		return true
+	}
+	select {
+	case l.idle <- struct{}{}:
+		<-l.idle
+		return true
+	case <-l.closed:
+		return false
+	case <-l.slots.shut:
+		return false
+	}
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
 	if l.takeFirst && !l.slots.take(l.closed) {
+		return nil, net.ErrClosed
+	}
+	if !l.waitIdle() {
+		if l.takeFirst {
+			l.slots.give()
+		}
 		return nil, net.ErrClosed
 	}
 	if l.emptying.Load() {

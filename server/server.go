@@ -64,8 +64,10 @@ func New(o Options) (*Server, error) {
 	}
 	t := newTracker(o, access)
 	h := o.Handler
+	var pool chan struct{} // the handler slots, when fewer than connections
 	if cl.maxActive > 0 && cl.maxActive < cl.maxConns {
-		h = threads(cl.maxActive, h)
+		pool = make(chan struct{}, cl.maxActive)
+		h = threads(pool, h)
 	}
 	h = t.wrap(h)
 
@@ -81,8 +83,12 @@ func New(o Options) (*Server, error) {
 
 	conns := newSlots(cl.maxConns)
 	s := &Server{http: srv, tracker: t, class: cl, conns: conns}
+	var idle chan struct{}
+	if cl.acceptWhenIdle {
+		idle = pool
+	}
 	for _, l := range o.Listeners {
-		s.listeners = append(s.listeners, newLimitListener(l, conns, len(o.Listeners) == 1))
+		s.listeners = append(s.listeners, newLimitListener(l, conns, len(o.Listeners) == 1, idle))
 	}
 	return s, nil
 }

@@ -160,9 +160,9 @@ func (t *tracker) stats() Stats {
 	return s
 }
 
-// threads bounds how many handlers run at once (gthread's thread pool).
-func threads(n int, next http.Handler) http.Handler {
-	pool := make(chan struct{}, n)
+// threads bounds how many handlers run at once (gthread's thread pool;
+// sync's single handler) with the slots of pool.
+func threads(pool chan struct{}, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case pool <- struct{}{}:
