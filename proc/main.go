@@ -167,6 +167,9 @@ func (m *master) checkApp(cfg *starcfg.Config) error {
 		return err
 	}
 	cfg.App = name
+	if _, err := server.TLSConfig(cfg); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
 	return nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/gocorn/gocorn/server/proxy"
 )
 
 // EchoReply is the JSON document the echo app answers with. It shows what
@@ -71,10 +73,7 @@ func describe(r *http.Request, announced string, body []byte) EchoReply {
 			trailers[name] = values
 		}
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
+	scheme := proxy.Scheme(r) // https over TLS, or as a trusted proxy says
 	return EchoReply{
 		Method:     r.Method,
 		URI:        r.RequestURI,

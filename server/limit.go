@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gocorn/gocorn/server/h1"
 )
 
 // slots bounds how many connections a worker holds open at once. Sockets
@@ -66,9 +68,10 @@ type limitListener struct {
 	net.Listener
 	slots       *slots
 	takeFirst   bool
-	idle        chan struct{} // when set, accept only while a slot of this handler pool is free
-	emptying    atomic.Bool   // accept what is queued, then close
-	emptyUntil  atomic.Int64  // unix ns after which an emptying listener closes anyway
+	idle        chan struct{}           // when set, accept only while a slot of this handler pool is free
+	wrap        func(net.Conn) net.Conn // applied to each accepted connection (Timeouts.Conn)
+	emptying    atomic.Bool             // accept what is queued, then close
+	emptyUntil  atomic.Int64            // unix ns after which an emptying listener closes anyway
 	closed      chan struct{}
 	closeOnce   sync.Once
 	closeResult error
@@ -116,8 +119,8 @@ func (l *limitListener) isClosed() bool {
 	}
 }
 
-func newLimitListener(l net.Listener, s *slots, takeFirst bool, idle chan struct{}) *limitListener {
-	return &limitListener{Listener: l, slots: s, takeFirst: takeFirst, idle: idle, closed: make(chan struct{})}
+func newLimitListener(l net.Listener, s *slots, takeFirst bool, idle chan struct{}, wrap func(net.Conn) net.Conn) *limitListener {
+	return &limitListener{Listener: l, slots: s, takeFirst: takeFirst, idle: idle, wrap: wrap, closed: make(chan struct{})}
 }
 
 // waitIdle waits until a handler slot is free (without taking it); false
@@ -169,6 +172,9 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			c.Close()
 			return nil, net.ErrClosed
 		}
+	}
+	if l.wrap != nil {
+		c = l.wrap(c)
 	}
 	sc := &slotConn{Conn: c, slots: l.slots}
 	sc.setState(http.StateNew)
@@ -247,13 +253,18 @@ func (c *slotConn) stateSince() (http.ConnState, int64) {
 
 // trackState is the http.Server.ConnState hook feeding slotConn states.
 func trackState(c net.Conn, st http.ConnState) {
-	sc, ok := c.(*slotConn)
+	sc, ok := plainConn(c).(*slotConn) // with TLS, net/http passes the *tls.Conn
 	if !ok {
 		return
 	}
-	if st == http.StateClosed {
+	switch st {
+	case http.StateClosed:
 		sc.once.Do(func() { sc.slots.release(sc) })
 		return
+	case http.StateHijacked:
+		if hc := h1.As(sc.Conn); hc != nil {
+			hc.Hijacked() // the handler owns the bytes now (websockets)
+		}
 	}
 	sc.setState(st)
 }

@@ -10,13 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gocorn/gocorn/server/h1"
+	"github.com/gocorn/gocorn/server/proxy"
 	"github.com/gocorn/gocorn/starcfg"
 )
-
-// headerTimeout bounds how long a client may take to send its request
-// headers. Without it, net/http waits forever, and a silent connection
-// pins a sync worker.
-const headerTimeout = 10 * time.Second
 
 // Options configure the server of one worker process.
 type Options struct {
@@ -46,6 +43,7 @@ type Server struct {
 	tracker   *tracker
 	class     class
 	conns     *slots
+	tls       bool // serve TLS (http.TLSConfig is set)
 }
 
 // New builds a worker's server. It does not accept connections until
@@ -63,32 +61,67 @@ func New(o Options) (*Server, error) {
 		access = newAccessLogger(o.Config.AccessLogFormat, o.AccessLog)
 	}
 	t := newTracker(o, access)
-	h := o.Handler
+	tlsConf, err := TLSConfig(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range Warnings(o.Config) {
+		o.ErrorLog.Warn(w)
+	}
+	timeouts := TimeoutsOf(o.Config)
+	px, err := proxy.New(proxy.Config{
+		ForwardedAllowIPs:   o.Config.ForwardedAllowIPs,
+		SecureSchemeHeaders: o.Config.SecureSchemeHeaders,
+		ProxyProtocol:       o.Config.ProxyProtocol,
+		ProxyAllowIPs:       o.Config.ProxyAllowIPs,
+		HeaderTimeout:       timeouts.Header,
+		ErrorLog:            o.ErrorLog,
+	})
+	if err != nil {
+		return nil, err
+	}
+	h := timeouts.Handler(o.Handler)
+	h = HTTP2HeaderLimit(o.Config, h)
 	var pool chan struct{} // the handler slots, when fewer than connections
 	if cl.maxActive > 0 && cl.maxActive < cl.maxConns {
 		pool = make(chan struct{}, cl.maxActive)
 		h = threads(pool, h)
 	}
 	h = t.wrap(h)
+	h = px.Handler(h) // the client behind trusted proxies, for the handler and the access log
 
+	parse := h1.FromConfig(o.Config)
+	parse.PassHTTP2Preface = o.Config.HTTP2Cleartext == "prior-knowledge"
+	parse.Trusted = px.Forwarded().Allows // forwarder_headers from trusted proxies only
 	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: headerTimeout,
-		IdleTimeout:       time.Duration(o.Config.Keepalive) * time.Second,
-		MaxHeaderBytes:    maxHeaderBytes(o.Config),
-		ErrorLog:          slog.NewLogLogger(o.ErrorLog.Handler(), slog.LevelWarn),
-		ConnState:         trackState,
+		Handler:        h,
+		MaxHeaderBytes: h1.MaxHeadBytes(parse),
+		ErrorLog:       slog.NewLogLogger(o.ErrorLog.Handler(), slog.LevelWarn),
+		ConnState:      trackState,
+		ConnContext:    px.ConnContext,
+		TLSConfig:      tlsConf,
+		Protocols:      Protocols(o.Config),
+		HTTP2:          HTTP2Config(o.Config),
 	}
+	timeouts.Apply(srv)
 	srv.SetKeepAlivesEnabled(cl.keepAlive)
 
 	conns := newSlots(cl.maxConns)
-	s := &Server{http: srv, tracker: t, class: cl, conns: conns}
+	s := &Server{http: srv, tracker: t, class: cl, conns: conns, tls: tlsConf != nil}
 	var idle chan struct{}
 	if cl.acceptWhenIdle {
 		idle = pool
 	}
+	wrap := timeouts.Conn
+	if tlsConf == nil {
+		// Strict HTTP/1 parsing (gunicorn's rules) needs the plain bytes;
+		// over TLS, net/http parses, for now.
+		warn := func(msg string) { o.ErrorLog.Warn(msg) }
+		wrap = func(c net.Conn) net.Conn { return h1.Wrap(timeouts.Conn(c), parse, warn) }
+	}
 	for _, l := range o.Listeners {
-		s.listeners = append(s.listeners, newLimitListener(l, conns, len(o.Listeners) == 1, idle))
+		// The PROXY protocol header comes first on the wire, below TLS and HTTP.
+		s.listeners = append(s.listeners, newLimitListener(px.Listener(l), conns, len(o.Listeners) == 1, idle, wrap))
 	}
 	return s, nil
 }
@@ -103,7 +136,12 @@ func (s *Server) Serve() error {
 	errs := make([]error, len(s.listeners))
 	for i, l := range s.listeners {
 		wg.Go(func() {
-			err := s.http.Serve(l)
+			var err error
+			if s.tls {
+				err = s.http.ServeTLS(l, "", "") // the certificates are in TLSConfig
+			} else {
+				err = s.http.Serve(l)
+			}
 			if !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 				errs[i] = err
 			}
@@ -178,22 +216,3 @@ func (s *Server) Close() error {
 
 // Stats reports what the worker is doing now.
 func (s *Server) Stats() Stats { return s.tracker.stats() }
-
-// maxHeaderBytes sizes net/http's header buffer from gunicorn's limits:
-// the request line plus limit_request_fields lines of
-// limit_request_field_size bytes.
-func maxHeaderBytes(cfg *starcfg.Config) int {
-	line := cfg.LimitRequestLine
-	if line <= 0 || line > 8190 {
-		line = 8190
-	}
-	fields := cfg.LimitRequestFields
-	if fields <= 0 || fields > 32768 {
-		fields = 32768
-	}
-	size := cfg.LimitRequestFieldSize
-	if size <= 0 {
-		size = 8190
-	}
-	return line + fields*(size+2) + 4
-}

@@ -378,24 +378,6 @@ func TestNewWithoutErrorLog(t *testing.T) {
 	}
 }
 
-func TestMaxHeaderBytes(t *testing.T) {
-	tests := []struct {
-		line, fields, size int
-		want               int
-	}{
-		{4094, 100, 8190, 4094 + 100*8192 + 4},
-		{0, 0, 0, 8190 + 32768*8192 + 4},
-		{9000, 40000, 100, 8190 + 32768*102 + 4},
-		{100, 1, 10, 100 + 12 + 4},
-	}
-	for _, tt := range tests {
-		cfg := &starcfg.Config{LimitRequestLine: tt.line, LimitRequestFields: tt.fields, LimitRequestFieldSize: tt.size}
-		if got := maxHeaderBytes(cfg); got != tt.want {
-			t.Errorf("maxHeaderBytes(line %d, fields %d, size %d) = %d, want %d", tt.line, tt.fields, tt.size, got, tt.want)
-		}
-	}
-}
-
 func TestMultipleListeners(t *testing.T) {
 	for _, cfg := range []*starcfg.Config{config("sync"), gthread(2, 10, 2)} {
 		t.Run(cfg.WorkerClass, func(t *testing.T) {

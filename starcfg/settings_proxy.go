@@ -1,4 +1,147 @@
 package starcfg
 
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.starlark.net/starlark"
+
+	"github.com/gocorn/gocorn/server/proxy"
+)
+
 // proxySettings are the table entries of trusted proxies and the PROXY protocol.
-var proxySettings = []*setting{}
+var proxySettings = []*setting{
+	{
+		name: "forwarded_allow_ips", flags: []string{"forwarded-allow-ips"}, metavar: "STRING",
+		typ: typeList, def: []string{"127.0.0.1", "::1"}, check: checkAllowList,
+		envDefault: "FORWARDED_ALLOW_IPS",
+		defDoc:     `["127.0.0.1", "::1"], or $FORWARDED_ALLOW_IPS (comma-separated) when set`,
+		section:    secMechanics, reloadable: true,
+		help: "The proxies in front of gocorn whose X-Forwarded-For and secure_scheme_headers " +
+			"are believed: IP addresses and CIDR prefixes (10.0.0.0/8), comma-separated or " +
+			"with the flag repeated, or * for every peer. For a request from one of them, " +
+			"X-Forwarded-For gives the client address (r.RemoteAddr, the echo app, the access " +
+			"log's %(h)s) and the secure scheme headers the scheme (proxy.Scheme); from any " +
+			"other peer those headers change nothing, so clients cannot spoof them. " +
+			"X-Forwarded-For is read from the right, since each proxy appends the address it " +
+			"received from: the last entry that is not on this list is the client, with port " +
+			"0 unless the entry gave one. With * every peer's headers count but no entry is " +
+			"taken for a proxy, so the client is the address the peer added itself; list your " +
+			"proxies instead when there are several. Peers on unix sockets are always trusted, " +
+			"as in gunicorn. After a PROXY protocol header, the peer checked is the client the " +
+			"header names, not the balancer that sent it. A prefix with host " +
+			"bits set (10.0.0.1/8) is an error. gunicorn uses the list for the scheme only and " +
+			"never changes the client address.",
+		field: func(c *Config) any { return &c.ForwardedAllowIPs },
+	},
+	{
+		name: "secure_scheme_headers",
+		typ:  typeDict, def: map[string]string{
+			"X-FORWARDED-PROTOCOL": "ssl",
+			"X-FORWARDED-PROTO":    "https",
+			"X-FORWARDED-SSL":      "on",
+		},
+		check: checkSchemeHeaders, section: secMechanics, reloadable: true,
+		help: "Headers by which a proxy in forwarded_allow_ips tells that the client used " +
+			"HTTPS, each with the value that means so. A request carrying one of them is https " +
+			"when its value matches exactly and http otherwise, even on a TLS socket; handlers " +
+			"read the result with proxy.Scheme(r), and requests from other peers keep the " +
+			"socket's own scheme. Names match in any case. Headers that disagree " +
+			"(X-Forwarded-Proto: https with X-Forwarded-Ssl: off) get 400 Contradictory scheme " +
+			"headers, as in gunicorn. Keep only the header your proxy sets, such as " +
+			"{\"X-Forwarded-Proto\": \"https\"} behind nginx, so that a header the proxy passes " +
+			"through unchanged from the client cannot decide the scheme; {} ignores them all.",
+		field: func(c *Config) any { return &c.SecureSchemeHeaders },
+	},
+	{
+		name: "proxy_protocol", flags: []string{"proxy-protocol"}, metavar: "MODE",
+		typ: typeProxyProtocol, def: "off", section: secMechanics, reloadable: true,
+		help: "Read a PROXY protocol header, as sent by HAProxy, AWS Network Load Balancers, " +
+			"nginx's stream module and other TCP balancers, at the start of each connection: v1 (text), " +
+			"v2 (binary) or auto (either); off reads none. True means auto and False off, and " +
+			"gunicorn's spellings true, 1, false, 0 and none are accepted. The header is " +
+			"optional, so health checks and clients that bypass the balancer still connect; " +
+			"only peers in proxy_allow_ips may send one (others get 403), and a malformed one " +
+			"gets 400. The client it names becomes the address of the connection for all its " +
+			"requests (gunicorn: the first only), and it must arrive within the header timeout. " +
+			"On the command line give the mode: gunicorn's bare --proxy-protocol is " +
+			"--proxy-protocol auto here.",
+		field: func(c *Config) any { return &c.ProxyProtocol },
+	},
+	{
+		name: "proxy_allow_ips", flags: []string{"proxy-allow-from"}, metavar: "STRING",
+		typ: typeList, def: []string{"127.0.0.1", "::1"}, check: checkAllowList,
+		section: secMechanics, reloadable: true,
+		help: "The peers allowed to send a PROXY protocol header: IP addresses and CIDR " +
+			"prefixes, comma-separated or with the flag repeated, or * for every peer. A header " +
+			"from any other peer is answered with 403 Request forbidden, so a client that " +
+			"reaches gocorn around the balancer cannot pose as another address. Peers on unix " +
+			"sockets are always allowed. Used only when proxy_protocol is on.",
+		field: func(c *Config) any { return &c.ProxyAllowIPs },
+	},
+}
+
+// checkAllowList splits comma-separated entries (the form of the flags and
+// of FORWARDED_ALLOW_IPS) into one address or prefix per entry and parses
+// them as the worker will, so a typo fails at load.
+func checkAllowList(v any, _ *checkContext) (any, error) {
+	out := []string{}
+	for _, entry := range v.([]string) {
+		for item := range strings.SplitSeq(entry, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				out = append(out, item)
+			}
+		}
+	}
+	if _, err := proxy.ParseTrust(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkSchemeHeaders requires header names, no two of them the same
+// header.
+func checkSchemeHeaders(v any, _ *checkContext) (any, error) {
+	if _, err := proxy.New(proxy.Config{SecureSchemeHeaders: v.(map[string]string)}); err != nil {
+		if inner := errors.Unwrap(err); inner != nil {
+			return nil, inner // the caller names the setting
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+// typeProxyProtocol is proxy_protocol's type: a mode as a string, or a
+// bool (True is auto) as gunicorn allows. It is stored as the mode's name.
+var typeProxyProtocol valueType = proxyProtocolType{}
+
+type proxyProtocolType struct{}
+
+func (proxyProtocolType) name() string { return "string or bool" }
+
+func (proxyProtocolType) convert(v starlark.Value) (any, error) {
+	var text string
+	switch v := v.(type) {
+	case starlark.Bool:
+		if v {
+			return proxy.Auto.String(), nil
+		}
+		return proxy.Off.String(), nil
+	case starlark.NoneType:
+		return proxy.Off.String(), nil
+	case starlark.Int:
+		text = v.String()
+	case starlark.String:
+		text = string(v)
+	default:
+		return nil, wrongType(v, "string or bool")
+	}
+	mode, err := proxy.ParseMode(text)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a PROXY protocol mode (want off, v1, v2 or auto)", text)
+	}
+	return mode.String(), nil
+}
+
+func (proxyProtocolType) format(v any) string { return starlark.String(v.(string)).String() }

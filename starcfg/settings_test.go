@@ -62,7 +62,7 @@ func checkFieldType(t *testing.T, s *setting) {
 	want := map[valueType]any{
 		typeInt: (*int)(nil), typeString: (*string)(nil), typeOptString: (*string)(nil),
 		typeBool: (*bool)(nil), typeList: (*[]string)(nil), typeDict: (*map[string]string)(nil),
-		typeID: (*string)(nil),
+		typeID: (*string)(nil), typeProxyProtocol: (*string)(nil),
 	}[s.typ]
 	if reflect.TypeOf(ptr) != reflect.TypeOf(want) {
 		t.Errorf("%s: field is %T, type %s wants %T", s.name, ptr, s.typ.name(), want)
@@ -84,6 +84,12 @@ func starlarkOf(v any) starlark.Value {
 			items[i] = starlark.String(s)
 		}
 		return starlark.NewList(items)
+	case map[string]string:
+		d := starlark.NewDict(len(v))
+		for k, val := range v {
+			d.SetKey(starlark.String(k), starlark.String(val))
+		}
+		return d
 	}
 	panic(v)
 }

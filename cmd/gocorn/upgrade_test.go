@@ -66,7 +66,9 @@ func TestSecondUSR2IsIgnored(t *testing.T) {
 	t.Cleanup(func() { killTree(newPid) })
 	in.Signal(syscall.SIGUSR2)
 	in.WaitLog(fmt.Sprintf(`USR2 signal ignored\. Child exists \(pid:%d\)\.`, newPid))
-	// Rolling back: TERM the new master; the old one goes on.
+	// Rolling back: TERM the new master (once it handles signals); the
+	// old one goes on.
+	in.WaitLog(fmt.Sprintf(`\[%d\] \[INFO\] Using worker`, newPid))
 	syscall.Kill(newPid, syscall.SIGTERM)
 	in.WaitLog(fmt.Sprintf(`The new master \(pid:%d\) exited \(exit code 0\); this master keeps serving`, newPid))
 	if code, _ := in.Get("/"); code != 200 {

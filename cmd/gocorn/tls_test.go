@@ -1,0 +1,268 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gocorn/gocorn/proc/proctest"
+)
+
+// pki is a test CA with a server certificate for 127.0.0.1 and a client
+// certificate, written as PEM files into a temporary directory.
+type pki struct {
+	dir      string
+	ca       string // CA certificate file
+	cert     string // server certificate file
+	key      string // server key file
+	roots    *x509.CertPool
+	caCert   *x509.Certificate
+	caKey    *ecdsa.PrivateKey
+	client   tls.Certificate
+	serverSN *big.Int // the server certificate's serial number
+}
+
+func newPKI(t *testing.T) *pki {
+	t.Helper()
+	p := &pki{dir: t.TempDir(), roots: x509.NewCertPool()}
+	var der []byte
+	p.caKey, der = signCert(t, &x509.Certificate{
+		Subject: pkix.Name{CommonName: "gocorn test CA"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign,
+	}, nil, nil)
+	p.caCert, _ = x509.ParseCertificate(der)
+	p.roots.AddCert(p.caCert)
+	p.ca = savePEM(t, p.dir, "ca.pem", "CERTIFICATE", der)
+	p.cert, p.key = filepath.Join(p.dir, "server.pem"), filepath.Join(p.dir, "server.key")
+	p.issueServer(t)
+
+	key, der := signCert(t, &x509.Certificate{
+		Subject: pkix.Name{CommonName: "client"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, p.caCert, p.caKey)
+	kder, _ := x509.MarshalPKCS8PrivateKey(key)
+	var err error
+	p.client, err = tls.X509KeyPair(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// issueServer writes a new server certificate and key over the files.
+func (p *pki) issueServer(t *testing.T) {
+	t.Helper()
+	key, der := signCert(t, &x509.Certificate{
+		Subject: pkix.Name{CommonName: "127.0.0.1"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}, p.caCert, p.caKey)
+	cert, _ := x509.ParseCertificate(der)
+	p.serverSN = cert.SerialNumber
+	kder, _ := x509.MarshalPKCS8PrivateKey(key)
+	savePEM(t, p.dir, "server.key", "PRIVATE KEY", kder)
+	savePEM(t, p.dir, "server.pem", "CERTIFICATE", der)
+}
+
+func signCert(t *testing.T, tmpl, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*ecdsa.PrivateKey, []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl.SerialNumber, _ = rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, der
+}
+
+func savePEM(t *testing.T, dir, name, typ string, der []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// startTLS runs gocorn with the pki's certificate and returns the https
+// URL of its listener.
+func startTLS(t *testing.T, p *pki, args ...string) (*proctest.Instance, string) {
+	t.Helper()
+	args = append([]string{"-b", "127.0.0.1:0", "--certfile", p.cert, "--keyfile", p.key}, args...)
+	in := start(t, p.dir, args...)
+	return in, "https://" + strings.TrimPrefix(in.URL, "http://")
+}
+
+// httpsClient trusts the pki's CA and offers HTTP/2 and HTTP/1.1 (as
+// browsers do), with an optional client certificate.
+func (p *pki) httpsClient(certs ...tls.Certificate) *http.Client {
+	return &http.Client{Timeout: proctest.WaitFor, Transport: &http.Transport{
+		TLSClientConfig:   &tls.Config{RootCAs: p.roots, Certificates: certs},
+		ForceAttemptHTTP2: true,
+	}}
+}
+
+// echoGet fetches url and decodes the echo app's answer.
+func echoGet(t *testing.T, c *http.Client, url string) (*http.Response, map[string]any) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	var echo map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&echo); err != nil {
+		t.Fatalf("GET %s: %d, decoding the echo: %v", url, resp.StatusCode, err)
+	}
+	return resp, echo
+}
+
+func TestTLSServesHTTPS(t *testing.T) {
+	p := newPKI(t)
+	in, url := startTLS(t, p, "echo")
+	resp, echo := echoGet(t, p.httpsClient(), url+"/secure")
+	if resp.StatusCode != 200 || resp.TLS == nil || resp.Proto != "HTTP/1.1" {
+		t.Fatalf("got %d %s, TLS %v; want 200 over TLS with HTTP/1.1 (http_protocols defaults to h1)", resp.StatusCode, resp.Proto, resp.TLS != nil)
+	}
+	if echo["scheme"] != "https" || echo["proto"] != "HTTP/1.1" {
+		t.Errorf("the handler saw scheme %v, proto %v", echo["scheme"], echo["proto"])
+	}
+	if resp.TLS.Version != tls.VersionTLS13 {
+		t.Errorf("negotiated TLS %x, want 1.3", resp.TLS.Version)
+	}
+
+	// Plain HTTP on the TLS socket: net/http's 400.
+	code, body := in.Get("/")
+	if code != 400 || !strings.Contains(body, "HTTP request to an HTTPS server") {
+		t.Errorf("plain HTTP to the TLS socket: %d %q", code, body)
+	}
+}
+
+func TestTLSNegotiatesHTTP2(t *testing.T) {
+	p := newPKI(t)
+	_, url := startTLS(t, p, "-k", "gthread", "--threads", "4", "--http-protocols", "h2,h1", "echo")
+	resp, echo := echoGet(t, p.httpsClient(), url+"/")
+	if resp.Proto != "HTTP/2.0" || resp.TLS.NegotiatedProtocol != "h2" || echo["proto"] != "HTTP/2.0" {
+		t.Fatalf("got %s (ALPN %q), handler saw %v; want HTTP/2.0 through ALPN h2", resp.Proto, resp.TLS.NegotiatedProtocol, echo["proto"])
+	}
+	// A client without HTTP/2 still gets HTTP/1.1.
+	h1 := &http.Client{Timeout: proctest.WaitFor, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.roots}}}
+	resp, echo = echoGet(t, h1, url+"/")
+	if resp.Proto != "HTTP/1.1" || echo["proto"] != "HTTP/1.1" {
+		t.Errorf("an HTTP/1.1 client got %s", resp.Proto)
+	}
+}
+
+func TestTLSSyncServesHTTP1ForH2(t *testing.T) {
+	p := newPKI(t)
+	in, url := startTLS(t, p, "-k", "sync", "--http-protocols", "h2,h1", "echo")
+	in.WaitLog(`\[WARNING\] HTTP/2 is not supported by the sync worker class; serving HTTP/1.1`)
+	resp, _ := echoGet(t, p.httpsClient(), url+"/")
+	if resp.Proto != "HTTP/1.1" {
+		t.Errorf("sync with h2 listed: got %s, want HTTP/1.1 as gunicorn", resp.Proto)
+	}
+}
+
+func TestTLSClientCertificates(t *testing.T) {
+	p := newPKI(t)
+	_, url := startTLS(t, p, "--ca-certs", p.ca, "--cert-reqs", "2", "echo")
+	if resp, err := p.httpsClient().Get(url + "/"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("cert_reqs 2 served a client without a certificate: %d", resp.StatusCode)
+	} else if !strings.Contains(err.Error(), "certificate required") {
+		t.Logf("without a certificate: %v", err)
+	}
+	resp, _ := echoGet(t, p.httpsClient(p.client), url+"/")
+	if resp.StatusCode != 200 {
+		t.Errorf("with a certificate: %d", resp.StatusCode)
+	}
+}
+
+func TestH2CPriorKnowledge(t *testing.T) {
+	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-k", "gthread", "--http-protocols", "h2,h1",
+		"--http2-cleartext", "prior-knowledge", "echo")
+	var protos http.Protocols
+	protos.SetUnencryptedHTTP2(true)
+	h2c := &http.Client{Timeout: proctest.WaitFor, Transport: &http.Transport{Protocols: &protos}}
+	resp, echo := echoGet(t, h2c, in.URL+"/")
+	if resp.Proto != "HTTP/2.0" || echo["proto"] != "HTTP/2.0" || echo["scheme"] != "http" {
+		t.Fatalf("h2c prior knowledge: got %s, handler saw %v %v", resp.Proto, echo["proto"], echo["scheme"])
+	}
+	resp, echo = echoGet(t, proctest.Client, in.URL+"/") // HTTP/1.1 on the same socket
+	if resp.Proto != "HTTP/1.1" || echo["proto"] != "HTTP/1.1" {
+		t.Errorf("HTTP/1.1 next to h2c: got %s", resp.Proto)
+	}
+}
+
+// TestTLSRenewedCertificateOnHUP: workers read the certificate when they
+// start, so a HUP after renewing it puts the new one in service.
+func TestTLSRenewedCertificateOnHUP(t *testing.T) {
+	p := newPKI(t)
+	in, url := startTLS(t, p, "-w", "2", "echo")
+	first := p.serverSN
+	resp, _ := echoGet(t, p.httpsClient(), url+"/")
+	if sn := resp.TLS.PeerCertificates[0].SerialNumber; sn.Cmp(first) != 0 {
+		t.Fatalf("served serial %v, want %v", sn, first)
+	}
+	p.issueServer(t)
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(`Reload complete: generation 2`)
+	for i := range 4 { // new connections, whichever worker takes them
+		c := p.httpsClient()
+		c.Transport.(*http.Transport).DisableKeepAlives = true
+		resp, _ := echoGet(t, c, url+"/")
+		if sn := resp.TLS.PeerCertificates[0].SerialNumber; sn.Cmp(p.serverSN) != 0 {
+			t.Errorf("request %d after HUP: served serial %v, want the renewed %v", i, sn, p.serverSN)
+		}
+	}
+}
+
+func TestTLSConfigErrorsNameTheSetting(t *testing.T) {
+	p := newPKI(t)
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--certfile", "missing.pem", "echo"}, 2, `--certfile: file "missing.pem" does not exist`},
+		{[]string{"--certfile", p.key, "echo"}, 2, `--certfile: "` + p.key + `" holds no certificate`},
+		{[]string{"--ciphers", "HIGH:!aNULL", "echo"}, 2, `--ciphers: "HIGH" is an OpenSSL cipher keyword or rule`},
+		{[]string{"--http2-cleartext", "upgrade", "echo"}, 2, `--http2-cleartext: "upgrade" is not supported`},
+		{[]string{"--keyfile", p.key, "--check-config", "echo"}, 1, `keyfile is set but certfile is not`},
+		{[]string{"--certfile", p.cert, "--keyfile", p.ca, "--check-config", "echo"}, 2, `--keyfile: "` + p.ca + `" holds no private key`},
+		{[]string{"--certfile", p.cert, "--keyfile", p.key, "--cert-reqs", "2", "--check-config", "echo"}, 1, `ca_certs is not set`},
+	}
+	for _, tt := range tests {
+		code, _, stderr := run(t, p.dir, nil, tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+	// A certificate and a key that do not belong together: found before
+	// any worker starts.
+	other := newPKI(t)
+	code, _, stderr := run(t, p.dir, nil, "--certfile", p.cert, "--keyfile", other.key, "--check-config", "echo")
+	if code != 1 || !strings.Contains(stderr, "private key does not match public key") {
+		t.Errorf("mismatched pair: exit %d, stderr %q", code, stderr)
+	}
+}
