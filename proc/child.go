@@ -25,6 +25,12 @@ const bootWait = 30 * time.Second
 // load the app, serve, report to the master, and stop when told to or when
 // the master is gone. It returns the exit code.
 func runWorker(apps server.Apps) int {
+	// Signals first: a TERM or USR1 during boot must not kill the worker
+	// the Go way (their default action ends the process).
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGABRT)
+	signal.Ignore(syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGWINCH, syscall.SIGHUP)
+
 	conn, err := openPipe()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gocorn: %v\n", err)
@@ -43,7 +49,7 @@ func runWorker(apps server.Apps) int {
 	}
 	defer l.close()
 	w := &child{conn: conn, boot: boot, logs: l, log: l.log}
-	code := w.run(apps)
+	code := w.run(apps, sigs)
 	w.log.Info(fmt.Sprintf("Worker exiting (pid: %d)", os.Getpid()))
 	w.hooks.WorkerExit(w.hookMaster, w.hookSelf)
 	return code
@@ -100,13 +106,8 @@ type child struct {
 	hookMaster *starcfg.Server
 }
 
-func (c *child) run(apps server.Apps) int {
+func (c *child) run(apps server.Apps, sigs chan os.Signal) int {
 	c.log.Info(fmt.Sprintf("Booting worker with pid: %d", os.Getpid()))
-
-	// Signals first: a TERM during boot must not kill the worker the Go way.
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGABRT)
-	signal.Ignore(syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGWINCH, syscall.SIGHUP)
 
 	srv, err := c.start(apps)
 	if err != nil {
@@ -229,25 +230,24 @@ func (c *child) loop(sigs chan os.Signal, served chan error) int {
 	beat := time.NewTicker(beatInterval(c.boot.Config.Timeout))
 	defer beat.Stop()
 	for {
+		// Signals first: a USR1 that came just before a stop must still
+		// reopen the logs the stop's last lines go to.
+		select {
+		case sig := <-sigs:
+			if code, done := c.onSignal(sig); done {
+				return code
+			}
+			continue
+		default:
+		}
 		select {
 		case <-beat.C:
 			c.sendBeat()
 		case msg := <-stops:
 			return c.drain(msg.EmptyQueue)
 		case sig := <-sigs:
-			switch sig {
-			case syscall.SIGUSR1:
-				if err := c.logs.reopen(); err != nil {
-					c.log.Error("Reopening log files: " + err.Error())
-				}
-			case syscall.SIGTERM:
-				return c.drain(false)
-			case syscall.SIGABRT:
-				return c.abort()
-			default: // INT, QUIT: quick stop
-				c.hooks.WorkerInt(c.hookSelf)
-				c.srv.Close()
-				return exitOK
+			if code, done := c.onSignal(sig); done {
+				return code
 			}
 		case <-masterGone:
 			// Nobody else may accept on the sockets any more.
@@ -260,6 +260,25 @@ func (c *child) loop(sigs chan os.Signal, served chan error) int {
 			}
 			return exitOK
 		}
+	}
+}
+
+// onSignal handles a signal to the worker; done says it stopped, with code.
+func (c *child) onSignal(sig os.Signal) (code int, done bool) {
+	switch sig {
+	case syscall.SIGUSR1:
+		if err := c.logs.reopen(); err != nil {
+			c.log.Error("Reopening log files: " + err.Error())
+		}
+		return 0, false
+	case syscall.SIGTERM:
+		return c.drain(false), true
+	case syscall.SIGABRT:
+		return c.abort(), true
+	default: // INT, QUIT: quick stop
+		c.hooks.WorkerInt(c.hookSelf)
+		c.srv.Close()
+		return exitOK, true
 	}
 }
 
