@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -225,8 +226,15 @@ func TestTLSRenewedCertificateOnHUP(t *testing.T) {
 		t.Fatalf("served serial %v, want %v", sn, first)
 	}
 	p.issueServer(t)
+	old := in.Workers()
 	in.Signal(syscall.SIGHUP)
 	in.WaitLog(`Reload complete: generation 2`)
+	// The old workers stop accepting as they drain; wait until they are gone.
+	if !proctest.Poll(func() bool {
+		return !slices.ContainsFunc(in.Workers(), func(pid int) bool { return slices.Contains(old, pid) })
+	}) {
+		t.Fatalf("old workers %v still run: %v", old, in.Workers())
+	}
 	for i := range 4 { // new connections, whichever worker takes them
 		c := p.httpsClient()
 		c.Transport.(*http.Transport).DisableKeepAlives = true
