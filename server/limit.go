@@ -22,6 +22,9 @@ type slots struct {
 	shut     chan struct{} // closed when the worker stops at once
 	shutOnce sync.Once
 	waiting  atomic.Int32 // accepted connections waiting for a slot
+	// accepting counts Accept calls in progress: a connection the kernel
+	// has just handed over is not in open yet, and a drain must wait for it.
+	accepting atomic.Int32
 
 	mu   sync.Mutex
 	open map[*slotConn]struct{} // every connection holding a slot
@@ -153,6 +156,8 @@ func (l *limitListener) Accept() (net.Conn, error) {
 	if l.emptying.Load() {
 		l.Listener.(deadliner).SetDeadline(l.emptyDeadline())
 	}
+	l.slots.accepting.Add(1)
+	defer l.slots.accepting.Add(-1)
 	c, err := l.Listener.Accept()
 	if err != nil {
 		if l.takeFirst {
@@ -209,7 +214,7 @@ func (s *slots) release(c *slotConn) {
 // than grace. Hijacked connections (websockets) belong to their handler
 // and are not waited for.
 func (s *slots) busy(grace time.Duration) bool {
-	if s.waiting.Load() > 0 {
+	if s.waiting.Load() > 0 || s.accepting.Load() > 0 {
 		return true
 	}
 	now := time.Now().UnixNano()

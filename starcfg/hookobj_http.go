@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
+
+	"github.com/gocorn/gocorn/server/proxy"
 )
 
 // This file holds the request hooks' objects: req, resp, their headers
@@ -96,12 +98,9 @@ func splitRemote(addr string) (string, int) {
 	return host, n
 }
 
-func scheme(r *http.Request) string {
-	if r.TLS != nil {
-		return "https"
-	}
-	return "http"
-}
+// scheme is the request's scheme as the handler sees it: https over TLS,
+// or as a trusted proxy's secure_scheme_headers say.
+func scheme(r *http.Request) string { return proxy.Scheme(r) }
 
 // respValue is post_request's resp object.
 type respValue struct {

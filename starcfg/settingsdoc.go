@@ -32,7 +32,7 @@ const docIntro = `<!-- Generated from starcfg/settings.go by ` + "`go test ./sta
 
 Every setting gocorn reads. Each one can come from four places; a later one wins:
 
-1. its default (a few defaults come from the environment: ` + "`PORT`, `WEB_CONCURRENCY`" + `);
+1. its default (a few defaults come from the environment: ` + "`PORT`, `WEB_CONCURRENCY`, `FORWARDED_ALLOW_IPS`" + `);
 2. the config file, ` + "`gocorn.conf.star`" + `, as a top-level ` + "`name = value`" + `;
 3. ` + "`GOCORN_CMD_ARGS`" + `, flags split like a shell command line (a positional APP there is ignored);
 4. the command line.
