@@ -290,3 +290,7 @@ func (c *slotConn) ReadFrom(r io.Reader) (int64, error) {
 	}
 	return io.Copy(struct{ io.Writer }{c.Conn}, r)
 }
+
+// NetConn returns the wrapped connection, so code looking for a wrapper
+// below (proxy.Peer finds the PROXY protocol's) can reach it.
+func (c *slotConn) NetConn() net.Conn { return c.Conn }

@@ -191,3 +191,6 @@ func (c *deadlineConn) CloseWrite() error {
 	}
 	return nil
 }
+
+// NetConn returns the wrapped connection (see slotConn.NetConn).
+func (c *deadlineConn) NetConn() net.Conn { return c.Conn }

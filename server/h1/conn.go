@@ -652,3 +652,7 @@ func (c *Conn) release() {
 	}
 	c.in, c.p.out, c.inp, c.outp = nil, nil, nil, nil
 }
+
+// NetConn returns the wrapped connection, so code looking for a wrapper
+// below (the PROXY protocol's) can reach it, as with tls.Conn.
+func (c *Conn) NetConn() net.Conn { return c.Conn }
