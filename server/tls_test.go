@@ -1,14 +1,7 @@
 package server
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,97 +12,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gocorn/gocorn/server/tlstest"
 	"github.com/gocorn/gocorn/starcfg"
 )
 
-// testPKI is a CA with a server and a client certificate, as PEM files.
-type testPKI struct {
-	dir                   string
-	caFile                string // the CA certificate
-	certFile, keyFile     string // the server's, for 127.0.0.1 and localhost
-	clientCert, clientKey string
-	pool                  *x509.CertPool // trusts the CA
-	client                tls.Certificate
-}
+// testPKI is the shared test CA (package tlstest).
+type testPKI = tlstest.PKI
 
-// newTestPKI generates the certificates into a temporary directory.
-func newTestPKI(t *testing.T) *testPKI {
-	t.Helper()
-	dir := t.TempDir()
-	p := &testPKI{dir: dir, pool: x509.NewCertPool()}
-	caKey, caDER := makeCert(t, &x509.Certificate{
-		Subject: pkix.Name{CommonName: "gocorn test CA"}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign,
-	}, nil, nil)
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.pool.AddCert(caCert)
-	p.caFile = writePEM(t, dir, "ca.pem", "CERTIFICATE", caDER)
-
-	srvKey, srvDER := makeCert(t, &x509.Certificate{
-		Subject: pkix.Name{CommonName: "localhost"}, DNSNames: []string{"localhost"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}, caCert, caKey)
-	p.certFile = writePEM(t, dir, "server.pem", "CERTIFICATE", srvDER)
-	p.keyFile = writeKey(t, dir, "server.key", srvKey)
-
-	cliKey, cliDER := makeCert(t, &x509.Certificate{
-		Subject: pkix.Name{CommonName: "client"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}, caCert, caKey)
-	p.clientCert = writePEM(t, dir, "client.pem", "CERTIFICATE", cliDER)
-	p.clientKey = writeKey(t, dir, "client.key", cliKey)
-	if p.client, err = tls.LoadX509KeyPair(p.clientCert, p.clientKey); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// makeCert signs tmpl with parent's key (itself when parent is nil).
-func makeCert(t *testing.T, tmpl, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*ecdsa.PrivateKey, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl.SerialNumber = serial
-	tmpl.NotBefore = time.Now().Add(-time.Hour)
-	tmpl.NotAfter = time.Now().Add(24 * time.Hour)
-	if parent == nil {
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key, der
-}
-
-func writePEM(t *testing.T, dir, name, typ string, der []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func writeKey(t *testing.T, dir, name string, key *ecdsa.PrivateKey) string {
-	t.Helper()
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return writePEM(t, dir, name, "PRIVATE KEY", der)
-}
+func newTestPKI(t *testing.T) *testPKI { return tlstest.New(t) }
 
 // tlsCfg is a Config with TLS settings at their defaults, then edit.
 func tlsCfg(p *testPKI, edit func(*starcfg.Config)) *starcfg.Config {
 	cfg := &starcfg.Config{WorkerClass: "gthread", Threads: 4, WorkerConnections: 100, Timeout: 30}
-	cfg.Certfile, cfg.Keyfile = p.certFile, p.keyFile
+	cfg.Certfile, cfg.Keyfile = p.Cert, p.Key
 	cfg.TLSMinVersion, cfg.HTTPProtocols, cfg.HTTP2Cleartext = "1.2", []string{"h1"}, starcfg.H2COff
 	cfg.HTTP2MaxConcurrentStreams, cfg.HTTP2InitialWindowSize = 100, 65535
 	cfg.HTTP2MaxFrameSize, cfg.HTTP2MaxHeaderListSize = 16384, 65536
@@ -179,7 +94,7 @@ func TestTLSConfigServes(t *testing.T) {
 	if tc.MinVersion != tls.VersionTLS12 || tc.ClientAuth != tls.NoClientCert || tc.CipherSuites != nil {
 		t.Errorf("defaults: min %x, client auth %v, suites %v", tc.MinVersion, tc.ClientAuth, tc.CipherSuites)
 	}
-	st, err := handshake(t, tc, &tls.Config{RootCAs: p.pool, ServerName: "localhost"})
+	st, err := handshake(t, tc, &tls.Config{RootCAs: p.Pool, ServerName: "localhost"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,15 +105,15 @@ func TestTLSConfigServes(t *testing.T) {
 
 func TestTLSConfigKeyInCertfile(t *testing.T) {
 	p := newTestPKI(t)
-	cert, _ := os.ReadFile(p.certFile)
-	key, _ := os.ReadFile(p.keyFile)
-	both := filepath.Join(p.dir, "both.pem")
+	cert, _ := os.ReadFile(p.Cert)
+	key, _ := os.ReadFile(p.Key)
+	both := filepath.Join(p.Dir, "both.pem")
 	os.WriteFile(both, append(cert, key...), 0o600)
 	tc, err := TLSConfig(tlsCfg(p, func(c *starcfg.Config) { c.Certfile, c.Keyfile = both, "" }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := handshake(t, tc, &tls.Config{RootCAs: p.pool, ServerName: "localhost"}); err != nil {
+	if _, err := handshake(t, tc, &tls.Config{RootCAs: p.Pool, ServerName: "localhost"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -210,12 +125,12 @@ func TestTLSConfigErrors(t *testing.T) {
 		edit func(*starcfg.Config)
 		want string
 	}{
-		{"missing cert", func(c *starcfg.Config) { c.Certfile = filepath.Join(p.dir, "nope.pem") }, "certfile"},
-		{"key of another cert", func(c *starcfg.Config) { c.Keyfile = p.clientKey }, "private key does not match public key"},
+		{"missing cert", func(c *starcfg.Config) { c.Certfile = filepath.Join(p.Dir, "nope.pem") }, "certfile"},
+		{"key of another cert", func(c *starcfg.Config) { c.Keyfile = p.ClientKey }, "private key does not match public key"},
 		{"key only", func(c *starcfg.Config) { c.Certfile = "" }, "keyfile is set but certfile is not"},
 		{"cert without its key", func(c *starcfg.Config) { c.Keyfile = "" }, "certfile"},
 		{"cert_reqs without ca_certs", func(c *starcfg.Config) { c.CertReqs = 2 }, "ca_certs is not set"},
-		{"ca_certs not PEM", func(c *starcfg.Config) { c.CertReqs, c.CACerts = 1, p.keyFile }, "ca_certs"},
+		{"ca_certs not PEM", func(c *starcfg.Config) { c.CertReqs, c.CACerts = 1, p.Key }, "ca_certs"},
 		{"bad ciphers", func(c *starcfg.Config) { c.Ciphers = "HIGH:!aNULL" }, "ciphers: \"HIGH\" is an OpenSSL cipher keyword"},
 	}
 	for _, tt := range tests {
@@ -228,10 +143,10 @@ func TestTLSConfigErrors(t *testing.T) {
 
 func TestTLSConfigClientAuth(t *testing.T) {
 	p := newTestPKI(t)
-	withCert := &tls.Config{RootCAs: p.pool, ServerName: "localhost", Certificates: []tls.Certificate{p.client}}
-	without := &tls.Config{RootCAs: p.pool, ServerName: "localhost"}
+	withCert := &tls.Config{RootCAs: p.Pool, ServerName: "localhost", Certificates: []tls.Certificate{p.Client}}
+	without := &tls.Config{RootCAs: p.Pool, ServerName: "localhost"}
 	other := newTestPKI(t) // a client certificate from a CA the server does not trust
-	stranger := &tls.Config{RootCAs: p.pool, ServerName: "localhost", Certificates: []tls.Certificate{other.client}}
+	stranger := &tls.Config{RootCAs: p.Pool, ServerName: "localhost", Certificates: []tls.Certificate{other.Client}}
 	tests := []struct {
 		certReqs                     int
 		want                         tls.ClientAuthType
@@ -242,7 +157,7 @@ func TestTLSConfigClientAuth(t *testing.T) {
 		{2, tls.RequireAndVerifyClientCert, true, false, false},
 	}
 	for _, tt := range tests {
-		tc, err := TLSConfig(tlsCfg(p, func(c *starcfg.Config) { c.CertReqs, c.CACerts = tt.certReqs, p.caFile }))
+		tc, err := TLSConfig(tlsCfg(p, func(c *starcfg.Config) { c.CertReqs, c.CACerts = tt.certReqs, p.CA }))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,7 +190,7 @@ func TestTLSConfigCiphersAndVersion(t *testing.T) {
 		t.Fatalf("CipherSuites = %v, want %v", tc.CipherSuites, want)
 	}
 	tls12 := func(suite uint16) *tls.Config {
-		return &tls.Config{RootCAs: p.pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}}
+		return &tls.Config{RootCAs: p.Pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}}
 	}
 	if st, err := handshake(t, tc, tls12(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)); err != nil || st.CipherSuite != want[0] {
 		t.Errorf("a listed suite: %v, suite %x", err, st.CipherSuite)
@@ -301,7 +216,7 @@ func TestTLSConfigRereadsFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := newTestPKI(t) // a renewed certificate, written over the old files
-	for from, to := range map[string]string{q.certFile: p.certFile, q.keyFile: p.keyFile} {
+	for from, to := range map[string]string{q.Cert: p.Cert, q.Key: p.Key} {
 		data, _ := os.ReadFile(from)
 		os.WriteFile(to, data, 0o600)
 	}

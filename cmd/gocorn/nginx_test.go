@@ -3,18 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -30,6 +24,7 @@ import (
 
 	"github.com/gocorn/gocorn/proc/proctest"
 	"github.com/gocorn/gocorn/server"
+	"github.com/gocorn/gocorn/server/tlstest"
 )
 
 // nginxBin is where Debian's nginx package puts nginx; .ci/run installs it.
@@ -225,7 +220,7 @@ type nginx struct {
 func startNginx(t *testing.T, dir, sock string) *nginx {
 	t.Helper()
 	ng := &nginx{addr: freePort(t), tlsAddr: freePort(t)}
-	cert, key := writeCert(t, dir)
+	cert, key := writeCert(t)
 	public := filepath.Join(dir, "public")
 	os.MkdirAll(public, 0o755)
 	os.WriteFile(filepath.Join(public, "500.html"), []byte("nginx error page\n"), 0o644)
@@ -357,32 +352,12 @@ func freePort(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// writeCert writes a self-signed certificate for 127.0.0.1 and its key.
-func writeCert(t *testing.T, dir string) (cert, key string) {
+// writeCert issues a certificate for 127.0.0.1 (package tlstest) and
+// returns its files.
+func writeCert(t *testing.T) (cert, key string) {
 	t.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
-	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
-	return cert, key
+	p := tlstest.New(t)
+	return p.Cert, p.Key
 }
 
 func mustRequest(t *testing.T, method, url string, body []byte, header http.Header) *http.Request {

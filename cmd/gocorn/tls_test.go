@@ -1,124 +1,37 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gocorn/gocorn/proc/proctest"
+	"github.com/gocorn/gocorn/server/tlstest"
 )
 
-// pki is a test CA with a server certificate for 127.0.0.1 and a client
-// certificate, written as PEM files into a temporary directory.
-type pki struct {
-	dir      string
-	ca       string // CA certificate file
-	cert     string // server certificate file
-	key      string // server key file
-	roots    *x509.CertPool
-	caCert   *x509.Certificate
-	caKey    *ecdsa.PrivateKey
-	client   tls.Certificate
-	serverSN *big.Int // the server certificate's serial number
-}
+// pki is the shared test CA (package tlstest).
+type pki = tlstest.PKI
 
-func newPKI(t *testing.T) *pki {
-	t.Helper()
-	p := &pki{dir: t.TempDir(), roots: x509.NewCertPool()}
-	var der []byte
-	p.caKey, der = signCert(t, &x509.Certificate{
-		Subject: pkix.Name{CommonName: "gocorn test CA"}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign,
-	}, nil, nil)
-	p.caCert, _ = x509.ParseCertificate(der)
-	p.roots.AddCert(p.caCert)
-	p.ca = savePEM(t, p.dir, "ca.pem", "CERTIFICATE", der)
-	p.cert, p.key = filepath.Join(p.dir, "server.pem"), filepath.Join(p.dir, "server.key")
-	p.issueServer(t)
-
-	key, der := signCert(t, &x509.Certificate{
-		Subject: pkix.Name{CommonName: "client"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}, p.caCert, p.caKey)
-	kder, _ := x509.MarshalPKCS8PrivateKey(key)
-	var err error
-	p.client, err = tls.X509KeyPair(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// issueServer writes a new server certificate and key over the files.
-func (p *pki) issueServer(t *testing.T) {
-	t.Helper()
-	key, der := signCert(t, &x509.Certificate{
-		Subject: pkix.Name{CommonName: "127.0.0.1"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}, p.caCert, p.caKey)
-	cert, _ := x509.ParseCertificate(der)
-	p.serverSN = cert.SerialNumber
-	kder, _ := x509.MarshalPKCS8PrivateKey(key)
-	savePEM(t, p.dir, "server.key", "PRIVATE KEY", kder)
-	savePEM(t, p.dir, "server.pem", "CERTIFICATE", der)
-}
-
-func signCert(t *testing.T, tmpl, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*ecdsa.PrivateKey, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SerialNumber, _ = rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
-	if parent == nil {
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key, der
-}
-
-func savePEM(t *testing.T, dir, name, typ string, der []byte) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func newPKI(t *testing.T) *pki { return tlstest.New(t) }
 
 // startTLS runs gocorn with the pki's certificate and returns the https
 // URL of its listener.
 func startTLS(t *testing.T, p *pki, args ...string) (*proctest.Instance, string) {
 	t.Helper()
-	args = append([]string{"-b", "127.0.0.1:0", "--certfile", p.cert, "--keyfile", p.key}, args...)
-	in := start(t, p.dir, args...)
+	args = append([]string{"-b", "127.0.0.1:0", "--certfile", p.Cert, "--keyfile", p.Key}, args...)
+	in := start(t, p.Dir, args...)
 	return in, "https://" + strings.TrimPrefix(in.URL, "http://")
 }
 
 // httpsClient trusts the pki's CA and offers HTTP/2 and HTTP/1.1 (as
 // browsers do), with an optional client certificate.
-func (p *pki) httpsClient(certs ...tls.Certificate) *http.Client {
+func httpsClient(p *pki, certs ...tls.Certificate) *http.Client {
 	return &http.Client{Timeout: proctest.WaitFor, Transport: &http.Transport{
-		TLSClientConfig:   &tls.Config{RootCAs: p.roots, Certificates: certs},
+		TLSClientConfig:   p.ClientConfig(certs...),
 		ForceAttemptHTTP2: true,
 	}}
 }
@@ -141,7 +54,7 @@ func echoGet(t *testing.T, c *http.Client, url string) (*http.Response, map[stri
 func TestTLSServesHTTPS(t *testing.T) {
 	p := newPKI(t)
 	in, url := startTLS(t, p, "echo")
-	resp, echo := echoGet(t, p.httpsClient(), url+"/secure")
+	resp, echo := echoGet(t, httpsClient(p), url+"/secure")
 	if resp.StatusCode != 200 || resp.TLS == nil || resp.Proto != "HTTP/1.1" {
 		t.Fatalf("got %d %s, TLS %v; want 200 over TLS with HTTP/1.1 (http_protocols defaults to h1)", resp.StatusCode, resp.Proto, resp.TLS != nil)
 	}
@@ -162,12 +75,12 @@ func TestTLSServesHTTPS(t *testing.T) {
 func TestTLSNegotiatesHTTP2(t *testing.T) {
 	p := newPKI(t)
 	_, url := startTLS(t, p, "-k", "gthread", "--threads", "4", "--http-protocols", "h2,h1", "echo")
-	resp, echo := echoGet(t, p.httpsClient(), url+"/")
+	resp, echo := echoGet(t, httpsClient(p), url+"/")
 	if resp.Proto != "HTTP/2.0" || resp.TLS.NegotiatedProtocol != "h2" || echo["proto"] != "HTTP/2.0" {
 		t.Fatalf("got %s (ALPN %q), handler saw %v; want HTTP/2.0 through ALPN h2", resp.Proto, resp.TLS.NegotiatedProtocol, echo["proto"])
 	}
 	// A client without HTTP/2 still gets HTTP/1.1.
-	h1 := &http.Client{Timeout: proctest.WaitFor, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.roots}}}
+	h1 := &http.Client{Timeout: proctest.WaitFor, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.Pool}}}
 	resp, echo = echoGet(t, h1, url+"/")
 	if resp.Proto != "HTTP/1.1" || echo["proto"] != "HTTP/1.1" {
 		t.Errorf("an HTTP/1.1 client got %s", resp.Proto)
@@ -178,7 +91,7 @@ func TestTLSSyncServesHTTP1ForH2(t *testing.T) {
 	p := newPKI(t)
 	in, url := startTLS(t, p, "-k", "sync", "--http-protocols", "h2,h1", "echo")
 	in.WaitLog(`\[WARNING\] HTTP/2 is not supported by the sync worker class; serving HTTP/1.1`)
-	resp, _ := echoGet(t, p.httpsClient(), url+"/")
+	resp, _ := echoGet(t, httpsClient(p), url+"/")
 	if resp.Proto != "HTTP/1.1" {
 		t.Errorf("sync with h2 listed: got %s, want HTTP/1.1 as gunicorn", resp.Proto)
 	}
@@ -186,14 +99,14 @@ func TestTLSSyncServesHTTP1ForH2(t *testing.T) {
 
 func TestTLSClientCertificates(t *testing.T) {
 	p := newPKI(t)
-	_, url := startTLS(t, p, "--ca-certs", p.ca, "--cert-reqs", "2", "echo")
-	if resp, err := p.httpsClient().Get(url + "/"); err == nil {
+	_, url := startTLS(t, p, "--ca-certs", p.CA, "--cert-reqs", "2", "echo")
+	if resp, err := httpsClient(p).Get(url + "/"); err == nil {
 		resp.Body.Close()
 		t.Fatalf("cert_reqs 2 served a client without a certificate: %d", resp.StatusCode)
 	} else if !strings.Contains(err.Error(), "certificate required") {
 		t.Logf("without a certificate: %v", err)
 	}
-	resp, _ := echoGet(t, p.httpsClient(p.client), url+"/")
+	resp, _ := echoGet(t, httpsClient(p, p.Client), url+"/")
 	if resp.StatusCode != 200 {
 		t.Errorf("with a certificate: %d", resp.StatusCode)
 	}
@@ -220,12 +133,12 @@ func TestH2CPriorKnowledge(t *testing.T) {
 func TestTLSRenewedCertificateOnHUP(t *testing.T) {
 	p := newPKI(t)
 	in, url := startTLS(t, p, "-w", "2", "echo")
-	first := p.serverSN
-	resp, _ := echoGet(t, p.httpsClient(), url+"/")
+	first := p.ServerSerial
+	resp, _ := echoGet(t, httpsClient(p), url+"/")
 	if sn := resp.TLS.PeerCertificates[0].SerialNumber; sn.Cmp(first) != 0 {
 		t.Fatalf("served serial %v, want %v", sn, first)
 	}
-	p.issueServer(t)
+	p.IssueServer(t)
 	old := in.Workers()
 	in.Signal(syscall.SIGHUP)
 	in.WaitLog(`Reload complete: generation 2`)
@@ -236,11 +149,11 @@ func TestTLSRenewedCertificateOnHUP(t *testing.T) {
 		t.Fatalf("old workers %v still run: %v", old, in.Workers())
 	}
 	for i := range 4 { // new connections, whichever worker takes them
-		c := p.httpsClient()
+		c := httpsClient(p)
 		c.Transport.(*http.Transport).DisableKeepAlives = true
 		resp, _ := echoGet(t, c, url+"/")
-		if sn := resp.TLS.PeerCertificates[0].SerialNumber; sn.Cmp(p.serverSN) != 0 {
-			t.Errorf("request %d after HUP: served serial %v, want the renewed %v", i, sn, p.serverSN)
+		if sn := resp.TLS.PeerCertificates[0].SerialNumber; sn.Cmp(p.ServerSerial) != 0 {
+			t.Errorf("request %d after HUP: served serial %v, want the renewed %v", i, sn, p.ServerSerial)
 		}
 	}
 }
@@ -253,15 +166,15 @@ func TestTLSConfigErrorsNameTheSetting(t *testing.T) {
 		want string
 	}{
 		{[]string{"--certfile", "missing.pem", "echo"}, 2, `--certfile: file "missing.pem" does not exist`},
-		{[]string{"--certfile", p.key, "echo"}, 2, `--certfile: "` + p.key + `" holds no certificate`},
+		{[]string{"--certfile", p.Key, "echo"}, 2, `--certfile: "` + p.Key + `" holds no certificate`},
 		{[]string{"--ciphers", "HIGH:!aNULL", "echo"}, 2, `--ciphers: "HIGH" is an OpenSSL cipher keyword or rule`},
 		{[]string{"--http2-cleartext", "upgrade", "echo"}, 2, `--http2-cleartext: "upgrade" is not supported`},
-		{[]string{"--keyfile", p.key, "--check-config", "echo"}, 1, `keyfile is set but certfile is not`},
-		{[]string{"--certfile", p.cert, "--keyfile", p.ca, "--check-config", "echo"}, 2, `--keyfile: "` + p.ca + `" holds no private key`},
-		{[]string{"--certfile", p.cert, "--keyfile", p.key, "--cert-reqs", "2", "--check-config", "echo"}, 1, `ca_certs is not set`},
+		{[]string{"--keyfile", p.Key, "--check-config", "echo"}, 1, `keyfile is set but certfile is not`},
+		{[]string{"--certfile", p.Cert, "--keyfile", p.CA, "--check-config", "echo"}, 2, `--keyfile: "` + p.CA + `" holds no private key`},
+		{[]string{"--certfile", p.Cert, "--keyfile", p.Key, "--cert-reqs", "2", "--check-config", "echo"}, 1, `ca_certs is not set`},
 	}
 	for _, tt := range tests {
-		code, _, stderr := run(t, p.dir, nil, tt.args...)
+		code, _, stderr := run(t, p.Dir, nil, tt.args...)
 		if code != tt.code || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%q: exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr, tt.code, tt.want)
 		}
@@ -269,7 +182,7 @@ func TestTLSConfigErrorsNameTheSetting(t *testing.T) {
 	// A certificate and a key that do not belong together: found before
 	// any worker starts.
 	other := newPKI(t)
-	code, _, stderr := run(t, p.dir, nil, "--certfile", p.cert, "--keyfile", other.key, "--check-config", "echo")
+	code, _, stderr := run(t, p.Dir, nil, "--certfile", p.Cert, "--keyfile", other.Key, "--check-config", "echo")
 	if code != 1 || !strings.Contains(stderr, "private key does not match public key") {
 		t.Errorf("mismatched pair: exit %d, stderr %q", code, stderr)
 	}
