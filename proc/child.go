@@ -303,7 +303,7 @@ func (c *child) listen(stops chan<- workerpipe.Message, masterGone chan<- struct
 func (c *child) sendBeat() {
 	s := c.srv.Stats()
 	c.conn.Send(workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{
-		InFlight: s.InFlight, Oldest: s.Oldest, Requests: s.Requests, Longest: s.Longest,
+		InFlight: s.InFlight, Requests: s.Requests, Longest: s.Longest,
 	}})
 }
 

@@ -56,3 +56,27 @@ func (l *logs) close() {
 	}
 	l.errors.Close()
 }
+
+// giveLogsToWorkers creates the log files workers open themselves and
+// gives them to the workers' user, so workers that drop privileges can
+// write them, as gunicorn does.
+func giveLogsToWorkers(cfg *starcfg.Config) error {
+	cred, err := workerCredential(cfg)
+	if err != nil || cred == nil {
+		return err
+	}
+	for _, path := range []string{cfg.Errorlog, cfg.Accesslog} {
+		if path == "" || path == "-" {
+			continue
+		}
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("log file for workers: %w", err)
+		}
+		f.Close()
+		if err := chownForWorkers(path, cred); err != nil {
+			return err
+		}
+	}
+	return nil
+}

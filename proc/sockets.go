@@ -242,3 +242,13 @@ func socketNames(socks []*socket) []string {
 	}
 	return names
 }
+
+// listen returns the master's sockets: the ones systemd passed, or those
+// of bind (reusing any an old master handed over).
+func (m *master) listen() ([]*socket, error) {
+	if len(m.activated) > 0 {
+		m.log.Info(fmt.Sprintf("Using %d sockets from systemd socket activation; bind is not used", len(m.activated)))
+		return m.activated, nil
+	}
+	return bindAll(m.inherited, m.cfg, startTries, m.log)
+}

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
@@ -73,9 +72,8 @@ type Boot struct {
 
 // Beat is a worker's periodic report.
 type Beat struct {
-	InFlight int           `json:"in_flight"` // requests being served now
-	Oldest   time.Duration `json:"oldest"`    // age of the oldest in-flight request
-	Requests uint64        `json:"requests"`  // requests started since boot
+	InFlight int    `json:"in_flight"` // requests being served now
+	Requests uint64 `json:"requests"`  // requests started since boot
 
 	// Longest are the oldest requests in flight, oldest first, so the
 	// master can say what a hung worker was doing.

@@ -5,7 +5,6 @@ import (
 	"net"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/gocorn/gocorn/starcfg"
 )
@@ -18,7 +17,7 @@ func TestMessagesRoundTrip(t *testing.T) {
 			Sources:   []starcfg.Source{{Path: "/etc/gocorn.conf.star", Data: []byte("workers = 3\n")}},
 			Listeners: []string{"unix:/x"}, MaxRequests: 105}},
 		{Kind: KindReady},
-		{Kind: KindBeat, Beat: &Beat{InFlight: 2, Oldest: 1500 * time.Millisecond, Requests: 99}},
+		{Kind: KindBeat, Beat: &Beat{InFlight: 2, Requests: 99}},
 		{Kind: KindRetire, Reason: "max_requests reached"},
 	}
 	go func() {
