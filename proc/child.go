@@ -180,6 +180,7 @@ func (c *child) start(apps server.Apps) (*server.Server, *bootError) {
 		OnRetire:    c.retire,
 		Hooks:       c.hooks,
 		HookWorker:  c.hookSelf,
+		TLS:         c.boot.TLS,
 	})
 	if err != nil {
 		return nil, c.failBoot(exitBoot, err, false)

@@ -82,10 +82,12 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		events:  make(chan event, 256),
 		signals: make(chan os.Signal, 32),
 	}
-	if err := m.checkApp(res.Config); err != nil {
+	tls, err := m.checkApp(res.Config)
+	if err != nil {
 		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
 		return exitConfig
 	}
+	m.setTLS(tls)
 	if res.Config.PrintConfig {
 		if err := res.Config.Print(inv.Stdout); err != nil {
 			fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
@@ -160,17 +162,30 @@ func resolveFailure(err error, stderr io.Writer) (code int, done bool) {
 }
 
 // checkApp makes sure the configured app is in this binary, naming it when
-// the binary has only one.
-func (m *master) checkApp(cfg *starcfg.Config) error {
+// the binary has only one, and reads the TLS files (see server.TLSSecrets).
+func (m *master) checkApp(cfg *starcfg.Config) (*server.TLSSecrets, error) {
 	_, name, err := m.appSet.Pick(cfg.App)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg.App = name
-	if _, err := server.TLSConfig(cfg); err != nil {
-		return fmt.Errorf("config: %w", err)
+	tls, err := server.ReadTLSSecrets(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
 	}
-	return nil
+	return tls, nil
+}
+
+// setTLS makes tls the TLS material of the workers spawned from now on,
+// with a new session ticket key; the previous key still opens tickets.
+func (m *master) setTLS(tls *server.TLSSecrets) {
+	m.tls = tls
+	if tls == nil {
+		return
+	}
+	const kept = 2
+	m.ticketKeys = append([][32]byte{server.NewTicketKey()}, m.ticketKeys[:min(len(m.ticketKeys), kept-1)]...)
+	tls.TicketKeys = m.ticketKeys
 }
 
 // prepare applies the process-wide settings (chdir, raw_env) and opens the

@@ -38,6 +38,12 @@ type master struct {
 	log     *slog.Logger
 	pidfile *pidfile
 	sockets []*socket
+	tls     *server.TLSSecrets // the generation's certificate and ticket keys; nil without TLS
+
+	// ticketKeys are the TLS session ticket keys, newest first: a new one
+	// for each generation, the one before still accepted, so sessions
+	// resume across a HUP.
+	ticketKeys [][32]byte
 
 	workers map[int]*worker // by pid
 	lastID  int

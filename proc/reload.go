@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
 )
 
@@ -22,7 +23,7 @@ import (
 func (m *master) reload() {
 	started := time.Now()
 	m.notify.Reloading()
-	res, socks, err := m.prepareReload()
+	res, socks, tls, err := m.prepareReload()
 	defer m.watchFiles() // a reload may load other files, or turn reload on or off
 	if err != nil {
 		m.notify.Ready() // still serving, with the old configuration
@@ -35,6 +36,7 @@ func (m *master) reload() {
 	m.logChanges(old, res.Config)
 	m.swapSockets(socks)
 	m.res, m.cfg = res, res.Config
+	m.setTLS(tls)
 	m.hooks = starcfg.NewHooks(res.Hooks, m.log)
 	if res.Config.Workers != old.Workers {
 		m.setTarget(res.Config.Workers)
@@ -50,24 +52,25 @@ func (m *master) reload() {
 	m.log.Info(fmt.Sprintf("Reloaded the configuration; starting generation %d of %d workers", m.gen, m.target))
 }
 
-// prepareReload resolves the configuration and opens its sockets without
-// changing anything the running server uses.
-func (m *master) prepareReload() (*starcfg.Resolved, []*socket, error) {
+// prepareReload resolves the configuration, reads its TLS files and opens
+// its sockets without changing anything the running server uses.
+func (m *master) prepareReload() (*starcfg.Resolved, []*socket, *server.TLSSecrets, error) {
 	res, err := starcfg.Resolve(m.inv)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if err := m.checkApp(res.Config); err != nil {
-		return nil, nil, err
+	tls, err := m.checkApp(res.Config)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	if len(m.activated) > 0 {
-		return res, m.sockets, nil // systemd's sockets; bind is not used
+		return res, m.sockets, tls, nil // systemd's sockets; bind is not used
 	}
 	socks, err := bindAll(m.sockets, res.Config, 1, m.log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return res, socks, nil
+	return res, socks, tls, nil
 }
 
 // logChanges says which settings a HUP changed, and which of those only a

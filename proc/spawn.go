@@ -64,6 +64,7 @@ func (m *master) spawn() error {
 		Sources:     m.res.Sources,
 		Listeners:   socketNames(m.sockets),
 		MaxRequests: jittered(m.cfg.MaxRequests, m.cfg.MaxRequestsJitter),
+		TLS:         m.tls,
 	}
 	go listen(w.conn, pid, boot, m.events)
 	return nil

@@ -258,8 +258,8 @@ func (c *slotConn) stateSince() (http.ConnState, int64) {
 
 // trackState is the http.Server.ConnState hook feeding slotConn states.
 func trackState(c net.Conn, st http.ConnState) {
-	sc, ok := plainConn(c).(*slotConn) // with TLS, net/http passes the *tls.Conn
-	if !ok {
+	sc := below[*slotConn](c)
+	if sc == nil {
 		return
 	}
 	switch st {
@@ -267,11 +267,34 @@ func trackState(c net.Conn, st http.ConnState) {
 		sc.once.Do(func() { sc.slots.release(sc) })
 		return
 	case http.StateHijacked:
-		if hc := h1.As(sc.Conn); hc != nil {
+		if hc := below[*h1.Conn](c); hc != nil {
 			hc.Hijacked() // the handler owns the bytes now (websockets)
 		}
 	}
 	sc.setState(st)
+}
+
+// below finds the connection of type T in the stack of wrappers that c
+// is, c included: slotConn, deadlineConn, h1's and tls.Conn each expose
+// the connection they wrap through NetConn, in an order that depends on
+// TLS (with TLS, h1 sits above the TLS layer and the slot below it).
+func below[T net.Conn](c net.Conn) T {
+	for c != nil {
+		if t, ok := c.(T); ok {
+			return t
+		}
+		if hc := h1.As(c); hc != nil && c != net.Conn(hc) {
+			c = hc // h1's TLS wrapper
+			continue
+		}
+		u, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		c = u.NetConn()
+	}
+	var zero T
+	return zero
 }
 
 // CloseWrite keeps net/http's half-close on connections it closes after a

@@ -34,16 +34,20 @@ type Options struct {
 	// pre_request and post_request with HookWorker as the worker object.
 	Hooks      *starcfg.Hooks
 	HookWorker *starcfg.Worker
+
+	// TLS is the TLS material the master read; when nil and TLS is on,
+	// New reads the files itself (see TLSSecrets).
+	TLS *TLSSecrets
 }
 
 // Server serves one worker's listeners.
 type Server struct {
 	http      *http.Server
-	listeners []*limitListener
+	listeners []*limitListener // what a drain closes
+	serving   []net.Listener   // what net/http accepts from: listeners, or TLS above them
 	tracker   *tracker
 	class     class
 	conns     *slots
-	tls       bool // serve TLS (http.TLSConfig is set)
 }
 
 // New builds a worker's server. It does not accept connections until
@@ -61,7 +65,12 @@ func New(o Options) (*Server, error) {
 		access = newAccessLogger(o.Config.AccessLogFormat, o.AccessLog)
 	}
 	t := newTracker(o, access)
-	tlsConf, err := TLSConfig(o.Config)
+	if o.TLS == nil {
+		if o.TLS, err = ReadTLSSecrets(o.Config); err != nil {
+			return nil, err
+		}
+	}
+	tlsConf, err := TLSConfig(o.Config, o.TLS)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +100,7 @@ func New(o Options) (*Server, error) {
 	h = px.Handler(h) // the client behind trusted proxies, for the handler and the access log
 
 	parse := h1.FromConfig(o.Config)
-	parse.PassHTTP2Preface = o.Config.HTTP2Cleartext == "prior-knowledge"
+	parse.PassHTTP2Preface = o.Config.HTTP2Cleartext == starcfg.H2CPriorKnowledge && tlsConf == nil
 	parse.Trusted = px.Forwarded().Allows // forwarder_headers from trusted proxies only
 	srv := &http.Server{
 		Handler:        h,
@@ -107,21 +116,26 @@ func New(o Options) (*Server, error) {
 	srv.SetKeepAlivesEnabled(cl.keepAlive)
 
 	conns := newSlots(cl.maxConns)
-	s := &Server{http: srv, tracker: t, class: cl, conns: conns, tls: tlsConf != nil}
+	s := &Server{http: srv, tracker: t, class: cl, conns: conns}
 	var idle chan struct{}
 	if cl.acceptWhenIdle {
 		idle = pool
 	}
-	wrap := timeouts.Conn
-	if tlsConf == nil {
-		// Strict HTTP/1 parsing (gunicorn's rules) needs the plain bytes;
-		// over TLS, net/http parses, for now.
-		warn := func(msg string) { o.ErrorLog.Warn(msg) }
-		wrap = func(c net.Conn) net.Conn { return h1.Wrap(timeouts.Conn(c), parse, warn) }
+	warn := func(msg string) { o.ErrorLog.Warn(msg) }
+	strict := func(c net.Conn) net.Conn { return h1.Wrap(c, parse, warn) }
+	wrap := func(c net.Conn) net.Conn { return strict(timeouts.Conn(c)) }
+	if tlsConf != nil {
+		wrap = timeouts.Conn // h1 goes above TLS, once the handshake is done
 	}
 	for _, l := range o.Listeners {
 		// The PROXY protocol header comes first on the wire, below TLS and HTTP.
-		s.listeners = append(s.listeners, newLimitListener(px.Listener(l), conns, len(o.Listeners) == 1, idle, wrap))
+		ll := newLimitListener(px.Listener(l), conns, len(o.Listeners) == 1, idle, wrap)
+		s.listeners = append(s.listeners, ll)
+		var ln net.Listener = ll
+		if tlsConf != nil {
+			ln = newTLSListener(ll, tlsConf, timeouts.Header, strict, o.ErrorLog)
+		}
+		s.serving = append(s.serving, ln)
 	}
 	return s, nil
 }
@@ -133,15 +147,10 @@ func (s *Server) ClassName() string { return s.class.name }
 // nil after a Shutdown or Close, or the first listener's failure.
 func (s *Server) Serve() error {
 	var wg sync.WaitGroup
-	errs := make([]error, len(s.listeners))
-	for i, l := range s.listeners {
+	errs := make([]error, len(s.serving))
+	for i, l := range s.serving {
 		wg.Go(func() {
-			var err error
-			if s.tls {
-				err = s.http.ServeTLS(l, "", "") // the certificates are in TLSConfig
-			} else {
-				err = s.http.Serve(l)
-			}
+			err := s.http.Serve(l) // TLS is done by the listener (tlsListener)
 			if !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 				errs[i] = err
 			}

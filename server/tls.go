@@ -1,10 +1,11 @@
 package server
 
 import (
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -13,28 +14,74 @@ import (
 	"github.com/gocorn/gocorn/starcfg"
 )
 
-// TLSConfig builds the TLS configuration of a worker from certfile,
-// keyfile, ca_certs, cert_reqs, ciphers, tls_min_version and
-// http_protocols, or returns nil when TLS is off. It reads the files each
-// time it is called: a worker calls it once, when it starts, so the
-// workers a HUP starts serve renewed certificates.
+// TLSSecrets is a worker's TLS material: the PEM bytes of certfile,
+// keyfile and ca_certs, and the session ticket keys.
 //
-// Errors name the settings at fault, so the master can also call it to
-// check a configuration before it starts workers.
-func TLSConfig(cfg *starcfg.Config) (*tls.Config, error) {
+// The master reads the files, when it starts and on every HUP, and sends
+// them to each worker it starts: workers that run as another user (user)
+// never need to read a private key that only root may read, and every
+// worker of a generation serves the same certificate. The master also
+// makes the ticket keys, shared by all workers, so that a client resumes
+// its TLS session on whichever worker accepts its next connection.
+type TLSSecrets struct {
+	Cert      []byte `json:"cert"`                 // certfile: the certificate chain (and the key, without keyfile)
+	Key       []byte `json:"key"`                  // keyfile, or certfile again when keyfile is not set
+	ClientCAs []byte `json:"client_cas,omitempty"` // ca_certs
+
+	// TicketKeys encrypt session tickets: the first makes new ones, all
+	// of them open tickets a client brings back. None lets crypto/tls
+	// make and rotate keys of its own, for this process alone.
+	TicketKeys [][32]byte `json:"ticket_keys,omitempty"`
+}
+
+// ReadTLSSecrets reads certfile, keyfile and ca_certs and checks that they
+// make a TLS configuration, or returns nil when TLS is off. Errors name
+// the settings at fault, so the master reports a bad file before any
+// worker starts, and a HUP with a bad file keeps the old configuration.
+func ReadTLSSecrets(cfg *starcfg.Config) (*TLSSecrets, error) {
 	if !cfg.TLSEnabled() {
 		return nil, nil
 	}
 	if err := cfg.CheckTLS(); err != nil {
 		return nil, err
 	}
-	var cert tls.Certificate
+	var s TLSSecrets
 	var err error
-	if cfg.Keyfile == "" { // the key follows the certificate in one file
-		if cert, err = tls.LoadX509KeyPair(cfg.Certfile, cfg.Certfile); err != nil {
-			return nil, fmt.Errorf("certfile %q (which must hold the key too, since keyfile is not set): %v", cfg.Certfile, err)
+	if s.Cert, err = os.ReadFile(cfg.Certfile); err != nil {
+		return nil, fmt.Errorf("certfile: %v", err)
+	}
+	s.Key = s.Cert // the key follows the certificate in one file
+	if cfg.Keyfile != "" {
+		if s.Key, err = os.ReadFile(cfg.Keyfile); err != nil {
+			return nil, fmt.Errorf("keyfile: %v", err)
 		}
-	} else if cert, err = tls.LoadX509KeyPair(cfg.Certfile, cfg.Keyfile); err != nil {
+	}
+	if cfg.CACerts != "" {
+		if s.ClientCAs, err = os.ReadFile(cfg.CACerts); err != nil {
+			return nil, fmt.Errorf("ca_certs: %v", err)
+		}
+	}
+	if _, err := TLSConfig(cfg, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// TLSConfig builds the TLS configuration of a worker from s and the
+// settings ciphers, tls_min_version, cert_reqs and http_protocols, or
+// returns nil when TLS is off. Errors name the settings at fault.
+func TLSConfig(cfg *starcfg.Config, s *TLSSecrets) (*tls.Config, error) {
+	if !cfg.TLSEnabled() {
+		return nil, nil
+	}
+	if s == nil {
+		return nil, errors.New("TLS is on but no certificate was read (ReadTLSSecrets)")
+	}
+	cert, err := tls.X509KeyPair(s.Cert, s.Key)
+	switch {
+	case err != nil && cfg.Keyfile == "":
+		return nil, fmt.Errorf("certfile %q (which must hold the key too, since keyfile is not set): %v", cfg.Certfile, err)
+	case err != nil:
 		return nil, fmt.Errorf("certfile %q and keyfile %q: %v", cfg.Certfile, cfg.Keyfile, err)
 	}
 	suites, err := starcfg.ParseCiphers(cfg.Ciphers)
@@ -47,19 +94,25 @@ func TLSConfig(cfg *starcfg.Config) (*tls.Config, error) {
 		CipherSuites: suites,
 		NextProtos:   alpn(cfg),
 	}
-	if cfg.CACerts != "" {
-		pem, err := os.ReadFile(cfg.CACerts)
-		if err != nil {
-			return nil, fmt.Errorf("ca_certs: %v", err)
-		}
+	if s.ClientCAs != nil {
 		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
+		if !pool.AppendCertsFromPEM(s.ClientCAs) {
 			return nil, fmt.Errorf("ca_certs: %q holds no PEM certificate", cfg.CACerts)
 		}
 		tc.ClientCAs = pool
 	}
 	tc.ClientAuth = clientAuth(cfg.CertReqs)
+	if len(s.TicketKeys) > 0 {
+		tc.SetSessionTicketKeys(s.TicketKeys)
+	}
 	return tc, nil
+}
+
+// NewTicketKey makes a random session ticket key (see TLSSecrets).
+func NewTicketKey() [32]byte {
+	var k [32]byte
+	rand.Read(k[:]) // never fails (crypto/rand)
+	return k
 }
 
 // clientAuth maps gunicorn's cert_reqs (Python's ssl.CERT_NONE,
@@ -208,14 +261,4 @@ func headerListSize(r *http.Request) int {
 		}
 	}
 	return n
-}
-
-// plainConn is the connection under c's TLS layer, if any, for code that
-// looks for its own wrapper (the http.Server.ConnState hook): with TLS,
-// net/http hands it the *tls.Conn.
-func plainConn(c net.Conn) net.Conn {
-	if tc, ok := c.(*tls.Conn); ok {
-		return tc.NetConn()
-	}
-	return c
 }

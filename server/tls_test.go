@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gocorn/gocorn/server/h1"
 	"github.com/gocorn/gocorn/server/tlstest"
 	"github.com/gocorn/gocorn/starcfg"
 )
@@ -33,6 +34,16 @@ func tlsCfg(p *testPKI, edit func(*starcfg.Config)) *starcfg.Config {
 		edit(cfg)
 	}
 	return cfg
+}
+
+// tlsConfigOf reads cfg's TLS files and builds the configuration, as a
+// worker does with what the master read.
+func tlsConfigOf(cfg *starcfg.Config) (*tls.Config, error) {
+	s, err := ReadTLSSecrets(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return TLSConfig(cfg, s)
 }
 
 // handshake runs a TLS handshake between server config sc and client
@@ -79,7 +90,7 @@ func handshake(t *testing.T, sc, cc *tls.Config) (tls.ConnectionState, error) {
 }
 
 func TestTLSConfigOff(t *testing.T) {
-	tc, err := TLSConfig(&starcfg.Config{})
+	tc, err := tlsConfigOf(&starcfg.Config{})
 	if tc != nil || err != nil {
 		t.Fatalf("TLS off: got %v, %v; want nil, nil", tc, err)
 	}
@@ -87,7 +98,7 @@ func TestTLSConfigOff(t *testing.T) {
 
 func TestTLSConfigServes(t *testing.T) {
 	p := newTestPKI(t)
-	tc, err := TLSConfig(tlsCfg(p, nil))
+	tc, err := tlsConfigOf(tlsCfg(p, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +120,7 @@ func TestTLSConfigKeyInCertfile(t *testing.T) {
 	key, _ := os.ReadFile(p.Key)
 	both := filepath.Join(p.Dir, "both.pem")
 	os.WriteFile(both, append(cert, key...), 0o600)
-	tc, err := TLSConfig(tlsCfg(p, func(c *starcfg.Config) { c.Certfile, c.Keyfile = both, "" }))
+	tc, err := tlsConfigOf(tlsCfg(p, func(c *starcfg.Config) { c.Certfile, c.Keyfile = both, "" }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +145,7 @@ func TestTLSConfigErrors(t *testing.T) {
 		{"bad ciphers", func(c *starcfg.Config) { c.Ciphers = "HIGH:!aNULL" }, "ciphers: \"HIGH\" is an OpenSSL cipher keyword"},
 	}
 	for _, tt := range tests {
-		_, err := TLSConfig(tlsCfg(p, tt.edit))
+		_, err := tlsConfigOf(tlsCfg(p, tt.edit))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error = %v, want one containing %q", tt.name, err, tt.want)
 		}
@@ -157,7 +168,7 @@ func TestTLSConfigClientAuth(t *testing.T) {
 		{2, tls.RequireAndVerifyClientCert, true, false, false},
 	}
 	for _, tt := range tests {
-		tc, err := TLSConfig(tlsCfg(p, func(c *starcfg.Config) { c.CertReqs, c.CACerts = tt.certReqs, p.CA }))
+		tc, err := tlsConfigOf(tlsCfg(p, func(c *starcfg.Config) { c.CertReqs, c.CACerts = tt.certReqs, p.CA }))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +190,7 @@ func TestTLSConfigClientAuth(t *testing.T) {
 
 func TestTLSConfigCiphersAndVersion(t *testing.T) {
 	p := newTestPKI(t)
-	tc, err := TLSConfig(tlsCfg(p, func(c *starcfg.Config) {
+	tc, err := tlsConfigOf(tlsCfg(p, func(c *starcfg.Config) {
 		c.Ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
 	}))
 	if err != nil {
@@ -199,7 +210,7 @@ func TestTLSConfigCiphersAndVersion(t *testing.T) {
 		t.Error("a TLS 1.2 client offering only an unlisted suite was served")
 	}
 
-	tc, err = TLSConfig(tlsCfg(p, func(c *starcfg.Config) { c.TLSMinVersion = "1.3" }))
+	tc, err = tlsConfigOf(tlsCfg(p, func(c *starcfg.Config) { c.TLSMinVersion = "1.3" }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,10 +219,10 @@ func TestTLSConfigCiphersAndVersion(t *testing.T) {
 	}
 }
 
-func TestTLSConfigRereadsFiles(t *testing.T) {
+func TestReadTLSSecretsRereadsFiles(t *testing.T) {
 	p := newTestPKI(t)
 	cfg := tlsCfg(p, nil)
-	first, err := TLSConfig(cfg)
+	first, err := tlsConfigOf(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +231,7 @@ func TestTLSConfigRereadsFiles(t *testing.T) {
 		data, _ := os.ReadFile(from)
 		os.WriteFile(to, data, 0o600)
 	}
-	second, err := TLSConfig(cfg)
+	second, err := tlsConfigOf(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +277,7 @@ func TestProtocolsAndALPN(t *testing.T) {
 			t.Errorf("%s (tls %v): protocols %+v, want %+v", name, tt.tls, got, tt.want)
 		}
 		if tt.tls {
-			tc, err := TLSConfig(cfg)
+			tc, err := tlsConfigOf(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -330,14 +341,29 @@ func TestHTTP2HeaderLimit(t *testing.T) {
 	}
 }
 
-func TestPlainConn(t *testing.T) {
+func TestBelowFindsWrappersInBothStacks(t *testing.T) {
 	a, b := net.Pipe()
 	defer a.Close()
 	defer b.Close()
-	if plainConn(a) != a {
-		t.Error("a plain connection changed")
-	}
-	if plainConn(tls.Server(a, &tls.Config{})) != a {
-		t.Error("a TLS connection did not give its net.Conn")
+	sc := &slotConn{Conn: a}
+	plain := &slotConn{Conn: h1.Wrap(&deadlineConn{Conn: a}, nil, nil)}              // plaintext: slot above h1
+	overTLS := h1.Wrap(tls.Server(&deadlineConn{Conn: sc}, &tls.Config{}), nil, nil) // TLS: h1 above the slot
+	h2 := tls.Server(sc, &tls.Config{})                                              // HTTP/2: the *tls.Conn itself
+	for _, tt := range []struct {
+		name     string
+		c        net.Conn
+		slot, h1 bool
+	}{
+		{"plaintext", plain, true, true},
+		{"HTTP/1 over TLS", overTLS, true, true},
+		{"HTTP/2 over TLS", h2, true, false},
+		{"a bare conn", a, false, false},
+	} {
+		if got := below[*slotConn](tt.c) != nil; got != tt.slot {
+			t.Errorf("%s: slotConn found %v, want %v", tt.name, got, tt.slot)
+		}
+		if got := below[*h1.Conn](tt.c) != nil; got != tt.h1 {
+			t.Errorf("%s: h1.Conn found %v, want %v", tt.name, got, tt.h1)
+		}
 	}
 }

@@ -39,8 +39,8 @@ var tlsSettings = []*setting{
 		help: "Seconds a client has to send a whole request head (the request line and " +
 			"headers), counted from when the worker accepts the connection (or, on a " +
 			"kept-alive connection, from the first byte of the next request); the TLS " +
-			"handshake counts too. A client that is slower, or silent, is disconnected " +
-			"without a response. This is what stops slowloris clients, which trickle " +
+			"handshake counts too. A client that is slower gets 408 Request Timeout and is " +
+			"disconnected; one that sent nothing is disconnected without a response. This is what stops slowloris clients, which trickle " +
 			"their headers to hold connections open: gunicorn has no such timeout and " +
 			"needs a buffering proxy in front. A request head is a few hundred bytes that " +
 			"a real client sends at once, so 10 seconds only ever cuts off clients that " +
@@ -81,9 +81,12 @@ var tlsSettings = []*setting{
 		name: "keyfile", flags: []string{"keyfile"}, metavar: "FILE",
 		typ: typeOptString, def: "", check: checkPEMFile(pemKey), section: secSSL, reloadable: true,
 		help: "The PEM file of the TLS private key. Setting keyfile or certfile turns TLS on " +
-			"for every socket. A relative path is taken from where gocorn was started. Workers " +
-			"read the file when they start, so after renewing a certificate a HUP puts it in " +
-			"service; workers that run as another user (user) must be able to read it.",
+			"for every socket. A relative path is taken from where gocorn was started. The " +
+			"master reads the file when it starts and on every HUP, and hands it to the workers, " +
+			"so after renewing a certificate a HUP puts it in service, and the file may be " +
+			"readable by root alone while workers run as another user (user). All workers share " +
+			"TLS session ticket keys, made by the master and renewed on every HUP (the previous " +
+			"key still resumes sessions), so a client resumes its session on any worker.",
 		field: func(c *Config) any { return &c.Keyfile },
 	},
 	{

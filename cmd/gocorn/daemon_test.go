@@ -57,6 +57,26 @@ func TestDaemonMode(t *testing.T) {
 	}
 }
 
+// runnableDir is a directory any user may enter, holding a copy of the
+// gocorn binary any user may run, for tests of workers that switch users.
+func runnableDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "gocorn-user-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	data, err := os.ReadFile(gocornBin)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "gocorn"), data, 0o755)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // user and group apply to workers only; the master keeps its identity.
 func TestWorkersRunAsUserAndGroup(t *testing.T) {
 	if os.Geteuid() != 0 {
@@ -66,16 +86,8 @@ func TestWorkersRunAsUserAndGroup(t *testing.T) {
 	if err != nil {
 		t.Skip("no user nobody here")
 	}
-	// The workers' user must be able to run the binary and reach the socket.
-	dir, err := os.MkdirTemp("", "gocorn-user-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o755)
+	dir := runnableDir(t) // the workers' user must be able to run the binary and reach the socket
 	bin := filepath.Join(dir, "gocorn")
-	data, _ := os.ReadFile(gocornBin)
-	os.WriteFile(bin, data, 0o755)
 	sock := filepath.Join(dir, "app.sock")
 
 	in := proctest.Start(t, proctest.Setup{Bin: bin, Dir: dir}, "-b", "127.0.0.1:0", "-b", "unix:"+sock,

@@ -57,11 +57,12 @@ func slowloris(t *testing.T, class string) {
 	t.Logf("%s: %d attacking connections open in %s", class, attackers, time.Since(openedAt).Round(time.Millisecond))
 
 	// Half trickle a request head, one byte a second; half stay silent.
-	// Each attacker records when the server closed it, and whether it
-	// answered first (net/http answers 400 to a head cut off mid-line).
+	// Each attacker records when the server closed it, and the status
+	// line it got first, if any: a 408 for a head cut off by the header
+	// timeout, nothing for a connection that never sent a byte.
 	head := "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 100)
 	closedAt := make([]time.Duration, attackers)
-	answered := make([]bool, attackers)
+	answers := make([]string, attackers)
 	var watchers sync.WaitGroup
 	for i, c := range attack {
 		watchers.Go(func() {
@@ -70,7 +71,8 @@ func slowloris(t *testing.T, class string) {
 			if err != nil && !strings.Contains(err.Error(), "connection reset") {
 				return // not closed within 30 s
 			}
-			closedAt[i], answered[i] = time.Since(openedAt), len(got) > 0
+			status, _, _ := strings.Cut(string(got), "\r\n")
+			closedAt[i], answers[i] = time.Since(openedAt), status
 		})
 	}
 	stopTrickle := make(chan struct{})
@@ -125,15 +127,23 @@ func slowloris(t *testing.T, class string) {
 	// Then every attacker must be closed by the header timeout.
 	watchers.Wait()
 	var closed []time.Duration
-	notClosed, withResponse := 0, 0
+	notClosed, timedOut, wrongAnswer := 0, 0, 0
 	for i, d := range closedAt {
 		if d == 0 {
 			notClosed++
 			continue
 		}
 		closed = append(closed, d)
-		if answered[i] {
-			withResponse++
+		want := ""
+		if i%2 == 0 { // trickling
+			want = "HTTP/1.1 408 Request Timeout"
+		}
+		switch {
+		case answers[i] != want:
+			wrongAnswer++
+			t.Logf("attacker %d got %q, want %q", i, answers[i], want)
+		case want != "":
+			timedOut++
 		}
 	}
 
@@ -141,10 +151,13 @@ func slowloris(t *testing.T, class string) {
 	slices.Sort(closed)
 	t.Logf("%s: %d/%d probes answered within %s; latency p50 %s, max %s",
 		class, len(latencies), probes, promptly, pick(latencies, 0.5), pick(latencies, 1))
-	t.Logf("%s: %d/%d attackers closed by the server (%d with a response) %s .. %s after connecting",
-		class, len(closed), attackers, withResponse, pick(closed, 0), pick(closed, 1))
+	t.Logf("%s: %d/%d attackers closed by the server (%d trickling ones with a 408) %s .. %s after connecting",
+		class, len(closed), attackers, timedOut, pick(closed, 0), pick(closed, 1))
 	if failed > 0 {
 		t.Errorf("%s: %d of %d probes were not answered within %s during the attack", class, failed, probes, promptly)
+	}
+	if wrongAnswer > 0 {
+		t.Errorf("%s: %d attackers got the wrong answer (see above)", class, wrongAnswer)
 	}
 	if notClosed > 0 {
 		t.Errorf("%s: %d of %d attacking connections were not closed within 30 s", class, notClosed, attackers)

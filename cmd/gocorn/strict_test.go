@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,9 +24,14 @@ import (
 // returns everything the server sends until it closes.
 func sendRaw(t *testing.T, in *proctest.Instance, raw string) string {
 	t.Helper()
-	conn := in.Dial()
+	return sendRawOn(t, in.Dial(), raw)
+}
+
+// sendRawOn is sendRaw on a connection of the caller's (TLS).
+func sendRawOn(t *testing.T, conn net.Conn, raw string) string {
+	t.Helper()
 	io.WriteString(conn, raw)
-	conn.(*net.TCPConn).CloseWrite()
+	conn.(interface{ CloseWrite() error }).CloseWrite()
 	got, err := io.ReadAll(conn)
 	if err != nil && !strings.Contains(err.Error(), "reset") {
 		t.Fatalf("reading the answer to %q: %v", raw, err)
@@ -58,6 +64,33 @@ func checkPage(t *testing.T, got string, status int, why, message string) {
 func TestStrictRefusals(t *testing.T) {
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-k", "gthread", "--threads", "2",
 		"--limit-request-fields", "5", "echo")
+	strictRefusals(t, in, in.Dial)
+}
+
+// TestStrictRefusalsOverTLS: HTTP/1 over TLS goes through the same strict
+// layer, above TLS.
+func TestStrictRefusalsOverTLS(t *testing.T) {
+	p := newPKI(t)
+	in, _ := startTLS(t, p, "-k", "gthread", "--threads", "2", "--limit-request-fields", "5", "echo")
+	strictRefusals(t, in, func() net.Conn { return dialTLS(t, in, p) })
+}
+
+// dialTLS opens a TLS connection to in, offering HTTP/1.1 only.
+func dialTLS(t *testing.T, in *proctest.Instance, p *pki) net.Conn {
+	t.Helper()
+	cc := p.ClientConfig()
+	cc.NextProtos, cc.ServerName = []string{"http/1.1"}, "localhost"
+	conn := tls.Client(in.Dial(), cc)
+	if err := conn.Handshake(); err != nil {
+		t.Fatalf("TLS handshake: %v", err)
+	}
+	return conn
+}
+
+// strictRefusals sends requests of each refusal outcome, each on a
+// connection from dial, and checks the page and the log line.
+func strictRefusals(t *testing.T, in *proctest.Instance, dial func() net.Conn) {
+	t.Helper()
 	for _, tt := range []struct {
 		raw     string
 		status  int
@@ -86,7 +119,7 @@ func TestStrictRefusals(t *testing.T) {
 		{"GET / HTTP/1.1\r\nHost: a\r\nExpect: foo\r\n\r\n", 417, "Expectation Failed",
 			"Unable to comply with expectation: 'foo'", "Unable to comply with expectation: 'foo'"},
 	} {
-		checkPage(t, sendRaw(t, in, tt.raw), tt.status, tt.why, tt.message)
+		checkPage(t, sendRawOn(t, dial(), tt.raw), tt.status, tt.why, tt.message)
 		in.WaitLog(`\[WARNING\] Invalid request from ip=127\.0\.0\.1: ` + regexp.QuoteMeta(tt.logged))
 	}
 }
@@ -110,7 +143,18 @@ func echoOf(t *testing.T, br *bufio.Reader) server.EchoReply {
 // connection: the good ones are answered, then the page, then the close.
 func TestStrictPipeline(t *testing.T) {
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-k", "gthread", "--threads", "2", "echo")
-	conn := in.Dial()
+	strictPipeline(t, in.Dial)
+}
+
+func TestStrictPipelineOverTLS(t *testing.T) {
+	p := newPKI(t)
+	in, _ := startTLS(t, p, "-k", "gthread", "--threads", "2", "echo")
+	strictPipeline(t, func() net.Conn { return dialTLS(t, in, p) })
+}
+
+func strictPipeline(t *testing.T, dial func() net.Conn) {
+	t.Helper()
+	conn := dial()
 	io.WriteString(conn, "GET /1 HTTP/1.1\r\nHost: a\r\nX_Forwarded_For: 10.0.0.1\r\n\r\n"+
 		"POST /2 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n")
 	br := bufio.NewReader(conn)
@@ -125,7 +169,7 @@ func TestStrictPipeline(t *testing.T) {
 		t.Errorf("after a request with gzip, got %q", rest)
 	}
 
-	conn = in.Dial()
+	conn = dial()
 	io.WriteString(conn, "GET /3 HTTP/1.1\r\nHost: a\r\n\r\nGET /4 HTTP/1.1\r\nHost: a\r\nX-Bad: a\x01b\r\n\r\n")
 	br = bufio.NewReader(conn)
 	if e := echoOf(t, br); e.URI != "/3" {

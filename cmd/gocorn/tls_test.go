@@ -3,11 +3,19 @@ package main
 import (
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"os/user"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gocorn/gocorn/proc/proctest"
 	"github.com/gocorn/gocorn/server/tlstest"
@@ -65,9 +73,9 @@ func TestTLSServesHTTPS(t *testing.T) {
 		t.Errorf("negotiated TLS %x, want 1.3", resp.TLS.Version)
 	}
 
-	// Plain HTTP on the TLS socket: net/http's 400.
+	// Plain HTTP on the TLS socket: a 400 the client can read.
 	code, body := in.Get("/")
-	if code != 400 || !strings.Contains(body, "HTTP request to an HTTPS server") {
+	if code != 400 || !strings.Contains(body, "serves HTTPS: the client sent plain HTTP") {
 		t.Errorf("plain HTTP to the TLS socket: %d %q", code, body)
 	}
 }
@@ -185,5 +193,138 @@ func TestTLSConfigErrorsNameTheSetting(t *testing.T) {
 	code, _, stderr := run(t, p.Dir, nil, "--certfile", p.Cert, "--keyfile", other.Key, "--check-config", "echo")
 	if code != 1 || !strings.Contains(stderr, "private key does not match public key") {
 		t.Errorf("mismatched pair: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestTLSSessionsResumeOnEveryWorker: the master makes the session ticket
+// keys and every worker shares them, so a client resumes its TLS session
+// whichever worker takes its next connection, and after a HUP too (the
+// new generation still accepts the previous key).
+func TestTLSSessionsResumeOnEveryWorker(t *testing.T) {
+	p := newPKI(t)
+	in, url := startTLS(t, p, "-w", "2", "--access-logfile", "-", "--access-logformat", "%(p)s %(U)s", "hello")
+	cc := p.ClientConfig()
+	cc.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	client := &http.Client{Timeout: proctest.WaitFor, Transport: &http.Transport{TLSClientConfig: cc, DisableKeepAlives: true}}
+	n := 0
+	// get makes one request on a new connection and returns whether its
+	// session was resumed and which worker served it.
+	get := func() (bool, string) {
+		n++
+		path := fmt.Sprintf("/r%d", n)
+		resp, err := client.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body) // reading brings the server's ticket in
+		resp.Body.Close()
+		var pid string
+		re := regexp.MustCompile(`(?m)^<(\d+)> ` + path + `$`) // %(p)s is <pid>
+		if !proctest.Poll(func() bool {
+			m := re.FindStringSubmatch(in.Stdout.String())
+			if m != nil {
+				pid = m[1]
+			}
+			return m != nil
+		}) {
+			t.Fatalf("no access log line for %s", path)
+		}
+		return resp.TLS.DidResume, pid
+	}
+	if resumed, _ := get(); resumed {
+		t.Fatal("the first connection resumed a session it never had")
+	}
+	served := map[string]int{}
+	for len(served) < 2 && n <= 40 {
+		resumed, pid := get()
+		if !resumed {
+			t.Errorf("connection %d (worker %s) did not resume the session", n, pid)
+		}
+		served[pid]++
+	}
+	if len(served) < 2 {
+		t.Fatalf("40 connections all went to one worker (%v): resumption across workers untested", served)
+	}
+	t.Logf("resumed sessions on workers %v", served)
+
+	old := in.Workers()
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(`Reload complete: generation 2`)
+	if !proctest.Poll(func() bool {
+		return !slices.ContainsFunc(in.Workers(), func(pid int) bool { return slices.Contains(old, pid) })
+	}) {
+		t.Fatalf("old workers %v still run: %v", old, in.Workers())
+	}
+	if resumed, pid := get(); !resumed || slices.Contains(old, mustAtoi(t, pid)) {
+		t.Errorf("after HUP: resumed %v by worker %s (old ones %v); want resumed by a new worker", resumed, pid, old)
+	}
+}
+
+// TestTLSKeyReadableByRootOnly: the master reads the key, so workers that
+// run as another user serve TLS with a key only root may read.
+func TestTLSKeyReadableByRootOnly(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to switch users")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody here")
+	}
+	p := newPKI(t)
+	if err := os.Chmod(p.Key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := runnableDir(t) // the workers' user must be able to run the binary
+	in := proctest.Start(t, proctest.Setup{Bin: filepath.Join(dir, "gocorn"), Dir: p.Dir}, "-b", "127.0.0.1:0",
+		"--certfile", p.Cert, "--keyfile", p.Key, "-u", "nobody", "-g", nobody.Gid, "echo")
+	if got := uidOf(t, in.Workers()[0]); got != nobody.Uid {
+		t.Fatalf("worker uid %s, want nobody's %s", got, nobody.Uid)
+	}
+	url := "https://" + strings.TrimPrefix(in.URL, "http://")
+	if resp, echo := echoGet(t, httpsClient(p), url+"/"); resp.StatusCode != 200 || echo["scheme"] != "https" {
+		t.Errorf("got %d, scheme %v", resp.StatusCode, echo["scheme"])
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestTLSHUPUnderLoadLosesNoRequest: HUPs while HTTP/1.1 and HTTP/2
+// clients keep their TLS connections busy. Draining workers finish the
+// handshakes under way, serve what was sent on each connection, and send
+// HTTP/2 clients a GOAWAY; not one request may fail, and each HUP must
+// complete promptly (an HTTP/2 connection must not hold a drain until
+// graceful_timeout).
+func TestTLSHUPUnderLoadLosesNoRequest(t *testing.T) {
+	p := newPKI(t)
+	in, url := startTLS(t, p, "-w", "2", "-k", "gthread", "--threads", "4", "--http-protocols", "h2,h1",
+		"--graceful-timeout", "20", "echo")
+	h1 := proctest.StartTLSLoad(url+"/", 4, p.ClientConfig(), false)
+	h2 := proctest.StartTLSLoad(url+"/", 4, p.ClientConfig(), true)
+	for i := range 4 {
+		time.Sleep(500 * time.Millisecond) // spread the HUPs over the load
+		old := in.Workers()
+		in.Signal(syscall.SIGHUP)
+		begin := time.Now()
+		in.WaitLog(fmt.Sprintf(`Reload complete: generation %d`, i+2))
+		if !proctest.Poll(func() bool {
+			return !slices.ContainsFunc(in.Workers(), func(pid int) bool { return slices.Contains(old, pid) })
+		}) {
+			t.Fatalf("HUP %d: old workers %v still run after %s: %v", i+1, old, proctest.WaitFor, in.Workers())
+		}
+		t.Logf("HUP %d: old workers gone %s after the signal", i+1, time.Since(begin).Round(time.Millisecond))
+	}
+	for name, l := range map[string]*proctest.Load{"HTTP/1.1": h1, "HTTP/2": h2} {
+		res := l.Stop()
+		t.Logf("%s over TLS: %d requests, %d failed across 4 HUPs", name, res.OK+res.Failed, res.Failed)
+		if res.Failed > 0 || res.OK < 50 {
+			t.Errorf("%s: %d ok, %d failed: %v", name, res.OK, res.Failed, res.Errors)
+		}
 	}
 }

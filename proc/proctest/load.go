@@ -2,6 +2,7 @@ package proctest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -24,6 +25,8 @@ import (
 // A connection the server refused (nothing listens any more) is counted
 // apart: after a stop that is expected, and no request was lost to it.
 type Load struct {
+	tls     *tls.Config // for https URLs
+	http2   bool        // offer HTTP/2 (over TLS)
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	ok      atomic.Int64
@@ -42,8 +45,16 @@ type LoadResult struct {
 }
 
 // StartLoad starts clients that load url until Stop.
-func StartLoad(url string, clients int) *Load {
-	l := &Load{stop: make(chan struct{})}
+func StartLoad(url string, clients int) *Load { return startLoad(&Load{}, url, clients) }
+
+// StartTLSLoad is StartLoad for an https URL: the clients trust tc's
+// roots, and offer HTTP/2 when http2 is set.
+func StartTLSLoad(url string, clients int, tc *tls.Config, http2 bool) *Load {
+	return startLoad(&Load{tls: tc, http2: http2}, url, clients)
+}
+
+func startLoad(l *Load, url string, clients int) *Load {
+	l.stop = make(chan struct{})
 	for c := range clients {
 		l.wg.Go(func() { l.client(url, c) })
 	}
@@ -51,7 +62,8 @@ func StartLoad(url string, clients int) *Load {
 }
 
 func (l *Load) client(url string, id int) {
-	client := &http.Client{Timeout: WaitFor, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	tr := &http.Transport{MaxIdleConnsPerHost: 1, TLSClientConfig: l.tls, ForceAttemptHTTP2: l.http2}
+	client := &http.Client{Timeout: WaitFor, Transport: tr}
 	defer client.CloseIdleConnections()
 	for i := 0; ; i++ {
 		select {

@@ -68,6 +68,10 @@ type Boot struct {
 	Sources     []starcfg.Source `json:"sources"`      // the exact config bytes the master evaluated
 	Listeners   []string         `json:"listeners"`    // names of the inherited sockets, from FirstListenerFD on
 	MaxRequests int              `json:"max_requests"` // max_requests plus this worker's jitter; 0 = no limit
+
+	// TLS is what certfile, keyfile and ca_certs hold, read by the master,
+	// and the shared session ticket keys; nil without TLS.
+	TLS *server.TLSSecrets `json:"tls,omitempty"`
 }
 
 // Beat is a worker's periodic report.

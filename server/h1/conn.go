@@ -269,6 +269,19 @@ func (c *Conn) Read(b []byte) (int, error) {
 				c.breakBody(io.ErrUnexpectedEOF, false)
 				return 0, io.ErrUnexpectedEOF
 			}
+			if c.st == stHead && c.r < c.w && len(b) > 1 && errors.Is(err, os.ErrDeadlineExceeded) {
+				// Part of a head, then nothing until net/http's header
+				// timeout: a slow or hostile client. It gets a 408 as
+				// the connection closes; a client that sent nothing
+				// (an idle or preconnected one) is closed silently.
+				// (A one-byte read is net/http's background read while
+				// a handler runs, which it ends with a past deadline.)
+				c.log("Request timeout from ip=" + peerIP(c.Conn.RemoteAddr()) + ": " + errHeadTimeout.Error())
+				c.mu.Lock()
+				c.page = errHeadTimeout
+				c.mu.Unlock()
+				c.st = stEnded
+			}
 			return 0, err
 		}
 	}

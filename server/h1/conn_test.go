@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -362,22 +363,33 @@ func TestExpectContinue(t *testing.T) {
 
 // TestHeaderTimeout checks that net/http's read deadlines still reach
 // the socket through h1: a client that stops in the middle of its head
-// is disconnected.
+// gets a 408 and is disconnected; one that sent nothing is disconnected
+// without a word.
 func TestHeaderTimeout(t *testing.T) {
 	addr, logs := serve(t, nil, http.NotFoundHandler(), func(s *http.Server) { s.ReadHeaderTimeout = 200 * time.Millisecond })
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(conn, "GET / HTTP/1.1\r\nHo")
-	start := time.Now()
-	got, _ := io.ReadAll(conn)
-	if len(got) != 0 || time.Since(start) > 3*time.Second {
-		t.Errorf("got %q after %s", got, time.Since(start))
-	}
-	if l := logs.get(); len(l) != 0 {
-		t.Errorf("logged %q", l)
+	for _, tt := range []struct {
+		sent, want string
+		logged     []string
+	}{
+		{"GET / HTTP/1.1\r\nHo", "HTTP/1.1 408 Request Timeout\r\n",
+			[]string{"Request timeout from ip=127.0.0.1: Request head incomplete when the header timeout passed"}},
+		{"", "", nil},
+	} {
+		before := len(logs.get())
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(conn, tt.sent)
+		start := time.Now()
+		got, _ := io.ReadAll(conn)
+		if !strings.HasPrefix(string(got), tt.want) || tt.want == "" && len(got) > 0 || time.Since(start) > 3*time.Second {
+			t.Errorf("after %q: got %q after %s, want %q", tt.sent, got, time.Since(start), tt.want)
+		}
+		if l := logs.get()[before:]; !slices.Equal(l, tt.logged) {
+			t.Errorf("after %q: logged %q, want %q", tt.sent, l, tt.logged)
+		}
 	}
 }

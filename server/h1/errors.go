@@ -21,6 +21,7 @@ const (
 	KindCoding                      // UnsupportedTransferCoding (501)
 	KindExpect                      // an Expect other than 100-continue (417)
 	KindChunk                       // bad chunk size, extension or terminator: no page, the connection closes
+	KindTimeout                     // the head did not arrive within the header timeout (408; gunicorn has none)
 )
 
 // Error is a request h1 refused. Its message is gunicorn's exception text,
@@ -43,6 +44,8 @@ func (e *Error) Status() int {
 		return 501
 	case KindExpect:
 		return 417
+	case KindTimeout:
+		return 408
 	case KindChunk:
 		return 0
 	}
@@ -53,6 +56,8 @@ func (e *Error) Status() int {
 // not gunicorn's "Bad Request" left over from its 400 branch.
 func reason(status int) string {
 	switch status {
+	case 408:
+		return "Request Timeout"
 	case 414:
 		return "URI Too Long"
 	case 417:
@@ -132,6 +137,10 @@ func errCoding(v []byte) *Error {
 func errExpect(v []byte) *Error {
 	return newError(KindExpect, "Unable to comply with expectation: "+pyRepr(v))
 }
+
+// errHeadTimeout is a request head cut off by the header timeout.
+var errHeadTimeout = newError(KindTimeout, "Request head incomplete when the header timeout passed")
+
 func errChunk(what string, data []byte) *Error {
 	return newError(KindChunk, what+": "+pyRepr(data))
 }
