@@ -39,11 +39,14 @@ type tlsListener struct {
 	pending sync.WaitGroup
 	done    chan struct{} // closed by Close: drop what is still handshaking
 	close   sync.Once
+
+	mu      sync.Mutex
+	shaking map[net.Conn]struct{} // connections in their handshake, which Close closes
 }
 
 func newTLSListener(l net.Listener, conf *tls.Config, timeout time.Duration, h1 func(net.Conn) net.Conn, log *slog.Logger) *tlsListener {
 	return &tlsListener{Listener: l, conf: conf, timeout: timeout, h1: h1, log: log,
-		ready: make(chan net.Conn), done: make(chan struct{})}
+		ready: make(chan net.Conn), done: make(chan struct{}), shaking: make(map[net.Conn]struct{})}
 }
 
 func (l *tlsListener) Accept() (net.Conn, error) {
@@ -57,8 +60,36 @@ func (l *tlsListener) Accept() (net.Conn, error) {
 
 // Close stops accepting and closes the connections still handshaking.
 func (l *tlsListener) Close() error {
-	l.close.Do(func() { close(l.done) })
+	l.close.Do(func() {
+		close(l.done)
+		l.mu.Lock()
+		for c := range l.shaking {
+			c.Close()
+		}
+		l.mu.Unlock()
+	})
 	return l.Listener.Close()
+}
+
+// track records c as handshaking, or reports false (and closes c) when
+// Close has run.
+func (l *tlsListener) track(c net.Conn) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	select {
+	case <-l.done:
+		c.Close()
+		return false
+	default:
+	}
+	l.shaking[c] = struct{}{}
+	return true
+}
+
+func (l *tlsListener) untrack(c net.Conn) {
+	l.mu.Lock()
+	delete(l.shaking, c)
+	l.mu.Unlock()
 }
 
 // loop accepts until the listener below fails for good, starting a
@@ -100,6 +131,10 @@ func temporary(err error) bool {
 // handshake runs c's TLS handshake and queues the result for Accept.
 func (l *tlsListener) handshake(c net.Conn) {
 	defer l.pending.Done()
+	if !l.track(c) {
+		return
+	}
+	defer l.untrack(c)
 	tc := tls.Server(c, l.conf)
 	ctx := context.Background()
 	if l.timeout > 0 {
@@ -128,7 +163,8 @@ const plainHTTPAnswer = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nConten
 	"This socket serves HTTPS: the client sent plain HTTP.\n"
 
 // refuse closes a connection whose handshake failed, answering a client
-// that sent plain HTTP in words it reads, and logs why.
+// that sent plain HTTP in words it reads, and logs why: at warning level,
+// but for clients that closed without sending anything.
 func (l *tlsListener) refuse(c net.Conn, err error) {
 	defer c.Close()
 	var rec tls.RecordHeaderError
@@ -137,7 +173,14 @@ func (l *tlsListener) refuse(c net.Conn, err error) {
 		io.WriteString(c, plainHTTPAnswer)
 		err = errors.New("the client sent plain HTTP to a TLS socket")
 	}
-	l.log.Warn("TLS handshake failed with " + c.RemoteAddr().String() + ": " + err.Error())
+	msg := "TLS handshake failed with " + c.RemoteAddr().String() + ": " + err.Error()
+	if errors.Is(err, io.EOF) {
+		// Closed before a word of TLS: TCP health checks and port
+		// scanners, many a minute on a balanced port.
+		l.log.Debug(msg)
+		return
+	}
+	l.log.Warn(msg)
 }
 
 // looksLikeHTTP tells whether the first five bytes of a connection start

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/user"
@@ -326,5 +328,30 @@ func TestTLSHUPUnderLoadLosesNoRequest(t *testing.T) {
 		if res.Failed > 0 || res.OK < 50 {
 			t.Errorf("%s: %d ok, %d failed: %v", name, res.OK, res.Failed, res.Errors)
 		}
+	}
+}
+
+// TestTLSBehindProxyProtocol: a TCP balancer (an AWS NLB passing TLS
+// through) sends the PROXY header before the TLS handshake; the handler
+// sees the client it names, over HTTP/1.1 (through h1) and HTTP/2.
+func TestTLSBehindProxyProtocol(t *testing.T) {
+	p := newPKI(t)
+	in, _ := startTLS(t, p, "-k", "gthread", "--threads", "2", "--http-protocols", "h2,h1", "--proxy-protocol", "v1", "echo")
+	for _, proto := range []string{"http/1.1", "h2"} {
+		raw := in.Dial()
+		io.WriteString(raw, "PROXY TCP4 203.0.113.7 127.0.0.1 5555 443\r\n")
+		cc := p.ClientConfig()
+		cc.ServerName, cc.NextProtos = "localhost", []string{proto}
+		conn := tls.Client(raw, cc)
+		tr := &http.Transport{
+			DialTLSContext:    func(context.Context, string, string) (net.Conn, error) { return conn, nil },
+			ForceAttemptHTTP2: proto == "h2",
+			TLSClientConfig:   cc,
+		}
+		resp, echo := echoGet(t, &http.Client{Timeout: proctest.WaitFor, Transport: tr}, "https://localhost/")
+		if echo["remote_addr"] != "203.0.113.7:5555" || echo["scheme"] != "https" || resp.TLS.NegotiatedProtocol != proto {
+			t.Errorf("%s: handler saw %v over %v, ALPN %q; want 203.0.113.7:5555 over https", proto, echo["remote_addr"], echo["scheme"], resp.TLS.NegotiatedProtocol)
+		}
+		tr.CloseIdleConnections()
 	}
 }
