@@ -82,12 +82,12 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		events:  make(chan event, 256),
 		signals: make(chan os.Signal, 32),
 	}
-	tls, err := m.checkApp(res.Config)
+	secrets, err := m.prepareConfig(res.Config)
 	if err != nil {
 		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
 		return exitConfig
 	}
-	m.setTLS(tls)
+	m.setTLS(secrets)
 	if res.Config.PrintConfig {
 		if err := res.Config.Print(inv.Stdout); err != nil {
 			fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
@@ -161,31 +161,32 @@ func resolveFailure(err error, stderr io.Writer) (code int, done bool) {
 	}
 }
 
-// checkApp makes sure the configured app is in this binary, naming it when
-// the binary has only one, and reads the TLS files (see server.TLSSecrets).
-func (m *master) checkApp(cfg *starcfg.Config) (*server.TLSSecrets, error) {
+// prepareConfig makes sure the configured app is in this binary, naming it
+// when the binary has only one, and reads the TLS files (see
+// server.TLSSecrets).
+func (m *master) prepareConfig(cfg *starcfg.Config) (*server.TLSSecrets, error) {
 	_, name, err := m.appSet.Pick(cfg.App)
 	if err != nil {
 		return nil, err
 	}
 	cfg.App = name
-	tls, err := server.ReadTLSSecrets(cfg)
+	secrets, err := server.ReadTLSSecrets(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return tls, nil
+	return secrets, nil
 }
 
-// setTLS makes tls the TLS material of the workers spawned from now on,
-// with a new session ticket key; the previous key still opens tickets.
-func (m *master) setTLS(tls *server.TLSSecrets) {
-	m.tls = tls
-	if tls == nil {
+// setTLS makes secrets the TLS material of the workers spawned from now
+// on, with a new session ticket key; the previous key still opens tickets.
+func (m *master) setTLS(secrets *server.TLSSecrets) {
+	m.tls = secrets
+	if secrets == nil {
 		return
 	}
 	const kept = 2
 	m.ticketKeys = append([][32]byte{server.NewTicketKey()}, m.ticketKeys[:min(len(m.ticketKeys), kept-1)]...)
-	tls.TicketKeys = m.ticketKeys
+	secrets.TicketKeys = m.ticketKeys
 }
 
 // prepare applies the process-wide settings (chdir, raw_env) and opens the

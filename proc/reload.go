@@ -23,7 +23,7 @@ import (
 func (m *master) reload() {
 	started := time.Now()
 	m.notify.Reloading()
-	res, socks, tls, err := m.prepareReload()
+	res, socks, secrets, err := m.prepareReload()
 	defer m.watchFiles() // a reload may load other files, or turn reload on or off
 	if err != nil {
 		m.notify.Ready() // still serving, with the old configuration
@@ -36,7 +36,7 @@ func (m *master) reload() {
 	m.logChanges(old, res.Config)
 	m.swapSockets(socks)
 	m.res, m.cfg = res, res.Config
-	m.setTLS(tls)
+	m.setTLS(secrets)
 	m.hooks = starcfg.NewHooks(res.Hooks, m.log)
 	if res.Config.Workers != old.Workers {
 		m.setTarget(res.Config.Workers)
@@ -59,18 +59,18 @@ func (m *master) prepareReload() (*starcfg.Resolved, []*socket, *server.TLSSecre
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tls, err := m.checkApp(res.Config)
+	secrets, err := m.prepareConfig(res.Config)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if len(m.activated) > 0 {
-		return res, m.sockets, tls, nil // systemd's sockets; bind is not used
+		return res, m.sockets, secrets, nil // systemd's sockets; bind is not used
 	}
 	socks, err := bindAll(m.sockets, res.Config, 1, m.log)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return res, socks, tls, nil
+	return res, socks, secrets, nil
 }
 
 // logChanges says which settings a HUP changed, and which of those only a
