@@ -128,7 +128,7 @@ func (m *master) run() int {
 	m.closeUnused(m.inherited, socks)
 	m.sockets = socks
 	defer func() { closeSockets(m.sockets, m.ownsSocketFiles()) }() // the list changes when a HUP rebinds
-	m.log.Info(fmt.Sprintf("Listening at: %s (%d)", joinNames(socketNames(socks)), os.Getpid()))
+	m.logListening(socks)
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
 	m.hooks.WhenReady(m.hookServer())
 	setTitle(m.title())

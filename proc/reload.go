@@ -2,7 +2,6 @@ package proc
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -34,8 +33,8 @@ func (m *master) reload() {
 	}
 	old := m.cfg
 	m.logChanges(old, res.Config)
-	m.swapSockets(socks)
 	m.res, m.cfg = res, res.Config
+	m.swapSockets(socks, old)
 	m.setTLS(secrets)
 	m.hooks = starcfg.NewHooks(res.Hooks, m.log)
 	if res.Config.Workers != old.Workers {
@@ -95,8 +94,8 @@ func (m *master) logChanges(old, new *starcfg.Config) {
 
 // swapSockets makes socks the master's sockets, closing the ones no longer
 // bound (workers of the old generation keep their own copies until they
-// retire).
-func (m *master) swapSockets(socks []*socket) {
+// retire), and says where it listens if that changed since old.
+func (m *master) swapSockets(socks []*socket, old *starcfg.Config) {
 	var gone []*socket
 	for _, s := range m.sockets {
 		if !slices.Contains(socks, s) {
@@ -106,7 +105,7 @@ func (m *master) swapSockets(socks []*socket) {
 	changed := len(gone) > 0 || len(socks) != len(m.sockets)
 	m.sockets = socks
 	closeSockets(gone, m.ownsSocketFiles())
-	if changed {
-		m.log.Info(fmt.Sprintf("Listening at: %s (%d)", joinNames(socketNames(socks)), os.Getpid()))
+	if changed || m.cfg.TLSEnabled() != old.TLSEnabled() {
+		m.logListening(socks)
 	}
 }

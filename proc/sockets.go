@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -241,6 +242,21 @@ func socketNames(socks []*socket) []string {
 		names[i] = s.name
 	}
 	return names
+}
+
+// logListening logs gunicorn's "Listening at:" line. TCP sockets show
+// https:// when they serve TLS (gunicorn says http:// either way), so the
+// log tells at a glance what a client must speak.
+func (m *master) logListening(socks []*socket) {
+	names := socketNames(socks)
+	if m.cfg.TLSEnabled() {
+		for i, n := range names {
+			if rest, ok := strings.CutPrefix(n, "http://"); ok {
+				names[i] = "https://" + rest
+			}
+		}
+	}
+	m.log.Info(fmt.Sprintf("Listening at: %s (%d)", joinNames(names), os.Getpid()))
 }
 
 // listen returns the master's sockets: the ones systemd passed, or those

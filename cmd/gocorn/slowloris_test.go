@@ -40,7 +40,7 @@ func TestSlowlorisDoesNotStopOtherClients(t *testing.T) {
 
 func slowloris(t *testing.T, class string) {
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-k", class, "-w", "2", "hello")
-	addr := strings.TrimPrefix(in.URL, "http://")
+	addr := in.Addr()
 
 	// The attack connects first, so in the kernel's accept queue every
 	// attacker is ahead of the normal client.

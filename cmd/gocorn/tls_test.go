@@ -29,12 +29,15 @@ type pki = tlstest.PKI
 func newPKI(t *testing.T) *pki { return tlstest.New(t) }
 
 // startTLS runs gocorn with the pki's certificate and returns the https
-// URL of its listener.
+// URL of its listener, as the "Listening at:" line gives it.
 func startTLS(t *testing.T, p *pki, args ...string) (*proctest.Instance, string) {
 	t.Helper()
 	args = append([]string{"-b", "127.0.0.1:0", "--certfile", p.Cert, "--keyfile", p.Key}, args...)
 	in := start(t, p.Dir, args...)
-	return in, "https://" + strings.TrimPrefix(in.URL, "http://")
+	if !strings.HasPrefix(in.URL, "https://") {
+		t.Fatalf("a TLS socket is listed as %s, want https://", in.URL)
+	}
+	return in, in.URL
 }
 
 // httpsClient trusts the pki's CA and offers HTTP/2 and HTTP/1.1 (as
@@ -76,7 +79,13 @@ func TestTLSServesHTTPS(t *testing.T) {
 	}
 
 	// Plain HTTP on the TLS socket: a 400 the client can read.
-	code, body := in.Get("/")
+	resp, err := proctest.Client.Get("http://" + in.Addr() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	code, body := resp.StatusCode, string(b)
 	if code != 400 || !strings.Contains(body, "serves HTTPS: the client sent plain HTTP") {
 		t.Errorf("plain HTTP to the TLS socket: %d %q", code, body)
 	}
@@ -282,7 +291,7 @@ func TestTLSKeyReadableByRootOnly(t *testing.T) {
 	if got := uidOf(t, in.Workers()[0]); got != nobody.Uid {
 		t.Fatalf("worker uid %s, want nobody's %s", got, nobody.Uid)
 	}
-	url := "https://" + strings.TrimPrefix(in.URL, "http://")
+	url := in.URL
 	if resp, echo := echoGet(t, httpsClient(p), url+"/"); resp.StatusCode != 200 || echo["scheme"] != "https" {
 		t.Errorf("got %d, scheme %v", resp.StatusCode, echo["scheme"])
 	}

@@ -188,12 +188,13 @@ func workersFlag(args []string) int {
 }
 
 // WaitListening waits for the "Listening at:" line and sets URL to the
-// first http:// listener in it. It returns all the listener names.
+// first TCP listener in it (http:// or, with TLS, https://). It returns all
+// the listener names.
 func (in *Instance) WaitListening() []string {
 	in.T.Helper()
 	names := strings.Split(in.WaitLog(`Listening at: (\S+) \(`)[1], ",")
 	for _, l := range names {
-		if strings.HasPrefix(l, "http://") {
+		if strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
 			in.URL = l
 			break
 		}
@@ -305,6 +306,12 @@ func (in *Instance) Get(path string) (int, string) {
 	return resp.StatusCode, b.String()
 }
 
+// Addr is the host:port of URL.
+func (in *Instance) Addr() string {
+	_, addr, _ := strings.Cut(in.URL, "://")
+	return addr
+}
+
 // Poll checks cond every 10 ms until it holds or WaitFor passes.
 func Poll(cond func() bool) bool {
 	deadline := time.Now().Add(WaitFor)
@@ -343,7 +350,7 @@ func Main(m *testing.M, pkg string, bin *string) int {
 // it fails after WaitFor.
 func (in *Instance) Dial() net.Conn {
 	in.T.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(in.URL, "http://"))
+	conn, err := net.Dial("tcp", in.Addr())
 	if err != nil {
 		in.T.Fatal(err)
 	}
