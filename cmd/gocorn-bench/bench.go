@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gocorn/gocorn/server/tlstest"
 )
 
 // Bounds on everything that waits on a server, so that a broken server
@@ -51,6 +54,7 @@ type tools struct {
 	gocorn   string
 	gunicorn string
 	dir      string
+	pki      *tlstest.PKI // the certificate of the TLS cases, made for the run
 }
 
 // A benchCase is one row of the table: a server and how wrk loads it.
@@ -60,6 +64,7 @@ type benchCase struct {
 	close    bool   // wrk sends "Connection: close"
 	baseline string // key of the case this one is compared with; "" for a baseline
 	needs    string // "gocorn" or "gunicorn" when the case needs that program
+	tls      bool   // the server serves TLS (with tools.pki)
 	spec     func(tools) serverSpec
 }
 
@@ -71,6 +76,9 @@ var cases = []benchCase{
 	{key: "hooks", label: "gocorn gthread + empty hooks", baseline: "gthread", needs: "gocorn",
 		spec: gocornHooksSpec("-k", "gthread", "-w", "2", "--threads", "64")},
 	{key: "gunicorn", label: "gunicorn gthread -w 2", baseline: "bare", needs: "gunicorn", spec: gunicornSpec},
+	{key: "bare-tls", label: "bare TLS (keep-alive)", tls: true, spec: bareTLSSpec},
+	{key: "tls", label: "gocorn gthread -w 2, TLS", baseline: "bare-tls", needs: "gocorn", tls: true,
+		spec: gocornTLSSpec("-k", "gthread", "-w", "2", "--threads", "64")},
 	{key: "bare-close", label: "bare (Connection: close)", close: true, spec: bareSpec},
 	{key: "sync", label: "gocorn sync -w 2 (close)", close: true, baseline: "bare-close", needs: "gocorn",
 		spec: gocornSpec("-k", "sync", "-w", "2")},
@@ -162,6 +170,12 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 	}
 
+	if slices.ContainsFunc(sel, func(c benchCase) bool { return c.tls }) {
+		if t.pki, err = tlstest.Generate(dir); err != nil {
+			return fmt.Errorf("making the TLS cases' certificate: %v", err)
+		}
+	}
+
 	w := wrk{path: wrkPath, threads: o.threads, connections: o.connections}
 	for _, c := range sel {
 		fmt.Fprintf(stderr, "gocorn-bench: %s: %s of load after %s of warm-up\n", c.label, o.duration, warmup)
@@ -196,11 +210,15 @@ func measure(ctx context.Context, c benchCase, t tools, w wrk, d time.Duration) 
 			r.notes = append(r.notes, err.Error())
 		}
 	}()
-	if err := inst.waitAnswering(ctx, answerTimeout); err != nil {
+	var trust *tls.Config
+	if c.tls {
+		trust = t.pki.ClientConfig()
+	}
+	if err := inst.waitAnswering(ctx, answerTimeout, trust); err != nil {
 		r.err = err
 		return r
 	}
-	url := "http://" + inst.addr + "/"
+	url := inst.url + "/"
 	if _, err := w.run(ctx, url, warmup, c.close); err != nil {
 		r.err = fmt.Errorf("warm-up failed: %v", err)
 		return r

@@ -11,7 +11,8 @@
 // with SIGTERM (then killed) before the next one starts. Keep-alive cases
 // are compared with the bare server under keep-alive; gocorn's sync
 // workers close every connection, so they are loaded with
-// "Connection: close" and compared with the bare server loaded the same way.
+// "Connection: close" and compared with the bare server loaded the same way;
+// TLS cases are compared with the bare server serving TLS.
 package main
 
 import (
@@ -33,7 +34,7 @@ func doMain() int {
 	// The bare server is this binary re-executed with bareEnv set, so that
 	// it never shares a process (or a scheduler) with the tool.
 	if addr, ok := os.LookupEnv(bareEnv); ok {
-		return serveBare(addr)
+		return serveBare(addr, os.Getenv(bareCertEnv), os.Getenv(bareKeyEnv))
 	}
 
 	var o options

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +26,7 @@ import (
 type instance struct {
 	name    string
 	cmd     *exec.Cmd
-	addr    string // host:port from its "Listening at:" line
+	url     string // http://host:port or https://host:port, from its "Listening at:" line
 	out     *os.File
 	log     *tail
 	logDone chan struct{} // closed when its output reached EOF
@@ -76,9 +77,9 @@ func start(ctx context.Context, spec serverSpec, timeout time.Duration) (*instan
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
-	case addr := <-listening:
-		if err = checkLoopback(addr); err == nil {
-			in.addr = addr
+	case url := <-listening:
+		if err = checkLoopback(url); err == nil {
+			in.url = url
 			return in, nil
 		}
 		err = fmt.Errorf("%s logged %v", spec.name, err)
@@ -96,12 +97,13 @@ func start(ctx context.Context, spec serverSpec, timeout time.Duration) (*instan
 	return nil, err
 }
 
-// checkLoopback checks that a "Listening at:" address is on 127.0.0.1:
-// this tool loads nothing but loopback.
-func checkLoopback(addr string) error {
+// checkLoopback checks that a "Listening at:" address is an http:// or
+// https:// one on 127.0.0.1: this tool loads nothing but loopback.
+func checkLoopback(url string) error {
+	scheme, addr, _ := strings.Cut(url, "://")
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil || host != "127.0.0.1" {
-		return fmt.Errorf("%q as its address where http://127.0.0.1:PORT was expected", addr)
+	if err != nil || host != "127.0.0.1" || scheme != "http" && scheme != "https" {
+		return fmt.Errorf("%q as its address where http://127.0.0.1:PORT was expected", url)
 	}
 	return nil
 }
@@ -118,7 +120,7 @@ func (in *instance) readOutput(listening chan<- string) {
 		in.log.add(line)
 		if m := listeningRE.FindStringSubmatch(line); m != nil && !sent {
 			first, _, _ := strings.Cut(m[1], ",")
-			listening <- strings.TrimPrefix(first, "http://")
+			listening <- first
 			sent = true
 		}
 	}
@@ -137,11 +139,12 @@ func (in *instance) drainOutput(d time.Duration) {
 
 // waitAnswering polls GET / until it answers 200, for up to timeout. Each
 // probe closes its connection, so that none is left idle on a worker.
-func (in *instance) waitAnswering(ctx context.Context, timeout time.Duration) error {
-	url := "http://" + in.addr + "/"
+// trust is the TLS configuration of an https server's probes.
+func (in *instance) waitAnswering(ctx context.Context, timeout time.Duration, trust *tls.Config) error {
+	url := in.url + "/"
 	client := &http.Client{
 		Timeout:   time.Second,
-		Transport: &http.Transport{DisableKeepAlives: true},
+		Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: trust},
 	}
 	defer client.CloseIdleConnections()
 	deadline := time.Now().Add(timeout)

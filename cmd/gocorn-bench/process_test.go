@@ -2,19 +2,22 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gocorn/gocorn/server/tlstest"
 )
 
 // TestMain lets the test binary be the bare server, as the tool's own
 // binary is: bareSpec re-executes os.Executable() with bareEnv set.
 func TestMain(m *testing.M) {
 	if addr, ok := os.LookupEnv(bareEnv); ok {
-		os.Exit(serveBare(addr))
+		os.Exit(serveBare(addr, os.Getenv(bareCertEnv), os.Getenv(bareKeyEnv)))
 	}
 	os.Exit(m.Run())
 }
@@ -28,31 +31,52 @@ func testTools(t *testing.T) tools {
 }
 
 func TestBareServerStartsAnswersAndStops(t *testing.T) {
-	ctx := context.Background()
-	in, err := start(ctx, bareSpec(testTools(t)), 10*time.Second)
-	if err != nil {
+	tt := testTools(t)
+	var err error
+	if tt.pki, err = tlstest.Generate(t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
-	pid := in.cmd.Process.Pid
-	if err := in.waitAnswering(ctx, 5*time.Second); err != nil {
-		in.stop(time.Second)
-		t.Fatal(err)
-	}
-	resp, err := http.Get("http://" + in.addr + "/")
-	if err != nil {
-		in.stop(time.Second)
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "Hello, World!\n" {
-		t.Errorf("bare server answered %q, want the hello body", body)
-	}
-	if err := in.stop(5 * time.Second); err != nil {
-		t.Errorf("stop: %v", err)
-	}
-	if left := groupMembers(pid); len(left) > 0 {
-		t.Errorf("processes %v of the bare server's group are still running", left)
+	for _, c := range []struct {
+		name   string
+		spec   func(tools) serverSpec
+		scheme string
+		trust  *tls.Config
+	}{
+		{"plain", bareSpec, "http://", nil},
+		{"TLS", bareTLSSpec, "https://", tt.pki.ClientConfig()},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			in, err := start(ctx, c.spec(tt), 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pid := in.cmd.Process.Pid
+			if !strings.HasPrefix(in.url, c.scheme) {
+				t.Errorf("listening at %s, want %s", in.url, c.scheme)
+			}
+			if err := in.waitAnswering(ctx, 5*time.Second, c.trust); err != nil {
+				in.stop(time.Second)
+				t.Fatal(err)
+			}
+			client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: c.trust}}
+			resp, err := client.Get(in.url + "/")
+			if err != nil {
+				in.stop(time.Second)
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != "Hello, World!\n" || (resp.TLS != nil) != (c.trust != nil) {
+				t.Errorf("bare server answered %q (TLS %v), want the hello body", body, resp.TLS != nil)
+			}
+			if err := in.stop(5 * time.Second); err != nil {
+				t.Errorf("stop: %v", err)
+			}
+			if left := groupMembers(pid); len(left) > 0 {
+				t.Errorf("processes %v of the bare server's group are still running", left)
+			}
+		})
 	}
 }
 
@@ -66,7 +90,7 @@ func TestStartFailures(t *testing.T) {
 	}{
 		{"exits", "echo booting; echo no config >&2; exit 3", "sh exited (exit status 3) before it was listening; its last output:\n\tbooting\n\tno config"},
 		{"silent", "exec sleep 30", `sh did not log "Listening at:" within 300ms`},
-		{"not loopback", "echo 'Listening at: http://0.0.0.0:8000 (1)'; exec sleep 30", `"0.0.0.0:8000" as its address`},
+		{"not loopback", "echo 'Listening at: http://0.0.0.0:8000 (1)'; exec sleep 30", `"http://0.0.0.0:8000" as its address`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

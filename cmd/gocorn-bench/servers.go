@@ -19,11 +19,17 @@ import (
 )
 
 // bareEnv, when set, turns this binary into the bare server listening on
-// its value.
-const bareEnv = "GOCORN_BENCH_BARE"
+// its value; with bareCertEnv and bareKeyEnv set too, it serves TLS with
+// those files.
+const (
+	bareEnv     = "GOCORN_BENCH_BARE"
+	bareCertEnv = "GOCORN_BENCH_BARE_CERT"
+	bareKeyEnv  = "GOCORN_BENCH_BARE_KEY"
+)
 
 // A serverSpec says how to start one server under test. Every server binds
-// 127.0.0.1:0 and must log "Listening at: http://ADDR" with the port it got.
+// 127.0.0.1:0 and must log "Listening at: http://ADDR" (https:// with TLS)
+// with the port it got.
 type serverSpec struct {
 	name string // for messages: "bare", "gocorn", "gunicorn"
 	path string
@@ -38,6 +44,20 @@ func bareSpec(t tools) serverSpec {
 		path: t.self,
 		env:  []string{bareEnv + "=127.0.0.1:0"},
 		dir:  t.dir,
+	}
+}
+
+// bareTLSSpec is the bare server serving TLS with the run's certificate.
+func bareTLSSpec(t tools) serverSpec {
+	s := bareSpec(t)
+	s.env = append(s.env, bareCertEnv+"="+t.pki.Cert, bareKeyEnv+"="+t.pki.Key)
+	return s
+}
+
+// gocornTLSSpec is gocornSpec serving TLS with the run's certificate.
+func gocornTLSSpec(args ...string) func(tools) serverSpec {
+	return func(t tools) serverSpec {
+		return gocornSpec(append([]string{"--certfile", t.pki.Cert, "--keyfile", t.pki.Key}, args...)...)(t)
 	}
 }
 
@@ -82,9 +102,9 @@ func gunicornSpec(t tools) serverSpec {
 }
 
 // serveBare is the bare server: one process, default GOMAXPROCS, plain
-// net/http serving server.Hello(). It logs the line every server under test
-// logs, and shuts down on SIGTERM.
-func serveBare(addr string) int {
+// net/http serving server.Hello(), over TLS when certFile is set. It logs
+// the line every server under test logs, and shuts down on SIGTERM.
+func serveBare(addr, certFile, keyFile string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	ln, err := net.Listen("tcp", addr)
@@ -92,10 +112,20 @@ func serveBare(addr string) int {
 		fmt.Fprintf(os.Stderr, "gocorn-bench: bare server: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(os.Stderr, "gocorn-bench bare server: Listening at: http://%s (%d)\n", ln.Addr(), os.Getpid())
+	scheme := "http"
+	if certFile != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(os.Stderr, "gocorn-bench bare server: Listening at: %s://%s (%d)\n", scheme, ln.Addr(), os.Getpid())
 	srv := &http.Server{Handler: server.Hello()}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if certFile != "" {
+			served <- srv.ServeTLS(ln, certFile, keyFile)
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-served:
 		fmt.Fprintf(os.Stderr, "gocorn-bench: bare server: %v\n", err)

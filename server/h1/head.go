@@ -100,9 +100,9 @@ func (p *parser) parseHead(buf []byte) (int, head, *Error) {
 		from := max(p.scan-1, 0)
 		i := bytes.Index(buf[from:], crlf)
 		lineCap := p.lim.lineCap()
-		if i < 0 && len(buf) > 0 && !isTchar[buf[0]] && buf[0] != ' ' && buf[0] != '\r' {
-			// No request line starts so (a TLS handshake on a plain
-			// port, say): refuse now rather than wait for a CRLF.
+		if i < 0 && noRequestLine(buf) {
+			// A TLS handshake on a plain port, say: refuse now rather
+			// than wait for a CRLF.
 			return 0, head{}, errRequestLine(buf[:min(len(buf), 64)])
 		}
 		if i < 0 {
@@ -114,6 +114,9 @@ func (p *parser) parseHead(buf []byte) (int, head, *Error) {
 		}
 		i += from
 		if i > lineCap {
+			if noRequestLine(buf) { // as when the CRLF is still to come
+				return 0, head{}, errRequestLine(buf[:min(len(buf), 64)])
+			}
 			return 0, head{}, errLineTooLong(i, lineCap)
 		}
 		if err := p.requestLine(buf[:i]); err != nil {
@@ -147,6 +150,12 @@ func (p *parser) parseHead(buf []byte) (int, head, *Error) {
 		return 0, head{}, err
 	}
 	return end, h, nil
+}
+
+// noRequestLine tells whether buf cannot start a request line (or the
+// blank lines a client may send before one), whatever follows.
+func noRequestLine(buf []byte) bool {
+	return len(buf) > 0 && !isTchar[buf[0]] && buf[0] != ' ' && buf[0] != '\r'
 }
 
 // requestLine checks the request line and remembers its parts: split on
