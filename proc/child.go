@@ -292,11 +292,14 @@ func (c *child) listen(stops chan<- workerpipe.Message, masterGone chan<- struct
 			close(masterGone)
 			return
 		}
-		if msg.Kind == workerpipe.KindStop {
+		switch msg.Kind {
+		case workerpipe.KindStop:
 			select {
 			case stops <- msg:
 			default: // a stop is already pending
 			}
+		case workerpipe.KindTicketKeys:
+			c.srv.SetTicketKeys(msg.TicketKeys)
 		}
 	}
 }

@@ -177,18 +177,6 @@ func (m *master) prepareConfig(cfg *starcfg.Config) (*server.TLSSecrets, error) 
 	return secrets, nil
 }
 
-// setTLS makes secrets the TLS material of the workers spawned from now
-// on, with a new session ticket key; the previous key still opens tickets.
-func (m *master) setTLS(secrets *server.TLSSecrets) {
-	m.tls = secrets
-	if secrets == nil {
-		return
-	}
-	const kept = 2
-	m.ticketKeys = append([][32]byte{server.NewTicketKey()}, m.ticketKeys[:min(len(m.ticketKeys), kept-1)]...)
-	secrets.TicketKeys = m.ticketKeys
-}
-
 // prepare applies the process-wide settings (chdir, raw_env) and opens the
 // logs, before anything is bound.
 func (m *master) prepare() error {

@@ -40,10 +40,10 @@ type master struct {
 	sockets []*socket
 	tls     *server.TLSSecrets // the generation's certificate and ticket keys; nil without TLS
 
-	// ticketKeys are the TLS session ticket keys, newest first: a new one
-	// for each generation, the one before still accepted, so sessions
-	// resume across a HUP.
-	ticketKeys [][32]byte
+	// ticketKeys are the TLS session ticket keys, newest first (see
+	// ticketkeys.go); the newest was made at ticketKeyMade.
+	ticketKeys    [][32]byte
+	ticketKeyMade time.Time
 
 	workers map[int]*worker // by pid
 	lastID  int
@@ -188,6 +188,7 @@ func (m *master) loop() int {
 			continue
 		}
 		m.checkTimeouts()
+		m.checkTicketKeys()
 		m.checkRecycling()
 		m.checkPromotion()
 		m.reconcile()

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -47,6 +48,7 @@ type Server struct {
 	serving   []net.Listener   // what net/http accepts from: listeners, or TLS above them
 	tracker   *tracker
 	class     class
+	tls       *tls.Config // nil without TLS
 	conns     *slots
 }
 
@@ -116,7 +118,7 @@ func New(o Options) (*Server, error) {
 	srv.SetKeepAlivesEnabled(cl.keepAlive)
 
 	conns := newSlots(cl.maxConns)
-	s := &Server{http: srv, tracker: t, class: cl, conns: conns}
+	s := &Server{http: srv, tracker: t, class: cl, conns: conns, tls: tlsConf}
 	var idle chan struct{}
 	if cl.acceptWhenIdle {
 		idle = pool
@@ -221,6 +223,14 @@ func (s *Server) listening() bool {
 func (s *Server) Close() error {
 	s.conns.shutDown()
 	return s.http.Close()
+}
+
+// SetTicketKeys replaces the TLS session ticket keys while the server
+// runs (see TLSSecrets); it does nothing without TLS or keys.
+func (s *Server) SetTicketKeys(keys [][32]byte) {
+	if s.tls != nil && len(keys) > 0 {
+		s.tls.SetSessionTicketKeys(keys)
+	}
 }
 
 // Stats reports what the worker is doing now.

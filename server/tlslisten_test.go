@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"syscall"
@@ -175,4 +176,46 @@ func TestTLSListenerRefusals(t *testing.T) {
 	}
 	raw.Close()
 	waitFor(t, "a debug line for a silent close", func() bool { return strings.Contains(logs.String(), "level=DEBUG msg=\"TLS handshake failed") })
+}
+
+// SetTicketKeys rotates the keys of a running server: a ticket made with
+// a key resumes while the key is among the server's, and no longer once
+// it has been dropped.
+func TestSetTicketKeysRotatesWhileServing(t *testing.T) {
+	p := newTestPKI(t)
+	cfg := tlsCfg(p, nil)
+	sec, err := ReadTLSSecrets(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, c := NewTicketKey(), NewTicketKey(), NewTicketKey()
+	sec.TicketKeys = [][32]byte{a}
+	r := start(t, Options{Config: cfg, Handler: Hello(), TLS: sec}, 1)
+	cc := p.ClientConfig()
+	cc.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	client := &http.Client{Timeout: waitLimit, Transport: &http.Transport{TLSClientConfig: cc, DisableKeepAlives: true}}
+	resumed := func() bool {
+		t.Helper()
+		resp, err := client.Get("https://" + r.addr() + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body) // brings the ticket in
+		resp.Body.Close()
+		return resp.TLS.DidResume
+	}
+	resumed() // a full handshake, and a ticket made with a
+	for _, step := range []struct {
+		keys [][32]byte
+		want bool
+	}{
+		{[][32]byte{b, a}, true}, // a still opens it (and the new ticket is b's)
+		{[][32]byte{c, b}, true}, // b's ticket
+		{[][32]byte{a}, false},   // b dropped
+	} {
+		r.SetTicketKeys(step.keys)
+		if got := resumed(); got != step.want {
+			t.Errorf("with %d keys: resumed %v, want %v", len(step.keys), got, step.want)
+		}
+	}
 }

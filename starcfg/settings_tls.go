@@ -85,8 +85,9 @@ var tlsSettings = []*setting{
 			"master reads the file when it starts and on every HUP, and hands it to the workers, " +
 			"so after renewing a certificate a HUP puts it in service, and the file may be " +
 			"readable by root alone while workers run as another user (user). All workers share " +
-			"TLS session ticket keys, made by the master and renewed on every HUP (the previous " +
-			"key still resumes sessions), so a client resumes its session on any worker.",
+			"TLS session ticket keys, which the master makes: a client resumes its session on " +
+			"any worker, and after a HUP. A new key comes every day and each opens tickets for " +
+			"a week, as crypto/tls does for a single server.",
 		field: func(c *Config) any { return &c.Keyfile },
 	},
 	{

@@ -210,7 +210,7 @@ func TestTLSConfigErrorsNameTheSetting(t *testing.T) {
 // TestTLSSessionsResumeOnEveryWorker: the master makes the session ticket
 // keys and every worker shares them, so a client resumes its TLS session
 // whichever worker takes its next connection, and after a HUP too (the
-// new generation still accepts the previous key).
+// keys outlive it).
 func TestTLSSessionsResumeOnEveryWorker(t *testing.T) {
 	p := newPKI(t)
 	in, url := startTLS(t, p, "-w", "2", "--access-logfile", "-", "--access-logformat", "%(p)s %(U)s", "hello")

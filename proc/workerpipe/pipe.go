@@ -33,15 +33,16 @@ const EnvVar = "GOCORN_WORKER_PIPE"
 // Kind says what a Message means.
 type Kind string
 
-// The kinds of message. Boot and Stop go master to worker; the rest worker
-// to master.
+// The kinds of message. Boot, Stop and TicketKeys go master to worker; the
+// rest worker to master.
 const (
-	KindBoot   Kind = "boot"
-	KindStop   Kind = "stop"
-	KindReady  Kind = "ready"
-	KindBeat   Kind = "beat"
-	KindRetire Kind = "retire"
-	KindFailed Kind = "failed" // the worker could not boot; Reason says why
+	KindBoot       Kind = "boot"
+	KindStop       Kind = "stop"
+	KindTicketKeys Kind = "ticket_keys" // new TLS session ticket keys, in TicketKeys
+	KindReady      Kind = "ready"
+	KindBeat       Kind = "beat"
+	KindRetire     Kind = "retire"
+	KindFailed     Kind = "failed" // the worker could not boot; Reason says why
 )
 
 // Message is one line on the pipe. Only the fields of its Kind are set.
@@ -55,6 +56,10 @@ type Message struct {
 	// still queued on the sockets before it closes them: the master is
 	// stopping and no other process will.
 	EmptyQueue bool `json:"empty_queue,omitempty"`
+
+	// TicketKeys, with TicketKeys, replace the worker's TLS session
+	// ticket keys (server.TLSSecrets).
+	TicketKeys [][32]byte `json:"ticket_keys,omitempty"`
 
 	// Version, with Ready, is the gocorn version of the worker's binary:
 	// after a deploy it differs from the master's.

@@ -19,6 +19,7 @@ func TestMessagesRoundTrip(t *testing.T) {
 		{Kind: KindReady},
 		{Kind: KindBeat, Beat: &Beat{InFlight: 2, Requests: 99}},
 		{Kind: KindRetire, Reason: "max_requests reached"},
+		{Kind: KindTicketKeys, TicketKeys: [][32]byte{{1, 2, 3}, {31: 9}}},
 	}
 	go func() {
 		for _, m := range sent {

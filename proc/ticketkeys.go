@@ -1,0 +1,58 @@
+package proc
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gocorn/gocorn/proc/workerpipe"
+	"github.com/gocorn/gocorn/server"
+)
+
+// TLS session tickets let a client resume its session without a full
+// handshake. The master makes the keys that encrypt them, so that every
+// worker shares them and a client resumes on whichever worker takes its
+// next connection (each worker making its own, as crypto/tls does by
+// default, would make most resumptions fail). As crypto/tls does for a
+// single server, a new key comes every day and a key opens tickets for a
+// week: a stolen key exposes a bounded stretch of sessions.
+const (
+	ticketKeyLifetime = 24 * time.Hour // how long a key makes new tickets
+	ticketKeysKept    = 7              // the keys that still open tickets, newest first
+)
+
+// setTLS makes secrets the TLS material of the workers spawned from now
+// on, with the current ticket keys; the first call makes the first key.
+func (m *master) setTLS(secrets *server.TLSSecrets) {
+	m.tls = secrets
+	if secrets == nil {
+		return
+	}
+	if len(m.ticketKeys) == 0 {
+		m.ticketKeys, m.ticketKeyMade = rotateTicketKeys(nil), time.Now()
+	}
+	secrets.TicketKeys = m.ticketKeys
+}
+
+// rotateTicketKeys puts a new key in front of keys and drops the oldest
+// beyond ticketKeysKept. It returns a new slice: workers may still hold
+// the old one.
+func rotateTicketKeys(keys [][32]byte) [][32]byte {
+	return append([][32]byte{server.NewTicketKey()}, keys[:min(len(keys), ticketKeysKept-1)]...)
+}
+
+// checkTicketKeys rotates the ticket keys once the newest is
+// ticketKeyLifetime old, and hands them to every worker.
+func (m *master) checkTicketKeys() {
+	if m.tls == nil || time.Since(m.ticketKeyMade) < ticketKeyLifetime {
+		return
+	}
+	m.ticketKeys, m.ticketKeyMade = rotateTicketKeys(m.ticketKeys), time.Now()
+	m.tls.TicketKeys = m.ticketKeys
+	msg := workerpipe.Message{Kind: workerpipe.KindTicketKeys, TicketKeys: m.ticketKeys}
+	for _, w := range m.workers {
+		if err := w.conn.Send(msg); err != nil {
+			m.log.Warn(fmt.Sprintf("Worker (pid:%d) did not take the new TLS session ticket key: %v", w.pid, err))
+		}
+	}
+	m.log.Info(fmt.Sprintf("Rotated the TLS session ticket keys (%d kept)", len(m.ticketKeys)))
+}
