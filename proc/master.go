@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -130,6 +131,7 @@ func (m *master) run() int {
 	defer func() { closeSockets(m.sockets, m.ownsSocketFiles()) }() // the list changes when a HUP rebinds
 	m.logListening(socks)
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
+	m.warnIgnored(nil)
 	m.hooks.WhenReady(m.hookServer())
 	setTitle(m.title())
 
@@ -154,6 +156,21 @@ func (m *master) hookServer() *starcfg.Server {
 		Config:     m.cfg,
 		Log:        m.log,
 		SetWorkers: func(n int) error { m.setTarget(n); return nil },
+	}
+}
+
+// warnIgnored logs the gunicorn settings that are set but have no effect
+// in gocorn, except those old (the previous configuration, if any)
+// already had: once at start, then for what a HUP newly sets.
+func (m *master) warnIgnored(old *starcfg.Config) {
+	var before []string
+	if old != nil {
+		before = old.IgnoredSettings()
+	}
+	for _, w := range m.cfg.IgnoredSettings() {
+		if !slices.Contains(before, w) {
+			m.log.Warn(w)
+		}
 	}
 }
 

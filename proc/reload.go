@@ -35,6 +35,7 @@ func (m *master) reload() {
 	m.logChanges(old, res.Config)
 	m.res, m.cfg = res, res.Config
 	m.swapSockets(socks, old)
+	m.warnIgnored(old)
 	m.setTLS(secrets)
 	m.hooks = starcfg.NewHooks(res.Hooks, m.log)
 	if res.Config.Workers != old.Workers {

@@ -76,6 +76,8 @@ type Config struct {
 	ProxyConfig // trusted proxies and the PROXY protocol (config_proxy.go)
 	TLSConfig   // TLS and HTTP/2 (config_tls.go)
 
+	CompatConfig // gunicorn settings accepted and ignored (config_compat.go)
+
 	// Modes.
 	CheckConfig bool `json:"check_config"` // also set by print_config
 	PrintConfig bool `json:"print_config"`

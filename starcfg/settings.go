@@ -44,6 +44,10 @@ type setting struct {
 	reloadable bool // a HUP applies a change without restarting gocorn
 	cliOnly    bool // may not be set inside a config file
 
+	// ignored, for a gunicorn setting that means nothing in Go, says why
+	// gocorn accepts it and does nothing with it (settings_compat.go).
+	ignored string
+
 	field func(*Config) any // pointer to the Config field
 }
 
@@ -79,7 +83,7 @@ var logLevels = []string{"debug", "info", "warning", "error", "critical"}
 // settings is the table. Keep it grouped by section.
 // settings is the one table: the core settings here, and those of the
 // HTTP edge (request parsing, proxies, TLS) in their own files.
-var settings = slices.Concat(coreSettings, httpSettings, proxySettings, tlsSettings)
+var settings = slices.Concat(coreSettings, httpSettings, proxySettings, tlsSettings, compatSettings)
 
 // coreSettings are the settings of the process model, config and logs.
 var coreSettings = []*setting{

@@ -364,3 +364,14 @@ func TestTLSBehindProxyProtocol(t *testing.T) {
 		tr.CloseIdleConnections()
 	}
 }
+
+// gunicorn's Python-only SSL options still start the server, with a
+// warning that says what to use instead.
+func TestGunicornSSLOptionsAcceptedWithAWarning(t *testing.T) {
+	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "--ssl-version", "TLSv1_2", "--do-handshake-on-connect", "hello")
+	in.WaitLog(`\[WARNING\] ssl_version is set to "TLSv1_2" but ignored: .* tls_min_version`)
+	in.WaitLog(`\[WARNING\] do_handshake_on_connect is set to True but ignored: `)
+	if code, _ := in.Get("/"); code != 200 {
+		t.Fatalf("GET: %d", code)
+	}
+}
