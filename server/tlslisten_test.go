@@ -219,3 +219,37 @@ func TestSetTicketKeysRotatesWhileServing(t *testing.T) {
 		}
 	}
 }
+
+// Clients that connect and say nothing hold a goroutine each until the
+// timeout, never the accept loop: a real client is served meanwhile.
+func TestTLSListenerSilentClientsDoNotBlockOthers(t *testing.T) {
+	l, inner, p, _ := newTestTLSListener(t, time.Minute)
+	got := acceptOne(l)
+	const silent = 50
+	for range silent {
+		c, err := net.Dial("tcp", inner.addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	waitFor(t, "the silent clients to be handshaking", func() bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return len(l.shaking) == silent
+	})
+	raw, err := net.Dial("tcp", inner.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	clientHandshake(t, raw, p, "http/1.1")
+	select {
+	case c := <-got:
+		if c == nil {
+			t.Fatal("Accept failed")
+		}
+	case <-time.After(waitLimit):
+		t.Fatalf("a client that spoke TLS was not accepted within %s behind %d silent ones", waitLimit, silent)
+	}
+}
