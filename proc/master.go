@@ -39,11 +39,11 @@ type master struct {
 	log     *slog.Logger
 	pidfile *pidfile
 	sockets []*socket
-	tls     *server.TLSSecrets // the generation's certificate and ticket keys; nil without TLS
-
-	// ticketKeys are the TLS session ticket keys, newest first (see
-	// ticketkeys.go); the newest was made at ticketKeyMade.
-	ticketKeys    [][32]byte
+	// tls is what workers spawned now get: the certificate and the
+	// session ticket keys (ticketkeys.go), whose newest was made at
+	// ticketKeyMade; nil without TLS. Workers' boot messages share it, so
+	// it is replaced, never changed.
+	tls           *server.TLSSecrets
 	ticketKeyMade time.Time
 
 	workers map[int]*worker // by pid

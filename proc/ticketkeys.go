@@ -21,16 +21,17 @@ const (
 )
 
 // setTLS makes secrets the TLS material of the workers spawned from now
-// on, with the current ticket keys; the first call makes the first key.
+// on, with the ticket keys in use (a HUP keeps them); the first call makes
+// the first key.
 func (m *master) setTLS(secrets *server.TLSSecrets) {
+	if secrets != nil {
+		if m.tls != nil {
+			secrets.TicketKeys = m.tls.TicketKeys
+		} else {
+			secrets.TicketKeys, m.ticketKeyMade = rotateTicketKeys(nil), time.Now()
+		}
+	}
 	m.tls = secrets
-	if secrets == nil {
-		return
-	}
-	if len(m.ticketKeys) == 0 {
-		m.ticketKeys, m.ticketKeyMade = rotateTicketKeys(nil), time.Now()
-	}
-	secrets.TicketKeys = m.ticketKeys
 }
 
 // rotateTicketKeys puts a new key in front of keys and drops the oldest
@@ -46,13 +47,14 @@ func (m *master) checkTicketKeys() {
 	if m.tls == nil || time.Since(m.ticketKeyMade) < ticketKeyLifetime {
 		return
 	}
-	m.ticketKeys, m.ticketKeyMade = rotateTicketKeys(m.ticketKeys), time.Now()
-	m.tls.TicketKeys = m.ticketKeys
-	msg := workerpipe.Message{Kind: workerpipe.KindTicketKeys, TicketKeys: m.ticketKeys}
+	next := *m.tls // a copy: boot messages being sent hold the old one
+	next.TicketKeys, m.ticketKeyMade = rotateTicketKeys(m.tls.TicketKeys), time.Now()
+	m.tls = &next
+	msg := workerpipe.Message{Kind: workerpipe.KindTicketKeys, TicketKeys: next.TicketKeys}
 	for _, w := range m.workers {
 		if err := w.conn.Send(msg); err != nil {
 			m.log.Warn(fmt.Sprintf("Worker (pid:%d) did not take the new TLS session ticket key: %v", w.pid, err))
 		}
 	}
-	m.log.Info(fmt.Sprintf("Rotated the TLS session ticket keys (%d kept)", len(m.ticketKeys)))
+	m.log.Info(fmt.Sprintf("Rotated the TLS session ticket keys (%d kept)", len(next.TicketKeys)))
 }

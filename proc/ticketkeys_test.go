@@ -33,14 +33,15 @@ func TestRotateTicketKeys(t *testing.T) {
 func TestCheckTicketKeysHandsNewKeysToWorkers(t *testing.T) {
 	m := &master{workers: map[int]*worker{}, log: slog.New(slog.DiscardHandler)}
 	m.setTLS(&server.TLSSecrets{})
-	first := m.ticketKeys
+	first := m.tls.TicketKeys
 	if len(first) != 1 {
 		t.Fatalf("setTLS made %d keys, want 1", len(first))
 	}
 	m.setTLS(&server.TLSSecrets{}) // a HUP keeps the keys
-	if !slices.Equal(m.ticketKeys, first) || !slices.Equal(m.tls.TicketKeys, first) {
+	if !slices.Equal(m.tls.TicketKeys, first) {
 		t.Fatal("a new generation changed the ticket keys")
 	}
+	booting := m.tls // what a boot message being sent holds
 
 	masterEnd, workerEnd := net.Pipe()
 	defer masterEnd.Close()
@@ -61,5 +62,8 @@ func TestCheckTicketKeysHandsNewKeysToWorkers(t *testing.T) {
 	}
 	if !slices.Equal(m.tls.TicketKeys, msg.TicketKeys) {
 		t.Error("workers spawned after the rotation would get other keys")
+	}
+	if !slices.Equal(booting.TicketKeys, first) {
+		t.Error("the rotation changed the secrets of a boot message already on its way")
 	}
 }

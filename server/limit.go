@@ -283,10 +283,6 @@ func below[T net.Conn](c net.Conn) T {
 		if t, ok := c.(T); ok {
 			return t
 		}
-		if hc := h1.As(c); hc != nil && c != net.Conn(hc) {
-			c = hc // h1's TLS wrapper
-			continue
-		}
 		u, ok := c.(interface{ NetConn() net.Conn })
 		if !ok {
 			break

@@ -150,12 +150,7 @@ func TestShutdownServesConnectionWaitingForSlot(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	done := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-		defer cancel()
-		done <- r.Shutdown(ctx)
-	}()
+	done := r.shutdownAsync()
 	r.listeners[0].waitClosed(t)
 	r.listeners[1].waitClosed(t)
 	g.release <- struct{}{}
@@ -173,12 +168,5 @@ func TestShutdownServesConnectionWaitingForSlot(t *testing.T) {
 	if _, body, err := b.response(); err != nil || body != "done /b" {
 		t.Errorf("/b, accepted on the second listener before Shutdown: %q, %v; want \"done /b\"", body, err)
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Shutdown = %v", err)
-		}
-	case <-time.After(waitLimit):
-		t.Fatal("Shutdown did not return")
-	}
+	waitShutdown(t, done)
 }

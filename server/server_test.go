@@ -155,6 +155,32 @@ func start(t *testing.T, o Options, n int) *running {
 
 func (r *running) addr() string { return r.listeners[0].addr() }
 
+// shutdownAsync starts Shutdown, bounded by waitLimit; its result comes
+// on the channel.
+func (r *running) shutdownAsync() <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		defer cancel()
+		done <- r.Shutdown(ctx)
+	}()
+	return done
+}
+
+// waitShutdown checks that the Shutdown of shutdownAsync returns nil
+// within waitLimit.
+func waitShutdown(t *testing.T, done <-chan error) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Shutdown = %v", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("Shutdown did not return")
+	}
+}
+
 // waitServed waits for Serve to return and checks it returned nil.
 func (r *running) waitServed(t *testing.T) {
 	t.Helper()
@@ -431,12 +457,7 @@ func TestShutdownCompletesInFlightRequest(t *testing.T) {
 			}
 			g.waitEntered(t, "/slow")
 
-			done := make(chan error, 1)
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-				defer cancel()
-				done <- r.Shutdown(ctx)
-			}()
+			done := r.shutdownAsync()
 			r.listeners[0].waitClosed(t)
 			if c, err := dial(r.addr()); err == nil {
 				c.Close()
@@ -460,14 +481,7 @@ func TestShutdownCompletesInFlightRequest(t *testing.T) {
 			if err := c.closedByServer(); err != nil {
 				t.Error(err)
 			}
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("Shutdown = %v", err)
-				}
-			case <-time.After(waitLimit):
-				t.Fatal("Shutdown did not return after the last request")
-			}
+			waitShutdown(t, done)
 			r.waitServed(t)
 		})
 	}
@@ -482,12 +496,7 @@ func TestShutdownServesAcceptedConnection(t *testing.T) {
 			c := mustDial(t, r.addr())
 			r.listeners[0].waitAccepted(t, c)
 
-			done := make(chan error, 1)
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-				defer cancel()
-				done <- r.Shutdown(ctx)
-			}()
+			done := r.shutdownAsync()
 			r.listeners[0].waitClosed(t)
 			// The client is slow: its headers come well after Shutdown
 			// began, but within a second.
@@ -504,14 +513,7 @@ func TestShutdownServesAcceptedConnection(t *testing.T) {
 				t.Errorf("request on the accepted connection: %d %q, close %v; want 200, Connection: close",
 					resp.StatusCode, body, resp.Close)
 			}
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("Shutdown = %v", err)
-				}
-			case <-time.After(waitLimit):
-				t.Fatal("Shutdown did not return")
-			}
+			waitShutdown(t, done)
 			r.waitServed(t)
 		})
 	}
@@ -550,25 +552,13 @@ func TestShutdownServesRequestOnJustIdleConnection(t *testing.T) {
 	r := start(t, Options{Config: gthread(2, 10, 30), Handler: Hello()}, 1)
 	c := mustDial(t, r.addr())
 	c.mustGet(t, "/first")
-	done := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-		defer cancel()
-		done <- r.Shutdown(ctx)
-	}()
+	done := r.shutdownAsync()
 	r.listeners[0].waitClosed(t)
 	resp, _ := c.mustGet(t, "/second")
 	if !closes(resp) {
 		t.Error("a response during the drain does not say Connection: close")
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Shutdown = %v", err)
-		}
-	case <-time.After(waitLimit):
-		t.Fatal("Shutdown did not return")
-	}
+	waitShutdown(t, done)
 }
 
 func TestShutdownWithExpiredContext(t *testing.T) {

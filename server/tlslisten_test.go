@@ -85,11 +85,7 @@ func TestTLSListenerChoosesByALPN(t *testing.T) {
 		h1    bool // wrapped by h1, TLS state reported
 	}{{"h2", false}, {"http/1.1", true}} {
 		got := acceptOne(l)
-		raw, err := net.Dial("tcp", inner.addr())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer raw.Close()
+		raw := mustDial(t, inner.addr()).Conn
 		clientHandshake(t, raw, p, tt.proto)
 		c := <-got
 		if c == nil {
@@ -111,11 +107,7 @@ func TestTLSListenerChoosesByALPN(t *testing.T) {
 func TestTLSListenerDeliversHandshakesUnderWayAtDrain(t *testing.T) {
 	l, inner, p, _ := newTestTLSListener(t, 5*time.Second)
 	got := acceptOne(l)
-	raw, err := net.Dial("tcp", inner.addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := mustDial(t, inner.addr()).Conn
 	inner.waitAccepted(t, raw)
 	inner.Close() // the drain, while the client has not said hello yet
 	clientHandshake(t, raw, p, "http/1.1")
@@ -131,15 +123,10 @@ func TestTLSListenerDeliversHandshakesUnderWayAtDrain(t *testing.T) {
 func TestTLSListenerCloseDropsHandshakes(t *testing.T) {
 	l, inner, _, _ := newTestTLSListener(t, 5*time.Second)
 	acceptOne(l)
-	raw, err := net.Dial("tcp", inner.addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := mustDial(t, inner.addr()).Conn
 	inner.waitAccepted(t, raw)
 	waitFor(t, "the handshake to start", func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.shaking) == 1 })
 	l.Close()
-	raw.SetReadDeadline(time.Now().Add(waitLimit))
 	if _, err := raw.Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !errors.Is(err, syscall.ECONNRESET) {
 		t.Errorf("reading a connection dropped mid-handshake: %v, want EOF", err)
 	}
@@ -157,24 +144,15 @@ func TestTLSListenerRefusals(t *testing.T) {
 		{"", "", "level=WARN msg=\"TLS handshake failed with 127.0.0.1:"},
 		{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request", "the client sent plain HTTP to a TLS socket"},
 	} {
-		raw, err := net.Dial("tcp", inner.addr())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer raw.Close()
+		raw := mustDial(t, inner.addr()).Conn
 		io.WriteString(raw, tt.send)
-		raw.SetReadDeadline(time.Now().Add(waitLimit))
 		got, _ := io.ReadAll(raw)
 		if !strings.HasPrefix(string(got), tt.answer) || tt.answer == "" && len(got) > 0 {
 			t.Errorf("after %q: got %q, want %q", tt.send, got, tt.answer)
 		}
 		waitFor(t, "the log line "+tt.logged, func() bool { return strings.Contains(logs.String(), tt.logged) })
 	}
-	raw, err := net.Dial("tcp", inner.addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
+	mustDial(t, inner.addr()).Close()
 	waitFor(t, "a debug line for a silent close", func() bool { return strings.Contains(logs.String(), "level=DEBUG msg=\"TLS handshake failed") })
 }
 
@@ -227,22 +205,14 @@ func TestTLSListenerSilentClientsDoNotBlockOthers(t *testing.T) {
 	got := acceptOne(l)
 	const silent = 50
 	for range silent {
-		c, err := net.Dial("tcp", inner.addr())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		mustDial(t, inner.addr())
 	}
 	waitFor(t, "the silent clients to be handshaking", func() bool {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		return len(l.shaking) == silent
 	})
-	raw, err := net.Dial("tcp", inner.addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := mustDial(t, inner.addr()).Conn
 	clientHandshake(t, raw, p, "http/1.1")
 	select {
 	case c := <-got:

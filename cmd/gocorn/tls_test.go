@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -158,15 +157,7 @@ func TestTLSRenewedCertificateOnHUP(t *testing.T) {
 		t.Fatalf("served serial %v, want %v", sn, first)
 	}
 	p.IssueServer(t)
-	old := in.Workers()
-	in.Signal(syscall.SIGHUP)
-	in.WaitLog(`Reload complete: generation 2`)
-	// The old workers stop accepting as they drain; wait until they are gone.
-	if !proctest.Poll(func() bool {
-		return !slices.ContainsFunc(in.Workers(), func(pid int) bool { return slices.Contains(old, pid) })
-	}) {
-		t.Fatalf("old workers %v still run: %v", old, in.Workers())
-	}
+	in.Reload(2)       // the old workers stop accepting as they drain: wait until they are gone
 	for i := range 4 { // new connections, whichever worker takes them
 		c := httpsClient(p)
 		c.Transport.(*http.Transport).DisableKeepAlives = true
@@ -258,14 +249,7 @@ func TestTLSSessionsResumeOnEveryWorker(t *testing.T) {
 	}
 	t.Logf("resumed sessions on workers %v", served)
 
-	old := in.Workers()
-	in.Signal(syscall.SIGHUP)
-	in.WaitLog(`Reload complete: generation 2`)
-	if !proctest.Poll(func() bool {
-		return !slices.ContainsFunc(in.Workers(), func(pid int) bool { return slices.Contains(old, pid) })
-	}) {
-		t.Fatalf("old workers %v still run: %v", old, in.Workers())
-	}
+	old := in.Reload(2)
 	if resumed, pid := get(); !resumed || slices.Contains(old, mustAtoi(t, pid)) {
 		t.Errorf("after HUP: resumed %v by worker %s (old ones %v); want resumed by a new worker", resumed, pid, old)
 	}
@@ -320,15 +304,8 @@ func TestTLSHUPUnderLoadLosesNoRequest(t *testing.T) {
 	h2 := proctest.StartTLSLoad(url+"/", 4, p.ClientConfig(), true)
 	for i := range 4 {
 		time.Sleep(500 * time.Millisecond) // spread the HUPs over the load
-		old := in.Workers()
-		in.Signal(syscall.SIGHUP)
 		begin := time.Now()
-		in.WaitLog(fmt.Sprintf(`Reload complete: generation %d`, i+2))
-		if !proctest.Poll(func() bool {
-			return !slices.ContainsFunc(in.Workers(), func(pid int) bool { return slices.Contains(old, pid) })
-		}) {
-			t.Fatalf("HUP %d: old workers %v still run after %s: %v", i+1, old, proctest.WaitFor, in.Workers())
-		}
+		in.Reload(i + 2)
 		t.Logf("HUP %d: old workers gone %s after the signal", i+1, time.Since(begin).Round(time.Millisecond))
 	}
 	for name, l := range map[string]*proctest.Load{"HTTP/1.1": h1, "HTTP/2": h2} {

@@ -312,6 +312,22 @@ func (in *Instance) Addr() string {
 	return addr
 }
 
+// Reload sends HUP, waits until the master logs that generation gen is
+// ready and every worker of before the HUP has exited, and returns the
+// pids of those old workers.
+func (in *Instance) Reload(gen int) []int {
+	in.T.Helper()
+	old := in.Workers()
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(fmt.Sprintf(`Reload complete: generation %d\b`, gen))
+	if !Poll(func() bool {
+		return !slices.ContainsFunc(in.Workers(), func(pid int) bool { return slices.Contains(old, pid) })
+	}) {
+		in.T.Fatalf("old workers %v still run %s after generation %d was ready: %v", old, WaitFor, gen, in.Workers())
+	}
+	return old
+}
+
 // Poll checks cond every 10 ms until it holds or WaitFor passes.
 func Poll(cond func() bool) bool {
 	deadline := time.Now().Add(WaitFor)

@@ -92,6 +92,10 @@ func (c tlsConn) ConnectionState() tls.ConnectionState {
 	return c.Conn.Conn.(interface{ ConnectionState() tls.ConnectionState }).ConnectionState()
 }
 
+// NetConn returns the *Conn itself, so that code walking down the
+// wrappers (NetConn after NetConn) meets h1's connection too.
+func (c tlsConn) NetConn() net.Conn { return c.Conn }
+
 var (
 	inPool  = sync.Pool{New: func() any { b := make([]byte, 4096); return &b }}
 	outPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}

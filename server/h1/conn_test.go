@@ -148,6 +148,19 @@ func serve(t *testing.T, o *Options, handler http.Handler, configure func(*http.
 	return ln.Addr().String(), logs
 }
 
+// dialServer connects to a server of serve, with a deadline on the
+// connection; it is closed when the test ends.
+func dialServer(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	return conn
+}
+
 // TestRefusalKeepsEarlierContext checks that a bad request pipelined
 // behind a slow one neither cancels the slow one's context (net/http's
 // background read must not see an end) nor overtakes its response.
@@ -160,12 +173,7 @@ func TestRefusalKeepsEarlierContext(t *testing.T) {
 		ctxErr = r.Context().Err()
 		io.WriteString(w, "slow done")
 	}), nil)
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn := dialServer(t, addr)
 	io.WriteString(conn, "GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /bad HTTP/1.1\r\n\r\n")
 	close(sent)
 	all, _ := io.ReadAll(conn)
@@ -201,12 +209,7 @@ func TestHijackPassesBytes(t *testing.T) {
 		}
 		conn.Write(got)
 	}), nil)
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn := dialServer(t, addr)
 	frames := "\x81\x05hello\x00\r\nGET \x01\r\n\r\n" // bytes no HTTP parser would take
 	io.WriteString(conn, "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n"+frames)
 	br := bufio.NewReader(conn)
@@ -268,12 +271,7 @@ func TestBadTrailerAfterResponse(t *testing.T) {
 		rc.Flush()
 		io.ReadAll(r.Body)
 	}), nil)
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn := dialServer(t, addr)
 	io.WriteString(conn, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
 	br := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(br, nil)
@@ -376,12 +374,7 @@ func TestHeaderTimeout(t *testing.T) {
 		{"", "", nil},
 	} {
 		before := len(logs.get())
-		conn, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		conn := dialServer(t, addr)
 		io.WriteString(conn, tt.sent)
 		start := time.Now()
 		got, _ := io.ReadAll(conn)
