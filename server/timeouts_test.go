@@ -220,11 +220,7 @@ func readBody(results chan<- error) http.HandlerFunc {
 func TestBodyTimeoutStalledUpload(t *testing.T) {
 	results := make(chan error, 1)
 	srv := bodyServer(t, 200*time.Millisecond, readBody(results))
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := mustDial(t, srv.Listener.Addr().String())
 	fmt.Fprint(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
 	wantStalledRead(t, results, "a stalled body")
 }
@@ -232,11 +228,7 @@ func TestBodyTimeoutStalledUpload(t *testing.T) {
 func TestBodyTimeoutSlowSteadyUpload(t *testing.T) {
 	results := make(chan error, 1)
 	srv := bodyServer(t, 200*time.Millisecond, readBody(results))
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := mustDial(t, srv.Listener.Addr().String())
 	fmt.Fprint(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n")
 	for range 8 { // 8 bytes, 100 ms apart: 0.8 s in all, well over the timeout
 		time.Sleep(100 * time.Millisecond)
@@ -259,11 +251,7 @@ func TestBodyTimeoutEndsWithTheBody(t *testing.T) {
 		ctxErr <- r.Context().Err()
 		io.WriteString(w, "done")
 	})
-	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := mustDial(t, srv.Listener.Addr().String())
 	br := bufio.NewReader(conn)
 	for i := range 2 {
 		if i == 1 {
