@@ -3,7 +3,6 @@ package proc
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,7 +14,9 @@ import (
 
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
+	"github.com/gocorn/gocorn/server/proxy"
 	"github.com/gocorn/gocorn/starcfg"
+	"github.com/gocorn/gocorn/starcfg/hookrun"
 )
 
 // bootWait bounds how long a new worker waits for its boot message.
@@ -101,9 +102,9 @@ type child struct {
 	log  *slog.Logger
 	srv  *server.Server
 
-	hooks      *starcfg.Hooks // this generation's hooks; nil without a config file
-	hookSelf   *starcfg.Worker
-	hookMaster *starcfg.Server
+	hooks      *hookrun.Runner // this generation's hooks; nil without a config file
+	hookSelf   *hookrun.Worker
+	hookMaster *hookrun.Master
 }
 
 func (c *child) run(apps server.Apps, sigs chan os.Signal) int {
@@ -166,22 +167,17 @@ func (c *child) start(apps server.Apps) (*server.Server, *bootError) {
 		return nil, c.failBoot(exitBoot, err, true)
 	}
 	c.hookSelf.Booted = time.Now()
-	var access io.Writer // stays a nil interface when the access log is off
-	if c.logs.access != nil {
-		access = c.logs.access
+	opts, err := serverOptions(cfg, c.boot.TLS)
+	if err != nil {
+		return nil, c.failBoot(exitBoot, err, false)
 	}
-	srv, err := server.New(server.Options{
-		Config:      cfg,
-		Handler:     handler,
-		Listeners:   listeners,
-		ErrorLog:    c.log,
-		AccessLog:   access,
-		MaxRequests: c.boot.MaxRequests,
-		OnRetire:    c.retire,
-		Hooks:       c.hooks,
-		HookWorker:  c.hookSelf,
-		TLS:         c.boot.TLS,
-	})
+	opts.Handler, opts.Listeners, opts.ErrorLog = handler, listeners, c.log
+	if c.logs.access != nil { // else a nil interface: the access log is off
+		opts.AccessLog = c.logs.access
+	}
+	opts.MaxRequests, opts.OnRetire = c.boot.MaxRequests, c.retire
+	c.requestHooks(&opts)
+	srv, err := server.New(opts)
 	if err != nil {
 		return nil, c.failBoot(exitBoot, err, false)
 	}
@@ -192,8 +188,8 @@ func (c *child) start(apps server.Apps) (*server.Server, *bootError) {
 // on disk, so this worker runs exactly the master's generation of hooks.
 func (c *child) loadHooks() error {
 	cfg := c.boot.Config
-	c.hookSelf = &starcfg.Worker{PID: os.Getpid(), ID: c.boot.ID, Config: cfg, Log: c.log}
-	c.hookMaster = &starcfg.Server{PID: os.Getppid(), NumWorkers: cfg.Workers, Config: cfg, Log: c.log}
+	c.hookSelf = &hookrun.Worker{PID: os.Getpid(), ID: c.boot.ID, Config: cfg, Log: c.log}
+	c.hookMaster = &hookrun.Master{PID: os.Getppid(), NumWorkers: cfg.Workers, Config: cfg, Log: c.log}
 	if len(c.boot.Sources) == 0 {
 		return nil
 	}
@@ -201,8 +197,23 @@ func (c *child) loadHooks() error {
 	if err != nil {
 		return fmt.Errorf("evaluating the master's config sources: %w", err)
 	}
-	c.hooks = starcfg.NewHooks(ev.Hooks, c.log)
+	c.hooks = hookrun.New(ev.Hooks, c.log, hookrun.RequestView{Scheme: proxy.Scheme, Environ: server.Environ})
 	return nil
+}
+
+// requestHooks hands the config's pre_request and post_request hooks, if
+// it has them, to the server.
+func (c *child) requestHooks(o *server.Options) {
+	if c.hooks.Has("pre_request") {
+		o.PreRequest = func(r *http.Request) http.Header { return c.hooks.PreRequest(c.hookSelf, r) }
+	}
+	if c.hooks.Has("post_request") {
+		o.PostRequest = func(r *http.Request, d server.Done) {
+			c.hooks.PostRequest(c.hookSelf, r, &hookrun.Response{
+				Status: d.Status, Header: d.Header, Bytes: d.Bytes, Duration: d.Duration,
+			})
+		}
+	}
 }
 
 // abort is the worker's end after the master's SIGABRT (a timeout): it

@@ -26,6 +26,7 @@ import (
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
+	"github.com/gocorn/gocorn/starcfg/hookrun"
 )
 
 // Version is gocorn's version, shown by --version and in the log. It is a
@@ -170,7 +171,7 @@ func (m *master) prepareConfig(cfg *starcfg.Config) (*server.TLSSecrets, error) 
 		return nil, err
 	}
 	cfg.App = name
-	secrets, err := server.ReadTLSSecrets(cfg)
+	secrets, err := readTLSSecrets(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -197,7 +198,7 @@ func (m *master) prepare() error {
 	if err := giveLogsToWorkers(m.cfg); err != nil {
 		return err
 	}
-	m.hooks = starcfg.NewHooks(m.res.Hooks, m.log)
+	m.hooks = hookrun.New(m.res.Hooks, m.log, hookrun.RequestView{})
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
+	"github.com/gocorn/gocorn/starcfg/hookrun"
 )
 
 // tick is how often the master checks timeouts, reaps and reconciles even
@@ -78,8 +79,8 @@ type master struct {
 	notify  sdnotify.Socket
 	started bool // the first workers have all been ready (READY=1 sent)
 
-	hooks   *starcfg.Hooks // the running configuration's hooks
-	watcher *fileWatcher   // nil unless reload is on
+	hooks   *hookrun.Runner // the running configuration's hooks
+	watcher *fileWatcher    // nil unless reload is on
 }
 
 type stopMode int
@@ -149,8 +150,8 @@ func (m *master) run() int {
 }
 
 // hookServer is the server object master hooks receive.
-func (m *master) hookServer() *starcfg.Server {
-	return &starcfg.Server{
+func (m *master) hookServer() *hookrun.Master {
+	return &hookrun.Master{
 		PID:        os.Getpid(),
 		NumWorkers: m.target,
 		Config:     m.cfg,
@@ -159,15 +160,17 @@ func (m *master) hookServer() *starcfg.Server {
 	}
 }
 
-// warnIgnored logs the gunicorn settings that are set but have no effect
-// in gocorn, except those old (the previous configuration, if any)
-// already had: once at start, then for what a HUP newly sets.
+// warnIgnored logs what the configuration deserves a word about
+// (starcfg.Config.Warnings: settings set but ignored, protocols that will
+// not be served...), except what old (the previous configuration, if any)
+// already had: once at start, then for what a HUP newly brings. Workers
+// do not repeat them.
 func (m *master) warnIgnored(old *starcfg.Config) {
 	var before []string
 	if old != nil {
-		before = old.IgnoredSettings()
+		before = old.Warnings()
 	}
-	for _, w := range m.cfg.IgnoredSettings() {
+	for _, w := range m.cfg.Warnings() {
 		if !slices.Contains(before, w) {
 			m.log.Warn(w)
 		}

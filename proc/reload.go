@@ -8,6 +8,7 @@ import (
 
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
+	"github.com/gocorn/gocorn/starcfg/hookrun"
 )
 
 // reload is HUP: evaluate the configuration again and roll the workers
@@ -37,7 +38,7 @@ func (m *master) reload() {
 	m.swapSockets(socks, old)
 	m.warnIgnored(old)
 	m.setTLS(secrets)
-	m.hooks = starcfg.NewHooks(res.Hooks, m.log)
+	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{})
 	if res.Config.Workers != old.Workers {
 		m.setTarget(res.Config.Workers)
 	} // else a count set by TTIN/TTOU stays

@@ -11,6 +11,7 @@ import (
 	"github.com/gocorn/gocorn/proc/sdnotify"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/starcfg"
+	"github.com/gocorn/gocorn/starcfg/hookrun"
 )
 
 // spawn starts one worker by executing the binary on disk again, so a
@@ -37,7 +38,7 @@ func (m *master) spawn() error {
 	for _, s := range m.sockets {
 		files = append(files, uintptr(s.fd))
 	}
-	m.hooks.PreFork(m.hookServer(), &starcfg.Worker{ID: m.lastID + 1, Config: m.cfg, Log: m.log})
+	m.hooks.PreFork(m.hookServer(), &hookrun.Worker{ID: m.lastID + 1, Config: m.cfg, Log: m.log})
 	pid, err := syscall.ForkExec(exe, []string{fmt.Sprintf("gocorn: worker [%s]", procName(m.cfg))}, &syscall.ProcAttr{
 		Env:   workerEnv(m.cfg),
 		Files: files,

@@ -44,7 +44,7 @@ func (m *master) noProgress(w *worker, now time.Time, limit time.Duration) strin
 	if silent := now.Sub(w.lastBeat); silent > limit {
 		return fmt.Sprintf("no heartbeat for %s", silent.Round(time.Second))
 	}
-	slots := server.Concurrency(m.cfg)
+	slots := workerClass(m.cfg).Concurrency()
 	stuck := 0
 	for _, r := range w.beat.Longest {
 		if r.Age > limit {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/starcfg"
+	"github.com/gocorn/gocorn/starcfg/hookrun"
 )
 
 // worker is the master's record of one worker process.
@@ -34,8 +35,8 @@ type worker struct {
 
 // hookWorker is the worker object master hooks (pre_fork, child_exit)
 // receive.
-func (w *worker) hookWorker(cfg *starcfg.Config, log *slog.Logger) *starcfg.Worker {
-	hw := &starcfg.Worker{PID: w.pid, ID: w.id, Config: cfg, Log: log}
+func (w *worker) hookWorker(cfg *starcfg.Config, log *slog.Logger) *hookrun.Worker {
+	hw := &hookrun.Worker{PID: w.pid, ID: w.id, Config: cfg, Log: log}
 	if w.ready {
 		hw.Booted = w.readyAt
 	}

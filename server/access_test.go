@@ -91,9 +91,11 @@ func TestAccessLog(t *testing.T) {
 		t.Run(cfg, func(t *testing.T) {
 			log := &lines{}
 			c := config(cfg)
-			c.Threads = 2
+			if cfg == "gthread" {
+				c.Class.Handlers = 2
+			}
 			c.AccessLogFormat = `%(r)s %(s)s %(b)s`
-			r := start(t, Options{Config: c, Handler: accessMux(t), AccessLog: log}, 1)
+			r := start(t, with(c, Options{Handler: accessMux(t), AccessLog: log}), 1)
 			tests := []struct {
 				request string
 				status  int
@@ -128,7 +130,7 @@ func TestAccessLog(t *testing.T) {
 
 func TestAccessLogDefaultFormat(t *testing.T) {
 	log := &lines{}
-	r := start(t, Options{Config: config("sync"), Handler: Hello(), AccessLog: log}, 1)
+	r := start(t, with(config("sync"), Options{Handler: Hello(), AccessLog: log}), 1)
 	c := mustDial(t, r.addr())
 	resp, _, err := c.roundTrip("GET /a%20b?x=\"1\" HTTP/1.1\r\nHost: test\r\nReferer: http://ref.test/\r\nUser-Agent: agent/1.0\r\n\r\n")
 	if err != nil || resp.StatusCode != 200 {
@@ -150,7 +152,7 @@ func TestAccessLogConcurrent(t *testing.T) {
 	log := &lines{}
 	cfg := gthread(4, 20, 5)
 	cfg.AccessLogFormat = `%(U)s %(s)s %(b)s`
-	r := start(t, Options{Config: cfg, Handler: Hello(), AccessLog: log}, 1)
+	r := start(t, with(cfg, Options{Handler: Hello(), AccessLog: log}), 1)
 	const n = 20
 	errs := make(chan error, n)
 	for i := range n {
@@ -188,7 +190,7 @@ func TestResponseControllerReachesTheConnection(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		errs <- http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Minute))
 	})
-	r := start(t, Options{Config: config("sync"), Handler: h}, 1)
+	r := start(t, with(config("sync"), Options{Handler: h}), 1)
 	mustDial(t, r.addr()).mustGet(t, "/")
 	if err := <-errs; err != nil {
 		t.Errorf("SetWriteDeadline through the response writer: %v", err)

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/gocorn/gocorn/server/tlstest"
-	"github.com/gocorn/gocorn/starcfg"
 )
 
 // BenchmarkServe is one keep-alive client sending GETs one after another
@@ -23,9 +22,8 @@ func BenchmarkServe(b *testing.B) {
 		for _, server := range []string{"bare", "gocorn"} {
 			b.Run(transport+"/"+server, func(b *testing.B) {
 				cfg := gthread(4, 100, 75)
-				cfg.HTTPProtocols, cfg.TLSMinVersion = []string{"h1"}, "1.2"
 				if transport == "tls" {
-					cfg.Certfile, cfg.Keyfile = p.Cert, p.Key
+					cfg.TLS = tlsOf(b, p, nil)
 				}
 				addr := serveForBench(b, server, cfg)
 				conn, err := net.Dial("tcp", addr)
@@ -46,13 +44,13 @@ func BenchmarkServe(b *testing.B) {
 
 // serveForBench starts the server of the benchmark and returns its
 // address; it stops when the benchmark ends.
-func serveForBench(b *testing.B, kind string, cfg *starcfg.Config) string {
+func serveForBench(b *testing.B, kind string, cfg Options) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
 	if kind == "gocorn" {
-		s, err := New(Options{Config: cfg, Handler: Hello(), Listeners: []net.Listener{ln}})
+		s, err := New(with(cfg, Options{Handler: Hello(), Listeners: []net.Listener{ln}}))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,8 +59,8 @@ func serveForBench(b *testing.B, kind string, cfg *starcfg.Config) string {
 		return ln.Addr().String()
 	}
 	srv := &http.Server{Handler: Hello()}
-	if cfg.TLSEnabled() {
-		if srv.TLSConfig, err = tlsConfigOf(cfg); err != nil {
+	if cfg.TLS != nil {
+		if srv.TLSConfig, err = tlsConfigOf(cfg.TLS); err != nil {
 			b.Fatal(err)
 		}
 		ln = tls.NewListener(ln, srv.TLSConfig)

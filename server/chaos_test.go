@@ -122,7 +122,7 @@ func TestChaosThroughServer(t *testing.T) {
 			t.Fatalf("the handler did not return %s", what)
 		}
 	}
-	r := start(t, Options{Config: config("sync"), Handler: h}, 1)
+	r := start(t, with(config("sync"), Options{Handler: h}), 1)
 
 	resp, body, err := mustDial(t, r.addr()).roundTrip(get("/panic"))
 	if err != nil || resp.StatusCode != http.StatusInternalServerError {

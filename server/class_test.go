@@ -4,25 +4,27 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
-
-	"github.com/gocorn/gocorn/starcfg"
 )
 
-func TestClassOf(t *testing.T) {
+func TestClasses(t *testing.T) {
 	tests := []struct {
-		cfg  *starcfg.Config
-		want class
+		got, want   Class
+		concurrency int
 	}{
-		{config("sync"), class{name: "sync", maxConns: 1000, maxActive: 1, acceptWhenIdle: true}},
-		{gthread(4, 100, 2), class{name: "gthread", maxConns: 100, maxActive: 4, keepAlive: true}},
-		{gthread(4, 100, 0), class{name: "gthread", maxConns: 100, maxActive: 4}},
-		{gthread(0, 0, 1), class{name: "gthread", maxConns: 1, maxActive: 1, keepAlive: true}},
+		{SyncClass("sync", 1000), Class{Name: "sync", Connections: 1000, Handlers: 1, AcceptWhenIdle: true}, 1},
+		{SyncClass("sync", 0), Class{Name: "sync", Connections: 1, Handlers: 1, AcceptWhenIdle: true}, 1},
+		{ThreadClass("gthread", 4, 100, true), Class{Name: "gthread", Connections: 100, Handlers: 4, KeepAlive: true}, 4},
+		{ThreadClass("gthread", 4, 100, false), Class{Name: "gthread", Connections: 100, Handlers: 4}, 4},
+		{ThreadClass("gthread", 0, 0, true), Class{Name: "gthread", Connections: 1, Handlers: 1, KeepAlive: true}, 1},
+		{ThreadClass("gthread", 64, 10, true), Class{Name: "gthread", Connections: 10, Handlers: 64, KeepAlive: true}, 10},
+		{Class{Connections: 5}, Class{Connections: 5}, 5},
 	}
 	for _, tt := range tests {
-		got, err := classOf(tt.cfg)
-		if err != nil || got != tt.want {
-			t.Errorf("classOf(%s, threads %d, connections %d, keepalive %d) = %+v, %v; want %+v",
-				tt.cfg.WorkerClass, tt.cfg.Threads, tt.cfg.WorkerConnections, tt.cfg.Keepalive, got, err, tt.want)
+		if tt.got != tt.want {
+			t.Errorf("got %+v, want %+v", tt.got, tt.want)
+		}
+		if c := tt.got.Concurrency(); c != tt.concurrency {
+			t.Errorf("%+v: Concurrency() = %d, want %d", tt.got, c, tt.concurrency)
 		}
 	}
 }
@@ -33,7 +35,7 @@ func TestClassOf(t *testing.T) {
 // started may return (at most one per listener).
 func TestSyncOneConnectionAtATime(t *testing.T) {
 	g := newGate()
-	r := start(t, Options{Config: config("sync"), Handler: g}, 1)
+	r := start(t, with(config("sync"), Options{Handler: g}), 1)
 	l := r.listeners[0]
 
 	a := mustDial(t, r.addr())
@@ -94,7 +96,7 @@ func checkClosed(t *testing.T, c *client, path string) {
 // With worker_connections 2, a third connection waits, unanswered, until one
 // of the first two closes.
 func TestGthreadWorkerConnections(t *testing.T) {
-	r := start(t, Options{Config: gthread(2, 2, 30), Handler: Hello()}, 1)
+	r := start(t, with(gthread(2, 2, 30), Options{Handler: Hello()}), 1)
 	first := mustDial(t, r.addr())
 	second := mustDial(t, r.addr())
 	for _, c := range []*client{first, second} {
@@ -129,7 +131,7 @@ func TestGthreadWorkerConnections(t *testing.T) {
 // connections bring requests.
 func TestGthreadThreads(t *testing.T) {
 	g := newGate()
-	r := start(t, Options{Config: gthread(2, 10, 5), Handler: g}, 1)
+	r := start(t, with(gthread(2, 10, 5), Options{Handler: g}), 1)
 	const n = 5
 	type result struct {
 		body string
@@ -173,7 +175,7 @@ func TestGthreadThreads(t *testing.T) {
 func TestKeepAlive(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  *starcfg.Config
+		cfg  Options
 		keep bool
 	}{
 		{"sync", config("sync"), false},
@@ -183,7 +185,7 @@ func TestKeepAlive(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := start(t, Options{Config: tt.cfg, Handler: Echo()}, 1)
+			r := start(t, with(tt.cfg, Options{Handler: Echo()}), 1)
 			c := mustDial(t, r.addr())
 			rounds := 3
 			if !tt.keep {
@@ -217,7 +219,7 @@ func TestKeepAlive(t *testing.T) {
 // keepalive is also the idle timeout: an idle connection is closed after
 // that many seconds.
 func TestGthreadKeepaliveIdleTimeout(t *testing.T) {
-	r := start(t, Options{Config: gthread(2, 10, 1), Handler: Hello()}, 1)
+	r := start(t, with(gthread(2, 10, 1), Options{Handler: Hello()}), 1)
 	c := mustDial(t, r.addr())
 	c.mustGet(t, "/")
 	idle := time.Now()
@@ -236,7 +238,7 @@ func TestGthreadKeepaliveIdleTimeout(t *testing.T) {
 // the thread or the connection slot.
 func TestGthreadAbandonedRequestFreesSlot(t *testing.T) {
 	g := newGate()
-	r := start(t, Options{Config: gthread(1, 2, 5), Handler: g}, 1)
+	r := start(t, with(gthread(1, 2, 5), Options{Handler: g}), 1)
 	busy := mustDial(t, r.addr())
 	if err := busy.send(get("/busy")); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 // echo sends request to a fresh echo server and decodes the reply.
 func echo(t *testing.T, request string) (EchoReply, map[string]json.RawMessage, *client) {
 	t.Helper()
-	r := start(t, Options{Config: config("sync"), Handler: Echo()}, 1)
+	r := start(t, with(config("sync"), Options{Handler: Echo()}), 1)
 	c := mustDial(t, r.addr())
 	resp, body, err := c.roundTrip(request)
 	if err != nil {

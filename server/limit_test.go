@@ -94,7 +94,7 @@ func TestHijackedConnection(t *testing.T) {
 		hijacked <- c
 	})
 	for _, access := range []bool{false, true} {
-		o := Options{Config: gthread(2, 1, 5), Handler: h}
+		o := with(gthread(2, 1, 5), Options{Handler: h})
 		if access {
 			o.AccessLog = &lines{}
 		}
@@ -138,7 +138,7 @@ func TestHijackedConnection(t *testing.T) {
 // accepted like any other and its request must be served, not dropped.
 func TestShutdownServesConnectionWaitingForSlot(t *testing.T) {
 	g := newGate()
-	r := start(t, Options{Config: config("sync"), Handler: g}, 2)
+	r := start(t, with(config("sync"), Options{Handler: g}), 2)
 	a := mustDial(t, r.listeners[0].addr())
 	if err := a.send(get("/a")); err != nil {
 		t.Fatal(err)

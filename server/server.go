@@ -4,42 +4,16 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/gocorn/gocorn/server/h1"
 	"github.com/gocorn/gocorn/server/proxy"
-	"github.com/gocorn/gocorn/starcfg"
 )
-
-// Options configure the server of one worker process.
-type Options struct {
-	Config    *starcfg.Config
-	Handler   http.Handler
-	Listeners []net.Listener
-	ErrorLog  *slog.Logger
-	AccessLog io.Writer // nil when the access log is off
-
-	// MaxRequests is this worker's request budget (max_requests plus its
-	// jitter); 0 means no limit. When it is reached OnRetire runs once,
-	// every later response closes its connection, and the worker keeps
-	// serving until it is told to stop.
-	MaxRequests int
-	OnRetire    func()
-
-	// Hooks are the config generation's hooks; the worker runs their
-	// pre_request and post_request with HookWorker as the worker object.
-	Hooks      *starcfg.Hooks
-	HookWorker *starcfg.Worker
-
-	// TLS is the TLS material the master read; when nil and TLS is on,
-	// New reads the files itself (see TLSSecrets).
-	TLS *TLSSecrets
-}
 
 // Server serves one worker's listeners.
 type Server struct {
@@ -47,7 +21,7 @@ type Server struct {
 	listeners []*limitListener // what a drain closes
 	serving   []net.Listener   // what net/http accepts from: listeners, or TLS above them
 	tracker   *tracker
-	class     class
+	class     Class
 	tls       *tls.Config // nil without TLS
 	conns     *slots
 }
@@ -55,79 +29,64 @@ type Server struct {
 // New builds a worker's server. It does not accept connections until
 // Serve.
 func New(o Options) (*Server, error) {
-	cl, err := classOf(o.Config)
-	if err != nil {
-		return nil, err
-	}
 	if o.ErrorLog == nil {
 		o.ErrorLog = slog.New(slog.DiscardHandler)
 	}
+	if o.HTTP1 == nil {
+		o.HTTP1 = h1.Defaults
+	}
 	var access *accessLogger
 	if o.AccessLog != nil {
-		access = newAccessLogger(o.Config.AccessLogFormat, o.AccessLog)
+		access = newAccessLogger(o.AccessLogFormat, o.AccessLog)
 	}
 	t := newTracker(o, access)
-	if o.TLS == nil {
-		if o.TLS, err = ReadTLSSecrets(o.Config); err != nil {
-			return nil, err
-		}
-	}
-	tlsConf, err := TLSConfig(o.Config, o.TLS)
+	tlsConf, err := o.TLS.config(alpn(o.Protocols))
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range Warnings(o.Config) {
-		o.ErrorLog.Warn(w)
-	}
-	timeouts := TimeoutsOf(o.Config)
-	px, err := proxy.New(proxy.Config{
-		ForwardedAllowIPs:   o.Config.ForwardedAllowIPs,
-		SecureSchemeHeaders: o.Config.SecureSchemeHeaders,
-		ProxyProtocol:       o.Config.ProxyProtocol,
-		ProxyAllowIPs:       o.Config.ProxyAllowIPs,
-		HeaderTimeout:       timeouts.Header,
-		ErrorLog:            o.ErrorLog,
-	})
-	if err != nil {
-		return nil, err
-	}
-	h := timeouts.Handler(o.Handler)
-	h = HTTP2HeaderLimit(o.Config, h)
+	pc := o.Proxy
+	pc.HeaderTimeout, pc.ErrorLog = o.Timeouts.Header, o.ErrorLog
+	px := proxy.New(pc)
+	h := o.Timeouts.Handler(o.Handler)
+	h = o.HTTP2.headerLimit(o.Protocols, h)
+	cl := o.Class
+	cl.Connections = max(cl.Connections, 1)
 	var pool chan struct{} // the handler slots, when fewer than connections
-	if cl.maxActive > 0 && cl.maxActive < cl.maxConns {
-		pool = make(chan struct{}, cl.maxActive)
+	if cl.pooled() {
+		pool = make(chan struct{}, cl.Handlers)
 		h = threads(pool, h)
 	}
 	h = t.wrap(h)
 	h = px.Handler(h) // the client behind trusted proxies, for the handler and the access log
 
-	parse := h1.FromConfig(o.Config)
-	parse.PassHTTP2Preface = o.Config.HTTP2Cleartext == starcfg.H2CPriorKnowledge && tlsConf == nil
+	parse := *o.HTTP1
+	parse.PassHTTP2Preface = slices.Contains(o.Protocols, "h2") && tlsConf == nil
 	parse.Trusted = px.Forwarded().Allows // forwarder_headers from trusted proxies only
 	srv := &http.Server{
-		Handler:        h,
-		MaxHeaderBytes: h1.MaxHeadBytes(parse),
-		ErrorLog:       slog.NewLogLogger(o.ErrorLog.Handler(), slog.LevelWarn),
-		ConnState:      trackState,
-		ConnContext:    px.ConnContext,
-		TLSConfig:      tlsConf,
-		Protocols:      Protocols(o.Config),
-		HTTP2:          HTTP2Config(o.Config),
+		Handler:                      h,
+		MaxHeaderBytes:               h1.MaxHeadBytes(&parse),
+		ErrorLog:                     slog.NewLogLogger(o.ErrorLog.Handler(), slog.LevelWarn),
+		ConnState:                    trackState,
+		ConnContext:                  px.ConnContext,
+		TLSConfig:                    tlsConf,
+		Protocols:                    protocols(o.Protocols, tlsConf != nil),
+		HTTP2:                        o.HTTP2.config(o.Timeouts.Write),
+		DisableGeneralOptionsHandler: true, // OPTIONS * reaches the app, as under gunicorn
 	}
-	timeouts.Apply(srv)
-	srv.SetKeepAlivesEnabled(cl.keepAlive)
+	o.Timeouts.Apply(srv)
+	srv.SetKeepAlivesEnabled(cl.KeepAlive)
 
-	conns := newSlots(cl.maxConns)
+	conns := newSlots(cl.Connections)
 	s := &Server{http: srv, tracker: t, class: cl, conns: conns, tls: tlsConf}
 	var idle chan struct{}
-	if cl.acceptWhenIdle {
+	if cl.AcceptWhenIdle {
 		idle = pool
 	}
 	warn := func(msg string) { o.ErrorLog.Warn(msg) }
-	strict := func(c net.Conn) net.Conn { return h1.Wrap(c, parse, warn) }
-	wrap := func(c net.Conn) net.Conn { return strict(timeouts.Conn(c)) }
+	strict := func(c net.Conn) net.Conn { return h1.Wrap(c, &parse, warn) }
+	wrap := func(c net.Conn) net.Conn { return strict(o.Timeouts.Conn(c)) }
 	if tlsConf != nil {
-		wrap = timeouts.Conn // h1 goes above TLS, once the handshake is done
+		wrap = o.Timeouts.Conn // h1 goes above TLS, once the handshake is done
 	}
 	for _, l := range o.Listeners {
 		// The PROXY protocol header comes first on the wire, below TLS and HTTP.
@@ -135,7 +94,7 @@ func New(o Options) (*Server, error) {
 		s.listeners = append(s.listeners, ll)
 		var ln net.Listener = ll
 		if tlsConf != nil {
-			ln = newTLSListener(ll, tlsConf, timeouts.Header, strict, o.ErrorLog)
+			ln = newTLSListener(ll, tlsConf, o.Timeouts.Header, strict, o.ErrorLog)
 		}
 		s.serving = append(s.serving, ln)
 	}
@@ -143,7 +102,7 @@ func New(o Options) (*Server, error) {
 }
 
 // ClassName is the worker class being served, for logs.
-func (s *Server) ClassName() string { return s.class.name }
+func (s *Server) ClassName() string { return s.class.Name }
 
 // Serve accepts and serves connections until Shutdown or Close. It returns
 // nil after a Shutdown or Close, or the first listener's failure.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,7 +18,6 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/accesslog"
-	"github.com/gocorn/gocorn/starcfg"
 )
 
 // waitLimit bounds every wait in these tests for something that should
@@ -27,27 +27,34 @@ const (
 	quiet     = 150 * time.Millisecond
 )
 
-// config returns a worker configuration with gunicorn's defaults for the
-// given class.
-func config(class string) *starcfg.Config {
-	return &starcfg.Config{
-		WorkerClass:           class,
-		Threads:               1,
-		WorkerConnections:     1000,
-		Keepalive:             2,
-		LimitRequestLine:      4094,
-		LimitRequestFields:    100,
-		LimitRequestFieldSize: 8190,
-		AccessLogFormat:       accesslog.DefaultFormat,
+// config returns the options of a worker of class (sync or gthread)
+// with gunicorn's defaults.
+func config(class string) Options {
+	if class == "sync" {
+		return Options{Class: SyncClass("sync", 1000), Timeouts: Timeouts{Idle: 2 * time.Second}, AccessLogFormat: accesslog.DefaultFormat}
+	}
+	return gthread(1, 1000, 2)
+}
+
+// gthread returns the options of a gthread worker.
+func gthread(threads, conns, keepalive int) Options {
+	return Options{
+		Class:           ThreadClass("gthread", threads, conns, keepalive > 0),
+		Timeouts:        Timeouts{Idle: time.Duration(keepalive) * time.Second},
+		AccessLogFormat: accesslog.DefaultFormat,
 	}
 }
 
-func gthread(threads, conns, keepalive int) *starcfg.Config {
-	cfg := config("gthread")
-	cfg.Threads = threads
-	cfg.WorkerConnections = conns
-	cfg.Keepalive = keepalive
-	return cfg
+// with is o with the fields it leaves zero taken from base: a worker's
+// options (config, gthread) with the test's handler and hooks.
+func with(base, o Options) Options {
+	ov, bv := reflect.ValueOf(&o).Elem(), reflect.ValueOf(base)
+	for i := range ov.NumField() {
+		if ov.Field(i).IsZero() {
+			ov.Field(i).Set(bv.Field(i))
+		}
+	}
+	return o
 }
 
 // watchedListener is a loopback listener that reports the connections it
@@ -371,17 +378,9 @@ func (g *gate) noneEntered(t *testing.T, why string) {
 	}
 }
 
-func TestNewRejectsUnknownClass(t *testing.T) {
-	_, err := New(Options{Config: config("gevent"), Handler: Hello(), ErrorLog: slog.New(slog.DiscardHandler)})
-	want := `worker class "gevent" is not known (want sync or gthread)`
-	if err == nil || err.Error() != want {
-		t.Errorf("New with class gevent: %v, want %s", err, want)
-	}
-}
-
 func TestClassName(t *testing.T) {
 	for _, class := range []string{"sync", "gthread"} {
-		s, err := New(Options{Config: config(class), Handler: Hello(), ErrorLog: slog.New(slog.DiscardHandler)})
+		s, err := New(with(config(class), Options{Handler: Hello(), ErrorLog: slog.New(slog.DiscardHandler)}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -399,15 +398,15 @@ func TestNewWithoutErrorLog(t *testing.T) {
 			t.Fatalf("New with a nil ErrorLog panicked: %v", v)
 		}
 	}()
-	if _, err := New(Options{Config: config("sync"), Handler: Hello()}); err != nil {
+	if _, err := New(with(config("sync"), Options{Handler: Hello()})); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestMultipleListeners(t *testing.T) {
-	for _, cfg := range []*starcfg.Config{config("sync"), gthread(2, 10, 2)} {
-		t.Run(cfg.WorkerClass, func(t *testing.T) {
-			r := start(t, Options{Config: cfg, Handler: Hello()}, 2)
+	for _, cfg := range []Options{config("sync"), gthread(2, 10, 2)} {
+		t.Run(cfg.Class.Name, func(t *testing.T) {
+			r := start(t, with(cfg, Options{Handler: Hello()}), 2)
 			for round := range 2 {
 				for i, l := range r.listeners {
 					c := mustDial(t, l.addr())
@@ -424,7 +423,7 @@ func TestMultipleListeners(t *testing.T) {
 // a connection on the second listener waits until the first is done.
 func TestMultipleListenersSyncOneAtATime(t *testing.T) {
 	g := newGate()
-	r := start(t, Options{Config: config("sync"), Handler: g}, 2)
+	r := start(t, with(config("sync"), Options{Handler: g}), 2)
 	a := mustDial(t, r.listeners[0].addr())
 	if err := a.send(get("/a")); err != nil {
 		t.Fatal(err)
@@ -447,10 +446,10 @@ func TestMultipleListenersSyncOneAtATime(t *testing.T) {
 }
 
 func TestShutdownCompletesInFlightRequest(t *testing.T) {
-	for _, cfg := range []*starcfg.Config{config("sync"), gthread(2, 10, 5)} {
-		t.Run(cfg.WorkerClass, func(t *testing.T) {
+	for _, cfg := range []Options{config("sync"), gthread(2, 10, 5)} {
+		t.Run(cfg.Class.Name, func(t *testing.T) {
 			g := newGate()
-			r := start(t, Options{Config: cfg, Handler: g}, 1)
+			r := start(t, with(cfg, Options{Handler: g}), 1)
 			c := mustDial(t, r.addr())
 			if err := c.send(get("/slow")); err != nil {
 				t.Fatal(err)
@@ -490,9 +489,9 @@ func TestShutdownCompletesInFlightRequest(t *testing.T) {
 // A connection accepted just before Shutdown, whose headers come after it
 // began, is served: net/http's Shutdown alone would drop it.
 func TestShutdownServesAcceptedConnection(t *testing.T) {
-	for _, cfg := range []*starcfg.Config{config("sync"), gthread(2, 10, 5)} {
-		t.Run(cfg.WorkerClass, func(t *testing.T) {
-			r := start(t, Options{Config: cfg, Handler: Hello()}, 1)
+	for _, cfg := range []Options{config("sync"), gthread(2, 10, 5)} {
+		t.Run(cfg.Class.Name, func(t *testing.T) {
+			r := start(t, with(cfg, Options{Handler: Hello()}), 1)
 			c := mustDial(t, r.addr())
 			r.listeners[0].waitAccepted(t, c)
 
@@ -520,7 +519,7 @@ func TestShutdownServesAcceptedConnection(t *testing.T) {
 }
 
 func TestShutdownClosesIdleConnections(t *testing.T) {
-	r := start(t, Options{Config: gthread(2, 10, 30), Handler: Hello()}, 1)
+	r := start(t, with(gthread(2, 10, 30), Options{Handler: Hello()}), 1)
 	var conns []*client
 	for range 3 {
 		c := mustDial(t, r.addr())
@@ -549,7 +548,7 @@ func TestShutdownClosesIdleConnections(t *testing.T) {
 // A keep-alive client may send its next request just as the drain starts;
 // within the idle grace that request is still served.
 func TestShutdownServesRequestOnJustIdleConnection(t *testing.T) {
-	r := start(t, Options{Config: gthread(2, 10, 30), Handler: Hello()}, 1)
+	r := start(t, with(gthread(2, 10, 30), Options{Handler: Hello()}), 1)
 	c := mustDial(t, r.addr())
 	c.mustGet(t, "/first")
 	done := r.shutdownAsync()
@@ -585,7 +584,7 @@ func TestShutdownWithExpiredContext(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := newGate()
-			r := start(t, Options{Config: gthread(2, 10, 5), Handler: g}, 1)
+			r := start(t, with(gthread(2, 10, 5), Options{Handler: g}), 1)
 			c := mustDial(t, r.addr())
 			r.listeners[0].waitAccepted(t, c)
 			if tt.busy == "handler" {
@@ -614,7 +613,7 @@ func TestShutdownWithExpiredContext(t *testing.T) {
 
 func TestCloseDropsConnections(t *testing.T) {
 	g := newGate()
-	r := start(t, Options{Config: gthread(2, 10, 5), Handler: g}, 1)
+	r := start(t, with(gthread(2, 10, 5), Options{Handler: g}), 1)
 	c := mustDial(t, r.addr())
 	if err := c.send(get("/stuck")); err != nil {
 		t.Fatal(err)
@@ -630,7 +629,7 @@ func TestCloseDropsConnections(t *testing.T) {
 }
 
 func TestHello(t *testing.T) {
-	r := start(t, Options{Config: config("sync"), Handler: Hello()}, 1)
+	r := start(t, with(config("sync"), Options{Handler: Hello()}), 1)
 	c := mustDial(t, r.addr())
 	resp, body := c.mustGet(t, "/anything?x=1")
 	if body != "Hello, World!\n" || resp.Header.Get("Content-Type") != "text/plain" || resp.ContentLength != 14 {

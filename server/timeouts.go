@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/gocorn/gocorn/starcfg"
 )
 
 // Timeouts are the deadlines a worker holds its clients to, so that slow,
@@ -25,18 +23,6 @@ type Timeouts struct {
 	Body   time.Duration // each read of a request body (Handler)
 	Write  time.Duration // each write of at most writeChunk bytes (Conn)
 	Idle   time.Duration // between requests (http.Server.IdleTimeout)
-}
-
-// TimeoutsOf reads header_timeout, body_timeout, write_timeout and
-// keepalive.
-func TimeoutsOf(cfg *starcfg.Config) Timeouts {
-	sec := func(n int) time.Duration { return time.Duration(n) * time.Second }
-	return Timeouts{
-		Header: sec(cfg.HeaderTimeout),
-		Body:   sec(cfg.BodyTimeout),
-		Write:  sec(cfg.WriteTimeout),
-		Idle:   sec(cfg.Keepalive),
-	}
 }
 
 // Apply sets srv's timeouts: ReadHeaderTimeout (which also bounds the TLS

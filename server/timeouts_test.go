@@ -15,17 +15,10 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gocorn/gocorn/starcfg"
 )
 
-func TestTimeoutsOfAndApply(t *testing.T) {
-	cfg := &starcfg.Config{Keepalive: 75}
-	cfg.HeaderTimeout, cfg.BodyTimeout, cfg.WriteTimeout = 10, 20, 30
-	to := TimeoutsOf(cfg)
-	if to != (Timeouts{Header: 10 * time.Second, Body: 20 * time.Second, Write: 30 * time.Second, Idle: 75 * time.Second}) {
-		t.Fatalf("TimeoutsOf = %+v", to)
-	}
+func TestTimeoutsApply(t *testing.T) {
+	to := Timeouts{Header: 10 * time.Second, Body: 20 * time.Second, Write: 30 * time.Second, Idle: 75 * time.Second}
 	srv := &http.Server{ReadTimeout: time.Second, WriteTimeout: time.Second}
 	to.Apply(srv)
 	if srv.ReadHeaderTimeout != 10*time.Second || srv.IdleTimeout != 75*time.Second || srv.ReadTimeout != 0 || srv.WriteTimeout != 0 {

@@ -10,8 +10,6 @@ import (
 	"os"
 	"slices"
 	"time"
-
-	"github.com/gocorn/gocorn/starcfg"
 )
 
 // TLSSecrets is a worker's TLS material: the PEM bytes of certfile,
@@ -34,76 +32,81 @@ type TLSSecrets struct {
 	TicketKeys [][32]byte `json:"ticket_keys,omitempty"`
 }
 
-// ReadTLSSecrets reads certfile, keyfile and ca_certs and checks that they
-// make a TLS configuration, or returns nil when TLS is off. Errors name
-// the settings at fault, so the master reports a bad file before any
-// worker starts, and a HUP with a bad file keeps the old configuration.
-func ReadTLSSecrets(cfg *starcfg.Config) (*TLSSecrets, error) {
-	if !cfg.TLSEnabled() {
-		return nil, nil
-	}
-	if err := cfg.CheckTLS(); err != nil {
-		return nil, err
-	}
+// TLSFiles are the paths of certfile, keyfile and ca_certs; Key and
+// ClientCAs may be "".
+type TLSFiles struct {
+	Cert, Key, ClientCAs string
+}
+
+// ReadTLSSecrets reads the files and checks that they make a TLS
+// configuration. Errors name the settings at fault, so the master reports
+// a bad file before any worker starts, and a HUP with a bad file keeps the
+// old configuration.
+func ReadTLSSecrets(f TLSFiles) (*TLSSecrets, error) {
 	var s TLSSecrets
 	var err error
-	if s.Cert, err = os.ReadFile(cfg.Certfile); err != nil {
+	if s.Cert, err = os.ReadFile(f.Cert); err != nil {
 		return nil, fmt.Errorf("certfile: %v", err)
 	}
 	s.Key = s.Cert // the key follows the certificate in one file
-	if cfg.Keyfile != "" {
-		if s.Key, err = os.ReadFile(cfg.Keyfile); err != nil {
+	if f.Key != "" {
+		if s.Key, err = os.ReadFile(f.Key); err != nil {
 			return nil, fmt.Errorf("keyfile: %v", err)
 		}
 	}
-	if cfg.CACerts != "" {
-		if s.ClientCAs, err = os.ReadFile(cfg.CACerts); err != nil {
+	if f.ClientCAs != "" {
+		if s.ClientCAs, err = os.ReadFile(f.ClientCAs); err != nil {
 			return nil, fmt.Errorf("ca_certs: %v", err)
 		}
 	}
-	if _, err := TLSConfig(cfg, &s); err != nil {
-		return nil, err
+	if _, err := tls.X509KeyPair(s.Cert, s.Key); err != nil {
+		if f.Key == "" {
+			return nil, fmt.Errorf("certfile %q (which must hold the key too, since keyfile is not set): %v", f.Cert, err)
+		}
+		return nil, fmt.Errorf("certfile %q and keyfile %q: %v", f.Cert, f.Key, err)
+	}
+	if s.ClientCAs != nil && !x509.NewCertPool().AppendCertsFromPEM(s.ClientCAs) {
+		return nil, fmt.Errorf("ca_certs: %q holds no PEM certificate", f.ClientCAs)
 	}
 	return &s, nil
 }
 
-// TLSConfig builds the TLS configuration of a worker from s and the
-// settings ciphers, tls_min_version, cert_reqs and http_protocols, or
-// returns nil when TLS is off. Errors name the settings at fault.
-func TLSConfig(cfg *starcfg.Config, s *TLSSecrets) (*tls.Config, error) {
-	if !cfg.TLSEnabled() {
+// TLS is what a worker's listeners serve TLS with: the master's secrets
+// and the settings ciphers, tls_min_version and cert_reqs.
+type TLS struct {
+	Secrets      *TLSSecrets
+	MinVersion   uint16             // a crypto/tls version
+	CipherSuites []uint16           // the TLS 1.2 suites offered; nil: Go's defaults
+	ClientAuth   tls.ClientAuthType // whether client certificates are asked for and verified
+}
+
+// config builds the TLS configuration, offering alpn; nil without TLS.
+func (t *TLS) config(alpn []string) (*tls.Config, error) {
+	if t == nil {
 		return nil, nil
 	}
-	if s == nil {
+	if t.Secrets == nil {
 		return nil, errors.New("TLS is on but no certificate was read (ReadTLSSecrets)")
 	}
-	cert, err := tls.X509KeyPair(s.Cert, s.Key)
-	switch {
-	case err != nil && cfg.Keyfile == "":
-		return nil, fmt.Errorf("certfile %q (which must hold the key too, since keyfile is not set): %v", cfg.Certfile, err)
-	case err != nil:
-		return nil, fmt.Errorf("certfile %q and keyfile %q: %v", cfg.Certfile, cfg.Keyfile, err)
-	}
-	suites, err := starcfg.ParseCiphers(cfg.Ciphers)
+	cert, err := tls.X509KeyPair(t.Secrets.Cert, t.Secrets.Key)
 	if err != nil {
-		return nil, fmt.Errorf("ciphers: %v", err)
+		return nil, fmt.Errorf("TLS certificate: %v", err)
 	}
 	tc := &tls.Config{
 		Certificates: []tls.Certificate{cert},
-		MinVersion:   cfg.TLSVersion(),
-		CipherSuites: suites,
-		NextProtos:   alpn(cfg),
+		MinVersion:   t.MinVersion,
+		CipherSuites: t.CipherSuites,
+		NextProtos:   alpn,
+		ClientAuth:   t.ClientAuth,
 	}
-	if s.ClientCAs != nil {
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(s.ClientCAs) {
-			return nil, fmt.Errorf("ca_certs: %q holds no PEM certificate", cfg.CACerts)
+	if t.Secrets.ClientCAs != nil {
+		tc.ClientCAs = x509.NewCertPool()
+		if !tc.ClientCAs.AppendCertsFromPEM(t.Secrets.ClientCAs) {
+			return nil, errors.New("TLS client CAs: no PEM certificate")
 		}
-		tc.ClientCAs = pool
 	}
-	tc.ClientAuth = clientAuth(cfg.CertReqs)
-	if len(s.TicketKeys) > 0 {
-		tc.SetSessionTicketKeys(s.TicketKeys)
+	if len(t.Secrets.TicketKeys) > 0 {
+		tc.SetSessionTicketKeys(t.Secrets.TicketKeys)
 	}
 	return tc, nil
 }
@@ -115,128 +118,60 @@ func NewTicketKey() [32]byte {
 	return k
 }
 
-// clientAuth maps gunicorn's cert_reqs (Python's ssl.CERT_NONE,
-// CERT_OPTIONAL, CERT_REQUIRED) onto crypto/tls. Python verifies a
-// certificate whenever it asks for one, so both modes verify.
-func clientAuth(certReqs int) tls.ClientAuthType {
-	switch certReqs {
-	case 1:
-		return tls.VerifyClientCertIfGiven
-	case 2:
-		return tls.RequireAndVerifyClientCert
-	}
-	return tls.NoClientCert
-}
-
-// alpn lists the ALPN protocols of http_protocols in their order, keeping
-// only those Protocols serves.
-func alpn(cfg *starcfg.Config) []string {
-	p := Protocols(cfg)
+// alpn lists the ALPN names of the protocols served, in their order.
+func alpn(protocols []string) []string {
 	var out []string
-	for _, name := range cfg.HTTPProtocols {
-		switch {
-		case name == "h2" && p.HTTP2():
+	for _, p := range protocols {
+		switch p {
+		case "h2":
 			out = append(out, "h2")
-		case name == "h1" && p.HTTP1():
+		case "h1":
 			out = append(out, "http/1.1")
 		}
 	}
-	if p.HTTP1() && !slices.Contains(out, "http/1.1") {
-		out = append(out, "http/1.1") // h2 refused (sync): HTTP/1.1 serves instead
+	if len(out) == 0 {
+		out = append(out, "http/1.1")
 	}
 	return out
 }
 
-// h2Capable tells whether the worker class can serve HTTP/2: its streams
-// run concurrently, which a sync worker (one request at a time) cannot.
-func h2Capable(cfg *starcfg.Config) bool { return cfg.WorkerClass != "sync" }
-
-// Protocols is the set of protocols for http.Server.Protocols:
-//
-//   - HTTP/1 when http_protocols lists h1, or when nothing else can be
-//     served (h2 alone with sync, or without TLS and h2c);
-//   - HTTP/2 over TLS when h2 is listed, TLS is on and the class is not
-//     sync;
-//   - HTTP/2 without TLS (prior knowledge) when, in addition,
-//     http2_cleartext is prior-knowledge and TLS is off.
-//
-// Warnings says why a listed protocol is not served.
-func Protocols(cfg *starcfg.Config) *http.Protocols {
-	h1 := slices.Contains(cfg.HTTPProtocols, "h1")
-	h2 := slices.Contains(cfg.HTTPProtocols, "h2") && h2Capable(cfg)
+// protocols is http.Server.Protocols for the protocols served: HTTP/2
+// over TLS, or with prior knowledge without it (h2c).
+func protocols(served []string, withTLS bool) *http.Protocols {
 	var p http.Protocols
-	if cfg.TLSEnabled() {
+	h2 := slices.Contains(served, "h2")
+	p.SetHTTP1(slices.Contains(served, "h1") || !h2)
+	if withTLS {
 		p.SetHTTP2(h2)
-		p.SetHTTP1(h1 || !h2)
-		return &p
+	} else {
+		p.SetUnencryptedHTTP2(h2)
 	}
-	h2c := h2 && cfg.HTTP2Cleartext == starcfg.H2CPriorKnowledge
-	p.SetUnencryptedHTTP2(h2c)
-	p.SetHTTP1(h1 || !h2c)
 	return &p
 }
 
-// Warnings lists what the worker should log once when it starts: the
-// protocols asked for that it will not serve, and timeouts that leave a
-// sync worker at the mercy of a stalled client.
-func Warnings(cfg *starcfg.Config) []string {
-	var w []string
-	wantH2 := slices.Contains(cfg.HTTPProtocols, "h2")
-	switch {
-	case wantH2 && !h2Capable(cfg):
-		w = append(w, fmt.Sprintf("HTTP/2 is not supported by the %s worker class; serving HTTP/1.1 "+
-			"(use worker_class = \"gthread\" for h2)", cfg.WorkerClass))
-	case wantH2 && !cfg.TLSEnabled() && cfg.HTTP2Cleartext == starcfg.H2COff:
-		w = append(w, "http_protocols lists h2, which needs TLS (certfile and keyfile) or "+
-			"http2_cleartext; serving HTTP/1.1")
-	}
-	if cfg.HTTP2Cleartext != starcfg.H2COff {
-		switch {
-		case cfg.TLSEnabled():
-			w = append(w, "http2_cleartext is ignored: the sockets serve TLS")
-		case !wantH2:
-			w = append(w, "http2_cleartext is ignored: http_protocols does not list h2")
-		}
-	}
-	if cfg.WorkerClass == "sync" && cfg.Timeout > 0 {
-		for _, t := range []struct {
-			name string
-			secs int
-		}{{"body_timeout", cfg.BodyTimeout}, {"write_timeout", cfg.WriteTimeout}} {
-			if t.secs == 0 || t.secs >= cfg.Timeout {
-				w = append(w, fmt.Sprintf("%s (%d) is not below timeout (%d): a client that stalls "+
-					"keeps a sync worker busy until the master aborts it", t.name, t.secs, cfg.Timeout))
-			}
-		}
-	}
-	return w
-}
-
-// HTTP2Config is the HTTP/2 part of http.Server: gunicorn's http2_*
-// settings, and write_timeout as the time a connection may go without
-// writing a byte.
-func HTTP2Config(cfg *starcfg.Config) *http.HTTP2Config {
+// config is the HTTP/2 part of http.Server, with write as the time a
+// connection may go without writing a byte.
+func (h HTTP2) config(write time.Duration) *http.HTTP2Config {
 	return &http.HTTP2Config{
-		MaxConcurrentStreams:      cfg.HTTP2MaxConcurrentStreams,
-		MaxReadFrameSize:          cfg.HTTP2MaxFrameSize,
-		MaxReceiveBufferPerStream: cfg.HTTP2InitialWindowSize,
-		WriteByteTimeout:          time.Duration(cfg.WriteTimeout) * time.Second,
+		MaxConcurrentStreams:      h.MaxConcurrentStreams,
+		MaxReadFrameSize:          h.MaxFrameSize,
+		MaxReceiveBufferPerStream: h.InitialWindowSize,
+		WriteByteTimeout:          write,
 	}
 }
 
-// HTTP2HeaderLimit answers 431 to an HTTP/2 request whose header list is
-// larger than http2_max_header_list_size, counted as HTTP/2 counts it:
-// name, value and 32 bytes per field, pseudo-header fields included.
+// headerLimit answers 431 to an HTTP/2 request whose header list is
+// larger than MaxHeaderListSize, counted as HTTP/2 counts it: name, value
+// and 32 bytes per field, pseudo-header fields included.
 //
 // net/http has no setting of its own for this: it advertises and enforces
 // a bound derived from http.Server.MaxHeaderBytes, which gocorn sizes for
 // HTTP/1 from the limit_request_* settings. That bound still caps the
 // memory a header list takes; this one gives the configured answer. It
-// returns next unchanged when the setting is 0 or HTTP/2 is off.
-func HTTP2HeaderLimit(cfg *starcfg.Config, next http.Handler) http.Handler {
-	limit := cfg.HTTP2MaxHeaderListSize
-	p := Protocols(cfg)
-	if limit <= 0 || !p.HTTP2() && !p.UnencryptedHTTP2() {
+// returns next unchanged when the limit is 0 or HTTP/2 is not served.
+func (h HTTP2) headerLimit(served []string, next http.Handler) http.Handler {
+	limit := h.MaxHeaderListSize
+	if limit <= 0 || !slices.Contains(served, "h2") {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

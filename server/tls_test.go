@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/tls"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/gocorn/gocorn/server/h1"
 	"github.com/gocorn/gocorn/server/tlstest"
-	"github.com/gocorn/gocorn/starcfg"
 )
 
 // testPKI is the shared test CA (package tlstest).
@@ -22,29 +22,23 @@ type testPKI = tlstest.PKI
 
 func newTestPKI(t *testing.T) *testPKI { return tlstest.New(t) }
 
-// tlsCfg is a Config with TLS settings at their defaults, then edit.
-func tlsCfg(p *testPKI, edit func(*starcfg.Config)) *starcfg.Config {
-	cfg := &starcfg.Config{WorkerClass: "gthread", Threads: 4, WorkerConnections: 100, Timeout: 30}
-	cfg.Certfile, cfg.Keyfile = p.Cert, p.Key
-	cfg.TLSMinVersion, cfg.HTTPProtocols, cfg.HTTP2Cleartext = "1.2", []string{"h1"}, starcfg.H2COff
-	cfg.HTTP2MaxConcurrentStreams, cfg.HTTP2InitialWindowSize = 100, 65535
-	cfg.HTTP2MaxFrameSize, cfg.HTTP2MaxHeaderListSize = 16384, 65536
-	cfg.HeaderTimeout, cfg.BodyTimeout, cfg.WriteTimeout = 10, 20, 20
-	if edit != nil {
-		edit(cfg)
+// tlsOf reads p's certificate and key as the master does and returns
+// what a worker serves TLS with, TLS 1.2 and up, then edit.
+func tlsOf(t testing.TB, p *testPKI, edit func(*TLS)) *TLS {
+	t.Helper()
+	s, err := ReadTLSSecrets(TLSFiles{Cert: p.Cert, Key: p.Key})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return cfg
+	tt := &TLS{Secrets: s, MinVersion: tls.VersionTLS12}
+	if edit != nil {
+		edit(tt)
+	}
+	return tt
 }
 
-// tlsConfigOf reads cfg's TLS files and builds the configuration, as a
-// worker does with what the master read.
-func tlsConfigOf(cfg *starcfg.Config) (*tls.Config, error) {
-	s, err := ReadTLSSecrets(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return TLSConfig(cfg, s)
-}
+// tlsConfigOf builds the configuration of t, serving HTTP/1.1.
+func tlsConfigOf(t *TLS) (*tls.Config, error) { return t.config(alpn(nil)) }
 
 // handshake runs a TLS handshake between server config sc and client
 // config cc over loopback TCP, then one byte each way, and returns the
@@ -90,7 +84,7 @@ func handshake(t *testing.T, sc, cc *tls.Config) (tls.ConnectionState, error) {
 }
 
 func TestTLSConfigOff(t *testing.T) {
-	tc, err := tlsConfigOf(&starcfg.Config{})
+	tc, err := tlsConfigOf(nil)
 	if tc != nil || err != nil {
 		t.Fatalf("TLS off: got %v, %v; want nil, nil", tc, err)
 	}
@@ -98,7 +92,7 @@ func TestTLSConfigOff(t *testing.T) {
 
 func TestTLSConfigServes(t *testing.T) {
 	p := newTestPKI(t)
-	tc, err := tlsConfigOf(tlsCfg(p, nil))
+	tc, err := tlsConfigOf(tlsOf(t, p, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +114,11 @@ func TestTLSConfigKeyInCertfile(t *testing.T) {
 	key, _ := os.ReadFile(p.Key)
 	both := filepath.Join(p.Dir, "both.pem")
 	os.WriteFile(both, append(cert, key...), 0o600)
-	tc, err := tlsConfigOf(tlsCfg(p, func(c *starcfg.Config) { c.Certfile, c.Keyfile = both, "" }))
+	s, err := ReadTLSSecrets(TLSFiles{Cert: both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := tlsConfigOf(&TLS{Secrets: s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,28 +127,30 @@ func TestTLSConfigKeyInCertfile(t *testing.T) {
 	}
 }
 
-func TestTLSConfigErrors(t *testing.T) {
+// ReadTLSSecrets names the setting whose file is at fault.
+func TestReadTLSSecretsErrors(t *testing.T) {
 	p := newTestPKI(t)
 	tests := []struct {
-		name string
-		edit func(*starcfg.Config)
-		want string
+		name  string
+		files TLSFiles
+		want  string
 	}{
-		{"missing cert", func(c *starcfg.Config) { c.Certfile = filepath.Join(p.Dir, "nope.pem") }, "certfile"},
-		{"key of another cert", func(c *starcfg.Config) { c.Keyfile = p.ClientKey }, "private key does not match public key"},
-		{"key only", func(c *starcfg.Config) { c.Certfile = "" }, "keyfile is set but certfile is not"},
-		{"cert without its key", func(c *starcfg.Config) { c.Keyfile = "" }, "certfile"},
-		{"cert_reqs without ca_certs", func(c *starcfg.Config) { c.CertReqs = 2 }, "ca_certs is not set"},
-		{"ca_certs not PEM", func(c *starcfg.Config) { c.CertReqs, c.CACerts = 1, p.Key }, "ca_certs"},
-		{"bad ciphers", func(c *starcfg.Config) { c.Ciphers = "HIGH:!aNULL" }, "ciphers: \"HIGH\" is an OpenSSL cipher keyword"},
+		{"missing cert", TLSFiles{Cert: filepath.Join(p.Dir, "nope.pem"), Key: p.Key}, "certfile: open"},
+		{"missing key", TLSFiles{Cert: p.Cert, Key: filepath.Join(p.Dir, "nope.pem")}, "keyfile: open"},
+		{"key of another cert", TLSFiles{Cert: p.Cert, Key: p.ClientKey}, "and keyfile"},
+		{"cert without its key", TLSFiles{Cert: p.Cert}, "which must hold the key too"},
+		{"ca_certs not PEM", TLSFiles{Cert: p.Cert, Key: p.Key, ClientCAs: p.Key}, "ca_certs: " + strconvQuote(p.Key) + " holds no PEM certificate"},
+		{"missing ca_certs", TLSFiles{Cert: p.Cert, Key: p.Key, ClientCAs: filepath.Join(p.Dir, "nope.pem")}, "ca_certs: open"},
 	}
 	for _, tt := range tests {
-		_, err := tlsConfigOf(tlsCfg(p, tt.edit))
+		_, err := ReadTLSSecrets(tt.files)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error = %v, want one containing %q", tt.name, err, tt.want)
 		}
 	}
 }
+
+func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }
 
 func TestTLSConfigClientAuth(t *testing.T) {
 	p := newTestPKI(t)
@@ -159,21 +159,21 @@ func TestTLSConfigClientAuth(t *testing.T) {
 	other := newTestPKI(t) // a client certificate from a CA the server does not trust
 	stranger := &tls.Config{RootCAs: p.Pool, ServerName: "localhost", Certificates: []tls.Certificate{other.Client}}
 	tests := []struct {
-		certReqs                     int
-		want                         tls.ClientAuthType
+		auth                         tls.ClientAuthType
 		withOK, withoutOK, strangeOK bool
 	}{
-		{0, tls.NoClientCert, true, true, true},
-		{1, tls.VerifyClientCertIfGiven, true, true, false},
-		{2, tls.RequireAndVerifyClientCert, true, false, false},
+		{tls.NoClientCert, true, true, true},
+		{tls.VerifyClientCertIfGiven, true, true, false},
+		{tls.RequireAndVerifyClientCert, true, false, false},
+	}
+	secrets, err := ReadTLSSecrets(TLSFiles{Cert: p.Cert, Key: p.Key, ClientCAs: p.CA})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, tt := range tests {
-		tc, err := tlsConfigOf(tlsCfg(p, func(c *starcfg.Config) { c.CertReqs, c.CACerts = tt.certReqs, p.CA }))
+		tc, err := tlsConfigOf(&TLS{Secrets: secrets, ClientAuth: tt.auth})
 		if err != nil {
 			t.Fatal(err)
-		}
-		if tc.ClientAuth != tt.want {
-			t.Errorf("cert_reqs %d: ClientAuth %v, want %v", tt.certReqs, tc.ClientAuth, tt.want)
 		}
 		for _, c := range []struct {
 			name string
@@ -182,7 +182,7 @@ func TestTLSConfigClientAuth(t *testing.T) {
 		}{{"with a certificate", withCert, tt.withOK}, {"without", without, tt.withoutOK}, {"with an untrusted one", stranger, tt.strangeOK}} {
 			_, err := handshake(t, tc, c.cc)
 			if (err == nil) != c.ok {
-				t.Errorf("cert_reqs %d, client %s: handshake error %v, want success %v", tt.certReqs, c.name, err, c.ok)
+				t.Errorf("%v, client %s: handshake error %v, want success %v", tt.auth, c.name, err, c.ok)
 			}
 		}
 	}
@@ -190,15 +190,10 @@ func TestTLSConfigClientAuth(t *testing.T) {
 
 func TestTLSConfigCiphersAndVersion(t *testing.T) {
 	p := newTestPKI(t)
-	tc, err := tlsConfigOf(tlsCfg(p, func(c *starcfg.Config) {
-		c.Ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
-	}))
+	want := []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}
+	tc, err := tlsConfigOf(tlsOf(t, p, func(c *TLS) { c.CipherSuites = want }))
 	if err != nil {
 		t.Fatal(err)
-	}
-	want := []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}
-	if !reflect.DeepEqual(tc.CipherSuites, want) {
-		t.Fatalf("CipherSuites = %v, want %v", tc.CipherSuites, want)
 	}
 	tls12 := func(suite uint16) *tls.Config {
 		return &tls.Config{RootCAs: p.Pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}}
@@ -210,7 +205,7 @@ func TestTLSConfigCiphersAndVersion(t *testing.T) {
 		t.Error("a TLS 1.2 client offering only an unlisted suite was served")
 	}
 
-	tc, err = tlsConfigOf(tlsCfg(p, func(c *starcfg.Config) { c.TLSMinVersion = "1.3" }))
+	tc, err = tlsConfigOf(tlsOf(t, p, func(c *TLS) { c.MinVersion = tls.VersionTLS13 }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,8 +216,7 @@ func TestTLSConfigCiphersAndVersion(t *testing.T) {
 
 func TestReadTLSSecretsRereadsFiles(t *testing.T) {
 	p := newTestPKI(t)
-	cfg := tlsCfg(p, nil)
-	first, err := tlsConfigOf(cfg)
+	first, err := tlsConfigOf(tlsOf(t, p, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +225,7 @@ func TestReadTLSSecretsRereadsFiles(t *testing.T) {
 		data, _ := os.ReadFile(from)
 		os.WriteFile(to, data, 0o600)
 	}
-	second, err := tlsConfigOf(cfg)
+	second, err := tlsConfigOf(tlsOf(t, p, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,85 +235,44 @@ func TestReadTLSSecretsRereadsFiles(t *testing.T) {
 }
 
 func TestProtocolsAndALPN(t *testing.T) {
-	p := newTestPKI(t)
 	type protos struct{ h1, h2, h2c bool }
 	tests := []struct {
-		class, cleartext string
-		tls              bool
-		list             []string
-		want             protos
-		alpn             []string
-		warn             string
+		served []string
+		tls    bool
+		want   protos
+		alpn   []string
 	}{
-		{"gthread", "off", true, []string{"h1"}, protos{h1: true}, []string{"http/1.1"}, ""},
-		{"gthread", "off", true, []string{"h2", "h1"}, protos{h1: true, h2: true}, []string{"h2", "http/1.1"}, ""},
-		{"gthread", "off", true, []string{"h1", "h2"}, protos{h1: true, h2: true}, []string{"http/1.1", "h2"}, ""},
-		{"gthread", "off", true, []string{"h2"}, protos{h2: true}, []string{"h2"}, ""},
-		{"sync", "off", true, []string{"h2", "h1"}, protos{h1: true}, []string{"http/1.1"}, "not supported by the sync worker class"},
-		{"sync", "off", true, []string{"h2"}, protos{h1: true}, []string{"http/1.1"}, "not supported by the sync worker class"},
-		{"gthread", "off", false, []string{"h2", "h1"}, protos{h1: true}, nil, "needs TLS"},
-		{"gthread", "prior-knowledge", false, []string{"h2", "h1"}, protos{h1: true, h2c: true}, nil, ""},
-		{"gthread", "prior-knowledge", false, []string{"h2"}, protos{h2c: true}, nil, ""},
-		{"gthread", "prior-knowledge", false, []string{"h1"}, protos{h1: true}, nil, "does not list h2"},
-		{"gthread", "prior-knowledge", true, []string{"h2", "h1"}, protos{h1: true, h2: true}, []string{"h2", "http/1.1"}, "ignored: the sockets serve TLS"},
-		{"sync", "prior-knowledge", false, []string{"h2", "h1"}, protos{h1: true}, nil, "not supported by the sync worker class"},
+		{nil, true, protos{h1: true}, []string{"http/1.1"}},
+		{[]string{"h1"}, true, protos{h1: true}, []string{"http/1.1"}},
+		{[]string{"h2", "h1"}, true, protos{h1: true, h2: true}, []string{"h2", "http/1.1"}},
+		{[]string{"h1", "h2"}, true, protos{h1: true, h2: true}, []string{"http/1.1", "h2"}},
+		{[]string{"h2"}, true, protos{h2: true}, []string{"h2"}},
+		{[]string{"h2", "h1"}, false, protos{h1: true, h2c: true}, nil},
+		{[]string{"h2"}, false, protos{h2c: true}, nil},
+		{[]string{"h1"}, false, protos{h1: true}, nil},
 	}
 	for _, tt := range tests {
-		cfg := tlsCfg(p, func(c *starcfg.Config) {
-			c.WorkerClass, c.HTTP2Cleartext, c.HTTPProtocols = tt.class, tt.cleartext, tt.list
-			if !tt.tls {
-				c.Certfile, c.Keyfile = "", ""
-			}
-		})
-		name := strings.Join([]string{tt.class, tt.cleartext, strings.Join(tt.list, ",")}, " ")
-		pr := Protocols(cfg)
+		pr := protocols(tt.served, tt.tls)
 		if got := (protos{pr.HTTP1(), pr.HTTP2(), pr.UnencryptedHTTP2()}); got != tt.want {
-			t.Errorf("%s (tls %v): protocols %+v, want %+v", name, tt.tls, got, tt.want)
+			t.Errorf("%q (tls %v): protocols %+v, want %+v", tt.served, tt.tls, got, tt.want)
 		}
-		if tt.tls {
-			tc, err := tlsConfigOf(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(tc.NextProtos, tt.alpn) {
-				t.Errorf("%s: NextProtos %q, want %q", name, tc.NextProtos, tt.alpn)
-			}
+		if got := alpn(tt.served); tt.tls && !reflect.DeepEqual(got, tt.alpn) {
+			t.Errorf("%q: ALPN %q, want %q", tt.served, got, tt.alpn)
 		}
-		warnings := strings.Join(Warnings(cfg), "\n")
-		if tt.warn == "" && warnings != "" || !strings.Contains(warnings, tt.warn) {
-			t.Errorf("%s (tls %v): warnings %q, want %q", name, tt.tls, warnings, tt.warn)
-		}
-	}
-}
-
-func TestWarningsOnSyncTimeouts(t *testing.T) {
-	cfg := tlsCfg(newTestPKI(t), func(c *starcfg.Config) { c.WorkerClass, c.BodyTimeout, c.WriteTimeout = "sync", 0, 30 })
-	got := strings.Join(Warnings(cfg), "\n")
-	for _, want := range []string{"body_timeout (0) is not below timeout (30)", "write_timeout (30) is not below timeout (30)"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("warnings %q lack %q", got, want)
-		}
-	}
-	cfg.Timeout = 0 // no worker timeout: nothing to warn about
-	if w := Warnings(cfg); len(w) != 0 {
-		t.Errorf("timeout 0: warnings %q", w)
 	}
 }
 
 func TestHTTP2Config(t *testing.T) {
-	cfg := tlsCfg(newTestPKI(t), func(c *starcfg.Config) {
-		c.HTTP2MaxConcurrentStreams, c.HTTP2MaxFrameSize, c.HTTP2InitialWindowSize, c.WriteTimeout = 7, 32768, 1<<20, 5
-	})
-	got := HTTP2Config(cfg)
+	got := HTTP2{MaxConcurrentStreams: 7, MaxFrameSize: 32768, InitialWindowSize: 1 << 20}.config(5 * time.Second)
 	want := &http.HTTP2Config{MaxConcurrentStreams: 7, MaxReadFrameSize: 32768, MaxReceiveBufferPerStream: 1 << 20, WriteByteTimeout: 5 * time.Second}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("HTTP2Config = %+v, want %+v", got, want)
+		t.Errorf("HTTP2 config = %+v, want %+v", got, want)
 	}
 }
 
 func TestHTTP2HeaderLimit(t *testing.T) {
-	cfg := tlsCfg(newTestPKI(t), func(c *starcfg.Config) { c.HTTPProtocols, c.HTTP2MaxHeaderListSize = []string{"h2", "h1"}, 1024 })
-	h := HTTP2HeaderLimit(cfg, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	served := []string{"h2", "h1"}
+	h := HTTP2{MaxHeaderListSize: 1024}.headerLimit(served, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	for _, tt := range []struct {
 		major, size, want int
 	}{
@@ -334,10 +287,12 @@ func TestHTTP2HeaderLimit(t *testing.T) {
 			t.Errorf("HTTP/%d with a %d-byte header: %d, want %d", tt.major, tt.size, w.Code, tt.want)
 		}
 	}
-	cfg.HTTP2MaxHeaderListSize = 0
 	next := http.NotFoundHandler()
-	if got := HTTP2HeaderLimit(cfg, next); reflect.ValueOf(got).Pointer() != reflect.ValueOf(next).Pointer() {
+	if got := (HTTP2{}).headerLimit(served, next); reflect.ValueOf(got).Pointer() != reflect.ValueOf(next).Pointer() {
 		t.Error("http2_max_header_list_size 0 still wraps the handler")
+	}
+	if got := (HTTP2{MaxHeaderListSize: 1024}).headerLimit([]string{"h1"}, next); reflect.ValueOf(got).Pointer() != reflect.ValueOf(next).Pointer() {
+		t.Error("the HTTP/2 header limit wraps the handler of a server without HTTP/2")
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/server/h1"
-	"github.com/gocorn/gocorn/starcfg"
 )
 
 // logBuffer collects log output written from several goroutines.
@@ -40,7 +39,7 @@ func (b *logBuffer) String() string {
 func newTestTLSListener(t *testing.T, timeout time.Duration) (*tlsListener, *watchedListener, *testPKI, *logBuffer) {
 	t.Helper()
 	p := newTestPKI(t)
-	conf, err := tlsConfigOf(tlsCfg(p, func(c *starcfg.Config) { c.HTTPProtocols = []string{"h2", "h1"} }))
+	conf, err := tlsOf(t, p, nil).config(alpn([]string{"h2", "h1"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,14 +160,10 @@ func TestTLSListenerRefusals(t *testing.T) {
 // it has been dropped.
 func TestSetTicketKeysRotatesWhileServing(t *testing.T) {
 	p := newTestPKI(t)
-	cfg := tlsCfg(p, nil)
-	sec, err := ReadTLSSecrets(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tt := tlsOf(t, p, nil)
 	a, b, c := NewTicketKey(), NewTicketKey(), NewTicketKey()
-	sec.TicketKeys = [][32]byte{a}
-	r := start(t, Options{Config: cfg, Handler: Hello(), TLS: sec}, 1)
+	tt.Secrets.TicketKeys = [][32]byte{a}
+	r := start(t, with(gthread(4, 100, 2), Options{Handler: Hello(), TLS: tt}), 1)
 	cc := p.ClientConfig()
 	cc.ClientSessionCache = tls.NewLRUClientSessionCache(4)
 	client := &http.Client{Timeout: waitLimit, Transport: &http.Transport{TLSClientConfig: cc, DisableKeepAlives: true}}

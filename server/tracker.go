@@ -11,8 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gocorn/gocorn/starcfg"
 )
 
 // Stats is a snapshot of what a worker is doing, for its heartbeat.
@@ -50,10 +48,8 @@ type tracker struct {
 	log    *slog.Logger
 	access *accessLogger // nil when the access log is off
 
-	hooks       *starcfg.Hooks // nil without a config file
-	hookWorker  *starcfg.Worker
-	preRequest  bool // the config has a pre_request hook
-	postRequest bool // ... and a post_request hook
+	preRequest  func(*http.Request) http.Header // nil: none
+	postRequest func(*http.Request, Done)       // nil: none
 }
 
 func newTracker(o Options, access *accessLogger) *tracker {
@@ -67,10 +63,8 @@ func newTracker(o Options, access *accessLogger) *tracker {
 		onRetire:    onRetire,
 		log:         o.ErrorLog,
 		access:      access,
-		hooks:       o.Hooks,
-		hookWorker:  o.HookWorker,
-		preRequest:  o.Hooks.Has("pre_request"),
-		postRequest: o.Hooks.Has("post_request"),
+		preRequest:  o.PreRequest,
+		postRequest: o.PostRequest,
 	}
 }
 
@@ -90,10 +84,10 @@ func (t *tracker) wrap(next http.Handler) http.Handler {
 			}
 		}
 		defer t.recoverPanic(e)
-		if t.preRequest {
+		if t.preRequest != nil {
 			// The one way pre_request changes a request: headers it
 			// returns are set on the response.
-			maps.Copy(e.ResponseWriter.Header(), t.hooks.PreRequest(t.hookWorker, r))
+			maps.Copy(e.ResponseWriter.Header(), t.preRequest(r))
 		}
 		next.ServeHTTP(e, r)
 		e.finish()
@@ -113,8 +107,8 @@ func (t *tracker) end(e *exchange) {
 	if t.access != nil {
 		t.access.write(e)
 	}
-	if t.postRequest {
-		t.hooks.PostRequest(t.hookWorker, e.req, &starcfg.Response{
+	if t.postRequest != nil {
+		t.postRequest(e.req, Done{
 			Status: e.status, Header: e.ResponseWriter.Header(), Bytes: e.bytes, Duration: time.Since(e.start),
 		})
 	}

@@ -10,12 +10,11 @@ import (
 
 func TestMaxRequests(t *testing.T) {
 	var retired atomic.Int32
-	r := start(t, Options{
-		Config:      gthread(2, 10, 5),
+	r := start(t, with(gthread(2, 10, 5), Options{
 		Handler:     Hello(),
 		MaxRequests: 3,
 		OnRetire:    func() { retired.Add(1) },
-	}, 1)
+	}), 1)
 	c := mustDial(t, r.addr())
 	for i := 1; i <= 2; i++ {
 		if resp, _ := c.mustGet(t, "/"); closes(resp) {
@@ -64,7 +63,7 @@ func TestMaxRequestsConcurrent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var retired atomic.Int32
-			o := Options{Config: gthread(8, n, 5), Handler: Hello(), MaxRequests: tt.maxRequests}
+			o := with(gthread(8, n, 5), Options{Handler: Hello(), MaxRequests: tt.maxRequests})
 			if tt.onRetire {
 				o.OnRetire = func() {
 					retired.Add(1)
@@ -116,7 +115,7 @@ func TestMaxRequestsConcurrent(t *testing.T) {
 
 func TestStats(t *testing.T) {
 	g := newGate()
-	r := start(t, Options{Config: gthread(4, 10, 5), Handler: g}, 1)
+	r := start(t, with(gthread(4, 10, 5), Options{Handler: g}), 1)
 	if s := r.Stats(); !reflect.DeepEqual(s, Stats{}) {
 		t.Errorf("Stats() of a fresh worker = %+v", s)
 	}

@@ -70,11 +70,11 @@ func TestIDsInFile(t *testing.T) {
 	if r.Config.User != uid || r.Config.Group != "" {
 		t.Errorf("user=%q group=%q, want %q and \"\"", r.Config.User, r.Config.Group, uid)
 	}
-	v := newCfgValue(r.Config)
-	if got, _ := v.Attr("user"); got == nil || got.Type() != "int" || got.String() != uid {
+	v := r.Config.StarlarkValues()
+	if got := v["user"]; got == nil || got.Type() != "int" || got.String() != uid {
 		t.Errorf("cfg.user = %v, want the int %s", got, uid)
 	}
-	if got, _ := v.Attr("group"); got == nil || got.Type() != "NoneType" {
+	if got := v["group"]; got == nil || got.Type() != "NoneType" {
 		t.Errorf("cfg.group = %v, want None", got)
 	}
 }

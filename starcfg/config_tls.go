@@ -51,9 +51,9 @@ const (
 	H2CPriorKnowledge = "prior-knowledge"
 )
 
-// CheckTLS checks what no single setting can: the rules that join TLS and
-// HTTP/2 settings. Resolve's caller runs it after all layers are in; the
-// worker runs it again through server.TLSConfig.
+// CheckTLS checks what no single setting can: the rules that join the TLS
+// settings. The master runs it, after all layers are in, before it reads
+// the TLS files: at start, on HUP and for --check-config.
 func (c *TLSConfig) CheckTLS() error {
 	switch {
 	case c.Keyfile != "" && c.Certfile == "":
@@ -185,3 +185,28 @@ func offeredNames() []string {
 }
 
 func offeredList() string { return strings.Join(offeredNames(), ", ") }
+
+// ServedProtocols are the protocols the workers serve, in the order of
+// http_protocols: "h1", and "h2" when the worker class can serve it and
+// TLS is on or http2_cleartext is prior-knowledge. HTTP/1.1 is served
+// when nothing else can be. Warnings says why a listed protocol is not
+// served.
+func (c *Config) ServedProtocols() []string {
+	var out []string
+	for _, p := range c.HTTPProtocols {
+		if p == "h1" || p == "h2" && c.servesHTTP2() {
+			out = append(out, p)
+		}
+	}
+	if !slices.Contains(out, "h1") && !slices.Contains(out, "h2") {
+		out = append(out, "h1")
+	}
+	return out
+}
+
+// servesHTTP2 tells whether HTTP/2 can be served: over TLS or with prior
+// knowledge, by a class whose requests run concurrently (a sync worker,
+// one request at a time, cannot serve streams).
+func (c *Config) servesHTTP2() bool {
+	return c.WorkerClass != ClassSync && (c.TLSEnabled() || c.HTTP2Cleartext == H2CPriorKnowledge)
+}

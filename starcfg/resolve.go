@@ -174,7 +174,7 @@ func envStarlark(s *setting, text string) starlark.Value {
 // finish applies the rules that join settings once all layers are in.
 func finish(cfg *Config) {
 	if cfg.WorkerClass == "sync" && cfg.Threads > 1 {
-		cfg.WorkerClass = "gthread" // as gunicorn: threads only mean something to gthread
+		cfg.WorkerClass = ClassGthread // as gunicorn: threads only mean something to gthread
 	}
 	if cfg.PrintConfig {
 		cfg.CheckConfig = true

@@ -71,8 +71,15 @@ var sectionOrder = []string{
 // defaultAccessLogFormat is gunicorn's access log line.
 const defaultAccessLogFormat = `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"`
 
+// The worker classes gocorn implements: gunicorn's names. Package proc
+// maps each onto the server's concurrency model.
+const (
+	ClassSync    = "sync"
+	ClassGthread = "gthread"
+)
+
 // workerClasses are the worker classes gocorn implements.
-var workerClasses = []string{"sync", "gthread"}
+var workerClasses = []string{ClassSync, ClassGthread}
 
 // reloadEngines are the ways reload can watch files.
 var reloadEngines = []string{"auto", "inotify", "poll"}

@@ -1,13 +1,13 @@
 package starcfg
 
 import (
-	"errors"
 	"fmt"
+	"maps"
+	"net/textproto"
+	"slices"
 	"strings"
 
 	"go.starlark.net/starlark"
-
-	"github.com/gocorn/gocorn/server/proxy"
 )
 
 // proxySettings are the table entries of trusted proxies and the PROXY protocol.
@@ -94,7 +94,7 @@ func checkAllowList(v any, _ *checkContext) (any, error) {
 			}
 		}
 	}
-	if _, err := proxy.ParseTrust(out); err != nil {
+	if _, err := ParseAllowList(out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -103,11 +103,16 @@ func checkAllowList(v any, _ *checkContext) (any, error) {
 // checkSchemeHeaders requires header names, no two of them the same
 // header.
 func checkSchemeHeaders(v any, _ *checkContext) (any, error) {
-	if _, err := proxy.New(proxy.Config{SecureSchemeHeaders: v.(map[string]string)}); err != nil {
-		if inner := errors.Unwrap(err); inner != nil {
-			return nil, inner // the caller names the setting
+	seen := make(map[string]string)
+	for _, name := range slices.Sorted(maps.Keys(v.(map[string]string))) {
+		if !IsHeaderName(name) {
+			return nil, fmt.Errorf("%q is not a header name", name)
 		}
-		return nil, err
+		canon := textproto.CanonicalMIMEHeaderKey(name)
+		if other, dup := seen[canon]; dup {
+			return nil, fmt.Errorf("%q and %q name the same header", other, name)
+		}
+		seen[canon] = name
 	}
 	return v, nil
 }
@@ -125,11 +130,11 @@ func (proxyProtocolType) convert(v starlark.Value) (any, error) {
 	switch v := v.(type) {
 	case starlark.Bool:
 		if v {
-			return proxy.Auto.String(), nil
+			return proxyModes["auto"], nil
 		}
-		return proxy.Off.String(), nil
+		return proxyModes["off"], nil
 	case starlark.NoneType:
-		return proxy.Off.String(), nil
+		return proxyModes["off"], nil
 	case starlark.Int:
 		text = v.String()
 	case starlark.String:
@@ -137,11 +142,7 @@ func (proxyProtocolType) convert(v starlark.Value) (any, error) {
 	default:
 		return nil, wrongType(v, "string or bool")
 	}
-	mode, err := proxy.ParseMode(text)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not a PROXY protocol mode (want off, v1, v2 or auto)", text)
-	}
-	return mode.String(), nil
+	return parseProxyMode(text)
 }
 
 func (proxyProtocolType) format(v any) string { return starlark.String(v.(string)).String() }

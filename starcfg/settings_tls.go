@@ -212,8 +212,8 @@ const (
 // checkPEMFile requires an existing, readable file holding PEM data of the
 // kind asked for, and stores its path absolute, so a typo or a wrong file
 // fails when the config is loaded, with the setting's name, rather than in
-// every worker. Whether certificate and key match is checked when they are
-// loaded together (server.TLSConfig).
+// every worker. Whether certificate and key match is checked when the
+// master reads them together (server.ReadTLSSecrets).
 func checkPEMFile(kind pemKind) checkFunc {
 	return func(v any, c *checkContext) (any, error) {
 		p := v.(string)

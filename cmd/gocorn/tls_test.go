@@ -105,13 +105,21 @@ func TestTLSNegotiatesHTTP2(t *testing.T) {
 	}
 }
 
+// sync cannot serve HTTP/2; the master says so once, whatever the number
+// of workers and HUPs, and the workers do not repeat it.
 func TestTLSSyncServesHTTP1ForH2(t *testing.T) {
 	p := newPKI(t)
-	in, url := startTLS(t, p, "-k", "sync", "--http-protocols", "h2,h1", "echo")
-	in.WaitLog(`\[WARNING\] HTTP/2 is not supported by the sync worker class; serving HTTP/1.1`)
+	in, url := startTLS(t, p, "-k", "sync", "-w", "2", "--http-protocols", "h2,h1", "echo")
+	warning := `\[WARNING\] HTTP/2 is not supported by the sync worker class; serving HTTP/1.1`
+	in.WaitLog(warning)
 	resp, _ := echoGet(t, httpsClient(p), url+"/")
 	if resp.Proto != "HTTP/1.1" {
 		t.Errorf("sync with h2 listed: got %s, want HTTP/1.1 as gunicorn", resp.Proto)
+	}
+	in.Reload(2)
+	lines := regexp.MustCompile(`.*`+warning).FindAllString(in.Stderr.String(), -1)
+	if len(lines) != 1 || !strings.Contains(lines[0], fmt.Sprintf("[%d]", in.Pid())) {
+		t.Errorf("the warning was logged %d times, want once by the master (pid %d): %q", len(lines), in.Pid(), lines)
 	}
 }
 

@@ -282,7 +282,7 @@ func caseOptions(tc testCase) (*Options, error) {
 		case "header_map":
 			o.HeaderMap = HeaderMap(val)
 		case "forwarder_headers":
-			o.ForwarderHeaders = SplitForwarderHeaders(val)
+			o.ForwarderHeaders = strings.Split(strings.ToUpper(val), ",")
 		case "trusted":
 			o.Trusted = func(net.Addr) bool { return true }
 		case "h2c":

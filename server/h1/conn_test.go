@@ -95,9 +95,6 @@ func TestLimits(t *testing.T) {
 			t.Errorf("%+v: limits %+v, want %+v", tt.in, got, tt.want)
 		}
 	}
-	if got := SplitForwarderHeaders(" script_name , ,PATH_INFO"); strings.Join(got, ",") != "SCRIPT_NAME,PATH_INFO" {
-		t.Errorf("forwarders %q", got)
-	}
 }
 
 // TestOneRequestPerRead checks that a read never runs from one request

@@ -13,7 +13,7 @@ import (
 // go test -bench . -benchmem ./server/proxy
 
 func BenchmarkHandler(b *testing.B) {
-	px := mustNew(b, Config{ForwardedAllowIPs: []string{"127.0.0.1", "::1", "10.1.0.0/16"}, SecureSchemeHeaders: gunicornSchemes})
+	px := New(Config{Forwarded: trust("127.0.0.1", "::1", "10.1.0.0/16"), SchemeHeaders: gunicornSchemes})
 	cases := []struct {
 		name    string
 		remote  string

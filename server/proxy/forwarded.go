@@ -8,18 +8,24 @@ import (
 	"net/http"
 	"net/netip"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Config is the proxy settings of gocorn's config, as plain values.
+// Config is the proxy settings of gocorn's config, parsed and checked.
 type Config struct {
-	ForwardedAllowIPs   []string          // forwarded_allow_ips
-	SecureSchemeHeaders map[string]string // secure_scheme_headers: header name (any case) -> the value that means https
-	ProxyProtocol       string            // proxy_protocol: off, v1, v2 or auto (and gunicorn's spellings, see ParseMode)
-	ProxyAllowIPs       []string          // proxy_allow_ips
+	// Forwarded are the peers whose X-Forwarded-For, secure scheme
+	// headers and forwarder headers count (forwarded_allow_ips); nil
+	// trusts unix-socket peers only.
+	Forwarded *Trust
+	// SchemeHeaders map a header name (any case) to the value that means
+	// https (secure_scheme_headers); no two names may be the same header.
+	SchemeHeaders map[string]string
+	Protocol      Mode   // proxy_protocol
+	ProtocolPeers *Trust // proxy_allow_ips: who may send a PROXY header
 	// HeaderTimeout bounds reading a PROXY header; 0 means
 	// DefaultHeaderTimeout. Give it the worker's header-read timeout.
 	HeaderTimeout time.Duration
@@ -42,75 +48,28 @@ type Proxy struct {
 // name and the value that means https.
 type schemeHeader struct{ name, secure string }
 
-// New parses and checks the settings. Its errors name the setting and
-// the entry at fault.
-func New(c Config) (*Proxy, error) {
-	forwarded, err := ParseTrust(c.ForwardedAllowIPs)
-	if err != nil {
-		return nil, fmt.Errorf("forwarded_allow_ips: %w", err)
-	}
-	allow, err := ParseTrust(c.ProxyAllowIPs)
-	if err != nil {
-		return nil, fmt.Errorf("proxy_allow_ips: %w", err)
-	}
-	mode := Off
-	if c.ProxyProtocol != "" {
-		if mode, err = ParseMode(c.ProxyProtocol); err != nil {
-			return nil, fmt.Errorf("proxy_protocol: %w", err)
-		}
-	}
-	schemes, err := parseSchemeHeaders(c.SecureSchemeHeaders)
-	if err != nil {
-		return nil, fmt.Errorf("secure_scheme_headers: %w", err)
+// New makes the proxies' view of c.
+func New(c Config) *Proxy {
+	if c.Forwarded == nil {
+		c.Forwarded = &Trust{}
 	}
 	return &Proxy{
-		forwarded: forwarded,
-		schemes:   schemes,
-		protocol:  &Protocol{Mode: mode, Allow: allow, Timeout: c.HeaderTimeout, Log: c.ErrorLog},
+		forwarded: c.Forwarded,
+		schemes:   schemeHeaders(c.SchemeHeaders),
+		protocol:  &Protocol{Mode: c.Protocol, Allow: c.ProtocolPeers, Timeout: c.HeaderTimeout, Log: c.ErrorLog},
 		log:       c.ErrorLog,
-	}, nil
+	}
 }
 
-// parseSchemeHeaders checks that every name is a header field name and
-// that no two name the same header, and sorts them for a stable order.
-func parseSchemeHeaders(m map[string]string) ([]schemeHeader, error) {
+// schemeHeaders puts the names in canonical form, sorted for a stable
+// order.
+func schemeHeaders(m map[string]string) []schemeHeader {
 	out := make([]schemeHeader, 0, len(m))
-	seen := make(map[string]string, len(m))
 	for name, value := range m {
-		if !isToken(name) {
-			return nil, fmt.Errorf("%q is not a header name", name)
-		}
-		canon := textproto.CanonicalMIMEHeaderKey(name)
-		if other, dup := seen[canon]; dup {
-			a, b := min(other, name), max(other, name)
-			return nil, fmt.Errorf("%q and %q name the same header", a, b)
-		}
-		seen[canon] = name
-		out = append(out, schemeHeader{name: canon, secure: value})
+		out = append(out, schemeHeader{name: textproto.CanonicalMIMEHeaderKey(name), secure: value})
 	}
-	for i := 1; i < len(out); i++ { // insertion sort: a handful of entries
-		for j := i; j > 0 && out[j].name < out[j-1].name; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out, nil
-}
-
-// isToken tells whether s is an RFC 9110 token, as header names are.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			continue
-		}
-		if !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
-			return false
-		}
-	}
-	return true
+	slices.SortFunc(out, func(a, b schemeHeader) int { return strings.Compare(a.name, b.name) })
+	return out
 }
 
 // Mode is the PROXY protocol mode in use.

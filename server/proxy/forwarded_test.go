@@ -68,20 +68,11 @@ func serve(t *testing.T, px *Proxy, wired bool, remote string, tlsConn bool, hea
 	return s, w
 }
 
-func mustNew(t testing.TB, c Config) *Proxy {
-	t.Helper()
-	px, err := New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return px
-}
-
 var gunicornSchemes = map[string]string{"X-FORWARDED-PROTOCOL": "ssl", "X-FORWARDED-PROTO": "https", "X-FORWARDED-SSL": "on"}
 
 func TestForwardedFor(t *testing.T) {
-	px := mustNew(t, Config{ForwardedAllowIPs: []string{"127.0.0.1", "::1", "10.1.0.0/16"}, SecureSchemeHeaders: gunicornSchemes})
-	star := mustNew(t, Config{ForwardedAllowIPs: []string{"*"}})
+	px := New(Config{Forwarded: trust("127.0.0.1", "::1", "10.1.0.0/16"), SchemeHeaders: gunicornSchemes})
+	star := New(Config{Forwarded: trust("*")})
 	tests := []struct {
 		name   string
 		px     *Proxy
@@ -133,9 +124,9 @@ func TestForwardedFor(t *testing.T) {
 }
 
 func TestSecureSchemeHeaders(t *testing.T) {
-	px := mustNew(t, Config{ForwardedAllowIPs: []string{"127.0.0.1"}, SecureSchemeHeaders: gunicornSchemes})
-	custom := mustNew(t, Config{ForwardedAllowIPs: []string{"127.0.0.1"}, SecureSchemeHeaders: map[string]string{"x-scheme": "secure"}})
-	none := mustNew(t, Config{ForwardedAllowIPs: []string{"127.0.0.1"}})
+	px := New(Config{Forwarded: trust("127.0.0.1"), SchemeHeaders: gunicornSchemes})
+	custom := New(Config{Forwarded: trust("127.0.0.1"), SchemeHeaders: map[string]string{"x-scheme": "secure"}})
+	none := New(Config{Forwarded: trust("127.0.0.1")})
 	const trusted, stranger = "127.0.0.1:1", "192.0.2.1:1"
 	tests := []struct {
 		name    string
@@ -189,7 +180,7 @@ func TestSecureSchemeHeaders(t *testing.T) {
 // server, and is logged.
 func TestContradictionPage(t *testing.T) {
 	var log bytes.Buffer
-	px := mustNew(t, Config{ForwardedAllowIPs: []string{"127.0.0.1"}, SecureSchemeHeaders: gunicornSchemes, ErrorLog: slogTo(&log)})
+	px := New(Config{Forwarded: trust("127.0.0.1"), SchemeHeaders: gunicornSchemes, ErrorLog: slogTo(&log)})
 	srv := httptest.NewUnstartedServer(px.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("the handler ran")
 	})))
@@ -237,8 +228,8 @@ func TestTrustFollowsTheProxyHeader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	px := mustNew(t, Config{ProxyProtocol: "v1", ProxyAllowIPs: []string{"127.0.0.1"},
-		ForwardedAllowIPs: []string{"127.0.0.1", "10.9.0.0/16"}, SecureSchemeHeaders: gunicornSchemes})
+	px := New(Config{Protocol: V1, ProtocolPeers: trust("127.0.0.1"),
+		Forwarded: trust("127.0.0.1", "10.9.0.0/16"), SchemeHeaders: gunicornSchemes})
 	srv := &http.Server{ConnContext: px.ConnContext, Handler: px.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, r.RemoteAddr+" "+Scheme(r)+" "+Peer(r).String())
 	}))}
@@ -261,35 +252,12 @@ func TestTrustFollowsTheProxyHeader(t *testing.T) {
 	}
 }
 
-func TestNewErrors(t *testing.T) {
-	tests := []struct {
-		c    Config
-		want string
-	}{
-		{Config{ForwardedAllowIPs: []string{"10.0.0.1/8"}}, `forwarded_allow_ips: "10.0.0.1/8" has host bits set (did you mean 10.0.0.0/8?)`},
-		{Config{ProxyAllowIPs: []string{"nope"}}, `proxy_allow_ips: "nope" is not an IP address, a CIDR prefix or *`},
-		{Config{ProxyProtocol: "v3"}, `proxy_protocol: "v3" is not a PROXY protocol mode (want off, v1, v2 or auto)`},
-		{Config{SecureSchemeHeaders: map[string]string{"X Proto": "https"}}, `secure_scheme_headers: "X Proto" is not a header name`},
-		{Config{SecureSchemeHeaders: map[string]string{"": "https"}}, `secure_scheme_headers: "" is not a header name`},
-		{Config{SecureSchemeHeaders: map[string]string{"X-PROTO": "https", "x-proto": "on"}}, `secure_scheme_headers: "X-PROTO" and "x-proto" name the same header`},
-	}
-	for _, tt := range tests {
-		if _, err := New(tt.c); err == nil || err.Error() != tt.want {
-			t.Errorf("New(%+v) error = %v, want %s", tt.c, err, tt.want)
-		}
-	}
-	px := mustNew(t, Config{ProxyProtocol: "TRUE"})
-	if px.Mode() != Auto || px.Forwarded().String() != "" {
-		t.Errorf("mode %v, forwarded %q", px.Mode(), px.Forwarded())
-	}
-}
-
 // Through TLS: the PROXY header comes before the handshake, Peer looks
 // through the tls.Conn, and the scheme is https unless a trusted proxy
 // says otherwise.
 func TestProxyHeaderBeforeTLS(t *testing.T) {
-	px := mustNew(t, Config{ProxyProtocol: "auto", ProxyAllowIPs: []string{"127.0.0.1"},
-		ForwardedAllowIPs: []string{"203.0.113.0/24"}, SecureSchemeHeaders: gunicornSchemes})
+	px := New(Config{Protocol: Auto, ProtocolPeers: trust("127.0.0.1"),
+		Forwarded: trust("203.0.113.0/24"), SchemeHeaders: gunicornSchemes})
 	ts := httptest.NewUnstartedServer(px.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, r.RemoteAddr+" "+Scheme(r)+" "+Peer(r).String()+" "+HeaderOf(r).Protocol)
 	})))

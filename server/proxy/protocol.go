@@ -16,44 +16,16 @@ import (
 )
 
 // Mode is the proxy_protocol setting: which PROXY protocol headers a
-// listener looks for.
-type Mode uint8
+// connection may start with. Its values are the setting's own names.
+type Mode string
 
+// The modes. The zero Mode is Off.
 const (
-	Off  Mode = iota // no PROXY header is read
-	V1               // the text header, "PROXY TCP4 ...\r\n"
-	V2               // the binary header
-	Auto             // either
+	Off  Mode = "off"  // no PROXY header is read
+	V1   Mode = "v1"   // the text header, "PROXY TCP4 ...\r\n"
+	V2   Mode = "v2"   // the binary header
+	Auto Mode = "auto" // either
 )
-
-// ParseMode reads proxy_protocol as gunicorn does, in any case: off, v1,
-// v2 or auto; "false", "0" and "none" mean off; "true" and "1" mean auto
-// (the bare --proxy-protocol flag of gunicorn).
-func ParseMode(s string) (Mode, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "off", "false", "0", "none":
-		return Off, nil
-	case "v1":
-		return V1, nil
-	case "v2":
-		return V2, nil
-	case "auto", "true", "1":
-		return Auto, nil
-	}
-	return Off, fmt.Errorf("%q is not a PROXY protocol mode (want off, v1, v2 or auto)", s)
-}
-
-func (m Mode) String() string {
-	switch m {
-	case V1:
-		return "v1"
-	case V2:
-		return "v2"
-	case Auto:
-		return "auto"
-	}
-	return "off"
-}
 
 func (m Mode) v1() bool { return m == V1 || m == Auto }
 func (m Mode) v2() bool { return m == V2 || m == Auto }
@@ -111,7 +83,7 @@ type Protocol struct {
 // connection's first Read, on the goroutine serving it, so a silent client
 // cannot hold up accepting others.
 func (p *Protocol) Listener(l net.Listener) net.Listener {
-	if p == nil || p.Mode == Off {
+	if p == nil || !p.Mode.v1() && !p.Mode.v2() {
 		return l
 	}
 	return &listener{Listener: l, p: p}

@@ -81,36 +81,7 @@ func wait(t *testing.T, ch <-chan readResult) readResult {
 	}
 }
 
-var loopback = mustTrustNoT("127.0.0.1", "::1")
-
-func mustTrustNoT(entries ...string) *Trust {
-	tr, err := ParseTrust(entries)
-	if err != nil {
-		panic(err)
-	}
-	return tr
-}
-
-func TestParseMode(t *testing.T) {
-	for in, want := range map[string]Mode{
-		"off": Off, "OFF": Off, "false": Off, "0": Off, "None": Off, " v1 ": V1, "V2": V2,
-		"auto": Auto, "true": Auto, "True": Auto, "1": Auto,
-	} {
-		if got, err := ParseMode(in); err != nil || got != want {
-			t.Errorf("ParseMode(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "v3", "yes", "2"} {
-		if _, err := ParseMode(in); err == nil {
-			t.Errorf("ParseMode(%q) succeeded", in)
-		}
-	}
-	for _, m := range []Mode{Off, V1, V2, Auto} {
-		if back, _ := ParseMode(m.String()); back != m {
-			t.Errorf("%v does not round-trip", m)
-		}
-	}
-}
+var loopback = trust("127.0.0.1", "::1")
 
 func TestListenerOffIsTheListener(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -360,7 +331,7 @@ func TestPyRepr(t *testing.T) {
 }
 
 func TestDisallowedPeer(t *testing.T) {
-	only := mustTrust(t, "10.0.0.1")
+	only := trust("10.0.0.1")
 	for _, send := range []string{
 		"PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\n",
 		"PROXY garbage that is never read to the end",
@@ -393,7 +364,7 @@ func TestDisallowedPeer(t *testing.T) {
 	}
 
 	// Nobody is allowed by an empty list, but unix peers always are.
-	none := mustTrust(t)
+	none := trust()
 	sock := filepath.Join(t.TempDir(), "s")
 	ul, err := net.Listen("unix", sock)
 	if err != nil {
@@ -519,10 +490,7 @@ func TestKeepAliveKeepsTheClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	px, err := New(Config{ProxyProtocol: "auto", ProxyAllowIPs: []string{"127.0.0.1"}, ForwardedAllowIPs: []string{"10.0.0.1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	px := New(Config{Protocol: Auto, ProtocolPeers: trust("127.0.0.1"), Forwarded: trust("10.0.0.1")})
 	srv := &http.Server{
 		ConnContext: px.ConnContext,
 		Handler: px.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -14,57 +13,18 @@ type Trust struct {
 	prefixes []netip.Prefix
 }
 
-// ParseTrust parses an allow list as gunicorn's settings spell it. Each
-// entry may itself be a comma-separated list (the form of the flags and
-// of FORWARDED_ALLOW_IPS); blanks around entries and empty entries are
-// ignored. An entry is "*" (every peer), an IP address ("10.0.0.1",
-// "::1") or a CIDR prefix ("10.0.0.0/8"). Parsing is strict, as in
-// gunicorn: a prefix with host bits set ("10.0.0.1/8") is an error that
-// names the entry and the prefix it probably meant, and so are zones and
-// anything else that is not an address. IPv4-mapped IPv6 entries
-// ("::ffff:10.0.0.1") are stored as the IPv4 addresses they are.
-func ParseTrust(entries []string) (*Trust, error) {
-	t := &Trust{}
-	for _, entry := range entries {
-		for item := range strings.SplitSeq(entry, ",") {
-			item = strings.TrimSpace(item)
-			if item == "" {
-				continue
-			}
-			if item == "*" {
-				t.all = true
-				continue
-			}
-			p, err := parseTrustEntry(item)
-			if err != nil {
-				return nil, err
-			}
-			t.prefixes = append(t.prefixes, p)
+// NewTrust is an allow list: every peer when all is set ("*"), else the
+// peers in prefixes. IPv4-mapped IPv6 prefixes count as the IPv4 prefixes
+// they are.
+func NewTrust(all bool, prefixes ...netip.Prefix) *Trust {
+	t := &Trust{all: all, prefixes: make([]netip.Prefix, len(prefixes))}
+	for i, p := range prefixes {
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 		}
+		t.prefixes[i] = p
 	}
-	return t, nil
-}
-
-func parseTrustEntry(item string) (netip.Prefix, error) {
-	if !strings.Contains(item, "/") {
-		a, err := netip.ParseAddr(item)
-		if err != nil || a.Zone() != "" {
-			return netip.Prefix{}, fmt.Errorf("%q is not an IP address, a CIDR prefix or *", item)
-		}
-		a = a.Unmap()
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	p, err := netip.ParsePrefix(item)
-	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("%q is not a valid CIDR prefix (want ADDRESS/BITS, such as 10.0.0.0/8)", item)
-	}
-	if p != p.Masked() {
-		return netip.Prefix{}, fmt.Errorf("%q has host bits set (did you mean %s?)", item, p.Masked())
-	}
-	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
-		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
-	}
-	return p, nil
+	return t
 }
 
 // All tells whether the list is "*".
@@ -125,7 +85,7 @@ func (t *Trust) listed(ip netip.Addr) bool {
 	return false
 }
 
-// String is the list in the form ParseTrust reads.
+// String is the list as the settings spell it: "*,10.0.0.0/8,::1".
 func (t *Trust) String() string {
 	var parts []string
 	if t.all {

@@ -3,58 +3,39 @@ package proxy
 import (
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
-func TestParseTrust(t *testing.T) {
+// NewTrust stores IPv4-mapped prefixes as the IPv4 prefixes they are.
+func TestNewTrust(t *testing.T) {
 	tests := []struct {
-		in      []string
-		want    string // String() of the result
-		wantErr string
+		all      bool
+		prefixes []string
+		want     string
 	}{
-		{nil, "", ""},
-		{[]string{"127.0.0.1", "::1"}, "127.0.0.1,::1", ""},
-		{[]string{"127.0.0.1,::1"}, "127.0.0.1,::1", ""},              // the flag's and FORWARDED_ALLOW_IPS's form
-		{[]string{" 10.0.0.1 , ,10.0.0.2,"}, "10.0.0.1,10.0.0.2", ""}, // blanks and empty entries
-		{[]string{"*"}, "*", ""},
-		{[]string{"10.0.0.0/8", "2001:db8::/32"}, "10.0.0.0/8,2001:db8::/32", ""},
-		{[]string{"10.0.0.1/32"}, "10.0.0.1", ""},
-		{[]string{"::ffff:10.0.0.1"}, "10.0.0.1", ""},             // IPv4-mapped: stored as IPv4
-		{[]string{"::ffff:10.0.0.0/104"}, "10.0.0.0/8", ""},       // ... prefixes too
-		{[]string{"::ffff:0:0/95"}, "::fffe:0:0/95", "host bits"}, // not mapped any more: strictly a v6 prefix
-		{[]string{"10.0.0.1/8"}, "", `"10.0.0.1/8" has host bits set (did you mean 10.0.0.0/8?)`},
-		{[]string{"2001:db8::1/32"}, "", `"2001:db8::1/32" has host bits set (did you mean 2001:db8::/32?)`},
-		{[]string{"127.0.0.1", "localhost"}, "", `"localhost" is not an IP address, a CIDR prefix or *`},
-		{[]string{"10.0.0.256"}, "", `"10.0.0.256" is not an IP address, a CIDR prefix or *`},
-		{[]string{"010.0.0.1"}, "", `"010.0.0.1" is not an IP address, a CIDR prefix or *`},
-		{[]string{"fe80::1%eth0"}, "", `"fe80::1%eth0" is not an IP address, a CIDR prefix or *`},
-		{[]string{"10.0.0.0/33"}, "", `"10.0.0.0/33" is not a valid CIDR prefix (want ADDRESS/BITS, such as 10.0.0.0/8)`},
-		{[]string{"10.0.0.0/"}, "", `"10.0.0.0/" is not a valid CIDR prefix (want ADDRESS/BITS, such as 10.0.0.0/8)`},
-		{[]string{"**"}, "", `"**" is not an IP address, a CIDR prefix or *`},
+		{false, nil, ""},
+		{true, nil, "*"},
+		{false, []string{"127.0.0.1/32", "::1/128", "10.0.0.0/8"}, "127.0.0.1,::1,10.0.0.0/8"},
+		{false, []string{"::ffff:10.0.0.1/128"}, "10.0.0.1"},
+		{false, []string{"::ffff:10.0.0.0/104"}, "10.0.0.0/8"},
+		{false, []string{"::fffe:0:0/95"}, "::fffe:0:0/95"},
 	}
 	for _, tt := range tests {
-		got, err := ParseTrust(tt.in)
-		switch {
-		case tt.wantErr == "host bits":
-			if err == nil {
-				t.Errorf("ParseTrust(%q) = %v, want a host-bits error", tt.in, got)
-			}
-		case tt.wantErr != "":
-			if err == nil || err.Error() != tt.wantErr {
-				t.Errorf("ParseTrust(%q) error = %v, want %s", tt.in, err, tt.wantErr)
-			}
-		case err != nil:
-			t.Errorf("ParseTrust(%q): %v", tt.in, err)
-		case got.String() != tt.want:
-			t.Errorf("ParseTrust(%q) = %s, want %s", tt.in, got, tt.want)
+		var ps []netip.Prefix
+		for _, p := range tt.prefixes {
+			ps = append(ps, netip.MustParsePrefix(p))
+		}
+		if got := NewTrust(tt.all, ps...).String(); got != tt.want {
+			t.Errorf("NewTrust(%v, %v) = %s, want %s", tt.all, tt.prefixes, got, tt.want)
 		}
 	}
 }
 
 func TestTrustAllows(t *testing.T) {
-	list := mustTrust(t, "127.0.0.1", "::1", "10.1.0.0/16", "2001:db8::/32")
-	star := mustTrust(t, "*")
-	none := mustTrust(t)
+	list := trust("127.0.0.1", "::1", "10.1.0.0/16", "2001:db8::/32")
+	star := trust("*")
+	none := trust()
 	tcp := func(s string) net.Addr { return net.TCPAddrFromAddrPort(netip.MustParseAddrPort(s)) }
 	tests := []struct {
 		addr             net.Addr
@@ -87,7 +68,7 @@ func TestTrustAllows(t *testing.T) {
 }
 
 func TestTrustAllowsRemote(t *testing.T) {
-	list := mustTrust(t, "127.0.0.1", "10.0.0.0/8")
+	list := trust("127.0.0.1", "10.0.0.0/8")
 	tests := []struct {
 		remote string
 		want   bool
@@ -114,11 +95,20 @@ func TestTrustAllowsRemote(t *testing.T) {
 	}
 }
 
-func mustTrust(t testing.TB, entries ...string) *Trust {
-	t.Helper()
-	tr, err := ParseTrust(entries)
-	if err != nil {
-		t.Fatal(err)
+// trust is the allow list of entries: "*", IP addresses and prefixes.
+func trust(entries ...string) *Trust {
+	var all bool
+	var ps []netip.Prefix
+	for _, e := range entries {
+		switch {
+		case e == "*":
+			all = true
+		case strings.Contains(e, "/"):
+			ps = append(ps, netip.MustParsePrefix(e))
+		default:
+			a := netip.MustParseAddr(e)
+			ps = append(ps, netip.PrefixFrom(a, a.BitLen()))
+		}
 	}
-	return tr
+	return NewTrust(all, ps...)
 }

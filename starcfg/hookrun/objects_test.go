@@ -1,4 +1,4 @@
-package starcfg
+package hookrun
 
 import (
 	"crypto/tls"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 // evalWith evaluates a Starlark expression with the hook objects bound as
@@ -16,16 +17,16 @@ import (
 func evalWith(t *testing.T, expr string, env starlark.StringDict) (starlark.Value, error) {
 	t.Helper()
 	thread := &starlark.Thread{Name: "test"}
-	return starlark.EvalOptions(fileOptions, thread, "expr", expr, env)
+	return starlark.EvalOptions(&syntax.FileOptions{}, thread, "expr", expr, env)
 }
 
 func testObjects(t *testing.T, r *http.Request) starlark.StringDict {
-	h := NewHooks(nil, slog.New(&logRecorder{}))
+	h := New(nil, slog.New(&logRecorder{}), RequestView{})
 	cfg := testConfig(t)
 	return starlark.StringDict{
-		"server": h.server(&Server{PID: 10, NumWorkers: 3, Config: cfg}),
+		"server": h.server(&Master{PID: 10, NumWorkers: 3, Config: cfg}),
 		"worker": h.workerValue(&Worker{PID: 11, ID: 4, Config: cfg, Booted: time.Unix(5, 0)}),
-		"req":    &requestValue{r: r},
+		"req":    &requestValue{r: r, view: &RequestView{}},
 		"resp": &respValue{resp: &Response{
 			Status: 200, Bytes: 1 << 40, Duration: 250 * time.Millisecond,
 			Header: http.Header{"Content-Type": {"text/plain"}, "x-raw": {"kept"}, "Set-Cookie": {"a=1", "b=2"}},
@@ -155,40 +156,17 @@ func TestHookObjectErrors(t *testing.T) {
 		})
 	}
 	for _, stmt := range []string{"req.path = '/'", "worker.pid = 1", "server.cfg.workers = 9"} {
-		_, err := starlark.ExecFileOptions(fileOptions, &starlark.Thread{}, "stmt", stmt, env)
+		_, err := starlark.ExecFileOptions(&syntax.FileOptions{}, &starlark.Thread{}, "stmt", stmt, env)
 		if err == nil || !strings.Contains(err.Error(), "can't assign to") {
 			t.Errorf("%s: error %v, want can't assign", stmt, err)
 		}
 	}
 }
 
-// cfg shows every setting as --print-config does, so a setting whose Go
-// type cfg does not know fails here.
-func TestCfgMatchesPrintConfig(t *testing.T) {
-	cfg := testConfig(t)
-	cfg.Pidfile, cfg.RawEnv = "/run/gocorn.pid", []string{"A=1", "B=2"}
-	for _, c := range []*Config{testConfig(t), cfg} {
-		v := newCfgValue(c)
-		if len(v.names) != len(settings) {
-			t.Errorf("cfg has %d names, want %d", len(v.names), len(settings))
-		}
-		for _, s := range settings {
-			got, _ := v.Attr(s.name)
-			if want := s.typ.format(loadValue(s.field(c))); got == nil || got.String() != want {
-				t.Errorf("cfg.%s = %v, want %s", s.name, got, want)
-			}
-		}
-	}
-	m := settingValue(&setting{typ: typeDict}, map[string]string{"b": "2", "a": "1"})
-	if got, want := m.String(), `{"a": "1", "b": "2"}`; got != want {
-		t.Errorf("dict setting = %s, want %s", got, want)
-	}
-}
-
 // The cfg object is built once per Config and the worker object once per
 // Worker.
 func TestHookObjectsReused(t *testing.T) {
-	h := NewHooks(nil, nil)
+	h := New(nil, nil, RequestView{})
 	c1, c2 := testConfig(t), testConfig(t)
 	if h.cfgFor(c1) != h.cfgFor(c1) {
 		t.Error("cfg built twice for one Config")
@@ -205,41 +183,19 @@ func TestHookObjectsReused(t *testing.T) {
 	}
 }
 
-func TestEnviron(t *testing.T) {
-	r := testRequest()
-	r.Header.Set("Content-Length", "0")
-	r.Header.Set("X-Forwarded-For", "10.0.0.1")
-	r.Header.Add("X-Forwarded-For", "10.0.0.2")
-	d := requestEnviron(r)
-	want := map[string]string{
-		"REQUEST_METHOD":       "GET",
-		"SCRIPT_NAME":          "",
-		"PATH_INFO":            "/a/b",
-		"QUERY_STRING":         "x=1",
-		"RAW_URI":              "/a/b?x=1",
-		"SERVER_PROTOCOL":      "HTTP/1.1",
-		"SERVER_NAME":          "example.com",
-		"SERVER_PORT":          "80",
-		"REMOTE_ADDR":          "192.0.2.10",
-		"REMOTE_PORT":          "4711",
-		"wsgi.url_scheme":      "http",
-		"HTTP_HOST":            "example.com",
-		"HTTP_USER_AGENT":      "curl/8.5",
-		"HTTP_ACCEPT":          "text/html,*/*",
-		"CONTENT_TYPE":         "text/plain",
-		"CONTENT_LENGTH":       "0",
-		"HTTP_X_FORWARDED_FOR": "10.0.0.1,10.0.0.2",
-	}
-	if d.Len() != len(want) {
-		t.Errorf("environ has %d keys, want %d: %v", d.Len(), len(want), d)
-	}
-	for k, v := range want {
-		got, found, _ := d.Get(starlark.String(k))
-		if !found || got != starlark.String(v) {
-			t.Errorf("environ[%q] = %v, want %q", k, got, v)
-		}
+// post_request's environ is the view's, as a frozen dict.
+func TestEnvironFromView(t *testing.T) {
+	view := RequestView{Environ: func(r *http.Request) map[string]string {
+		return map[string]string{"REQUEST_METHOD": r.Method, "wsgi.url_scheme": "https"}
+	}}
+	d := view.environ(testRequest())
+	if got, want := d.String(), `{"REQUEST_METHOD": "GET", "wsgi.url_scheme": "https"}`; got != want {
+		t.Errorf("environ = %s, want %s", got, want)
 	}
 	if err := d.SetKey(starlark.String("x"), starlark.None); err == nil {
 		t.Error("environ is not frozen")
+	}
+	if got := (&RequestView{}).environ(testRequest()); got.Len() != 0 {
+		t.Errorf("environ without a view = %s, want {}", got)
 	}
 }

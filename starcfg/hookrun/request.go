@@ -1,4 +1,4 @@
-package starcfg
+package hookrun
 
 import (
 	"errors"
@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
-
-	"github.com/gocorn/gocorn/server/proxy"
 )
 
 // This file holds the request hooks' objects: req, resp, their headers
@@ -32,6 +30,7 @@ type Response struct {
 // requestValue is the req object.
 type requestValue struct {
 	r      *http.Request
+	view   *RequestView
 	hdr    headersValue // set up on first access; a value is used by one thread only
 	hdrSet bool
 }
@@ -74,7 +73,7 @@ func (v *requestValue) Attr(name string) (starlark.Value, error) {
 		_, port := splitRemote(r.RemoteAddr)
 		return starlark.MakeInt(port), nil
 	case "scheme":
-		return starlark.String(scheme(r)), nil
+		return starlark.String(v.view.scheme(r)), nil
 	}
 	return nil, nil
 }
@@ -98,9 +97,44 @@ func splitRemote(addr string) (string, int) {
 	return host, n
 }
 
-// scheme is the request's scheme as the handler sees it: https over TLS,
-// or as a trusted proxy's secure_scheme_headers say.
-func scheme(r *http.Request) string { return proxy.Scheme(r) }
+// RequestView is what the request hooks know of a request beyond the
+// *http.Request itself: the worker's server knows it (its proxies decide
+// the scheme), and this package must not depend on the server.
+type RequestView struct {
+	// Scheme is "http" or "https" as the handler sees it: https over
+	// TLS, or as a trusted proxy's secure_scheme_headers say. Nil: https
+	// exactly when the connection is TLS.
+	Scheme func(*http.Request) string
+
+	// Environ is the request's environ, as gunicorn's WSGI environ
+	// names it: post_request's third argument. Nil: an empty environ.
+	Environ func(*http.Request) map[string]string
+}
+
+func (v *RequestView) scheme(r *http.Request) string {
+	switch {
+	case v.Scheme != nil:
+		return v.Scheme(r)
+	case r.TLS != nil:
+		return "https"
+	}
+	return "http"
+}
+
+// environ is post_request's environ argument, as a frozen dict, made only
+// for a post_request that takes it.
+func (v *RequestView) environ(r *http.Request) *starlark.Dict {
+	var env map[string]string
+	if v.Environ != nil {
+		env = v.Environ(r)
+	}
+	d := starlark.NewDict(len(env))
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		_ = d.SetKey(starlark.String(k), starlark.String(env[k]))
+	}
+	d.Freeze()
+	return d
+}
 
 // respValue is post_request's resp object.
 type respValue struct {
@@ -304,80 +338,4 @@ func headersList(elem func(name string, value starlark.Value) starlark.Value) bu
 		}
 		return starlark.NewList(elems), nil
 	}
-}
-
-// requestEnviron is post_request's environ: the request as WSGI and CGI name
-// it, made only for a post_request that takes it. Headers become HTTP_*
-// keys (upper case, "-" as "_"; repeated headers joined with ","), except
-// Content-Type and Content-Length, which are CONTENT_TYPE and
-// CONTENT_LENGTH.
-func requestEnviron(r *http.Request) *starlark.Dict {
-	d := starlark.NewDict(16 + len(r.Header))
-	set := func(k, v string) { _ = d.SetKey(starlark.String(k), starlark.String(v)) }
-	host, port := splitRemote(r.RemoteAddr)
-	remotePort := ""
-	if port != 0 || host != "" {
-		remotePort = strconv.Itoa(port)
-	}
-	serverName, serverPort := splitHost(r.Host, scheme(r))
-	set("REQUEST_METHOD", r.Method)
-	set("SCRIPT_NAME", "")
-	set("PATH_INFO", r.URL.Path)
-	set("QUERY_STRING", r.URL.RawQuery)
-	set("RAW_URI", requestURI(r))
-	set("SERVER_PROTOCOL", r.Proto)
-	set("SERVER_NAME", serverName)
-	set("SERVER_PORT", serverPort)
-	set("REMOTE_ADDR", host)
-	set("REMOTE_PORT", remotePort)
-	set("wsgi.url_scheme", scheme(r))
-	if r.Host != "" {
-		set("HTTP_HOST", r.Host)
-	}
-	for _, name := range slices.Sorted(maps.Keys(r.Header)) {
-		value := strings.Join(r.Header[name], ",")
-		switch key := environKey(name); key {
-		case "HTTP_CONTENT_TYPE":
-			set("CONTENT_TYPE", value)
-		case "HTTP_CONTENT_LENGTH":
-			set("CONTENT_LENGTH", value)
-		case "HTTP_HOST":
-			if r.Host == "" {
-				set(key, value)
-			}
-		default:
-			set(key, value)
-		}
-	}
-	d.Freeze()
-	return d
-}
-
-// environKey is "HTTP_" + the header name in upper case with "-" as "_".
-func environKey(name string) string {
-	b := make([]byte, 0, 5+len(name))
-	b = append(b, "HTTP_"...)
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c == '-':
-			c = '_'
-		case 'a' <= c && c <= 'z':
-			c -= 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return string(b)
-}
-
-// splitHost splits a Host header into SERVER_NAME and SERVER_PORT, with
-// the scheme's default port when it names none.
-func splitHost(hostport, scheme string) (string, string) {
-	if host, port, err := net.SplitHostPort(hostport); err == nil {
-		return host, port
-	}
-	if scheme == "https" {
-		return hostport, "443"
-	}
-	return hostport, "80"
 }

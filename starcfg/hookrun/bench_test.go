@@ -1,4 +1,4 @@
-package starcfg
+package hookrun
 
 import (
 	"net/http"
@@ -9,7 +9,7 @@ import (
 // BenchmarkRequestHooks is what the hooks add to each request: one
 // PreRequest and one PostRequest call, as a worker makes them.
 //
-//	go test -bench RequestHooks -benchmem ./starcfg -run '^$'
+//	go test -bench RequestHooks -benchmem ./starcfg/hookrun -run '^$'
 func BenchmarkRequestHooks(b *testing.B) {
 	cases := []struct {
 		name, src string
@@ -22,7 +22,7 @@ func BenchmarkRequestHooks(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			h := NewHooks(nil, nil)
+			h := New(nil, nil, RequestView{})
 			if c.src != "" {
 				h, _ = loadHooks(b, "bench.star", c.src)
 			}

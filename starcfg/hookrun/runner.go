@@ -1,4 +1,4 @@
-package starcfg
+package hookrun
 
 import (
 	"errors"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
+
+	"github.com/gocorn/gocorn/starcfg"
 )
 
 // Step limits for one call of a hook. A step is roughly one bytecode
@@ -25,12 +27,12 @@ const (
 	requestSteps   = 100_000   // pre_request and post_request
 )
 
-// Hooks runs the server hooks of one config generation: the functions
-// named after gunicorn's hooks in gocorn.conf.star, as Resolved.Hooks and
-// Evaluated.Hooks hold them. The master and the workers call its typed
+// Runner runs the server hooks of one config generation: the functions
+// named after gunicorn's hooks in gocorn.conf.star, as Resolved.Runner and
+// Evaluated.Runner hold them. The master and the workers call its typed
 // methods at the moments gunicorn does; a method whose hook the config
 // does not define returns at once, and so does every method of a nil
-// *Hooks, so callers need no checks.
+// *Runner, so callers need no checks.
 //
 // Every call runs on a fresh starlark.Thread over the config's frozen
 // globals, so any number of calls may run at once. print() in a hook
@@ -40,12 +42,13 @@ const (
 // it never crashes the process or fails a request. Only post_fork and
 // post_worker_init also return the failure, because it makes the worker's
 // boot fail, as in gunicorn.
-type Hooks struct {
+type Runner struct {
 	fns             map[string]*starlark.Function
 	preRequest      *starlark.Function
 	postRequest     *starlark.Function
 	postRequestArgs int // 2, 3 or 4: see HookArgs
 	log             *slog.Logger
+	view            RequestView
 	print           func(*starlark.Thread, string)
 
 	cfg       atomic.Pointer[cfgValue]    // the cfg object of the Config last seen
@@ -53,14 +56,16 @@ type Hooks struct {
 	badResult everySecond                 // pre_request results that are not headers
 }
 
-// NewHooks returns the runner of the hooks in fns (hook name -> function,
-// as loaded and arity-checked by Resolve or EvalSources). fns may be nil
-// or empty. Hook output and failures go to log; nil discards them.
-func NewHooks(fns map[string]*starlark.Function, log *slog.Logger) *Hooks {
+// New returns the runner of the hooks in fns (hook name -> function,
+// as loaded and arity-checked by starcfg.Resolve or starcfg.EvalSources).
+// fns may be nil or empty. Hook output and failures go to log; nil
+// discards them. view completes the request hooks' objects; the master,
+// which runs no request hook, passes the zero RequestView.
+func New(fns map[string]*starlark.Function, log *slog.Logger, view RequestView) *Runner {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Hooks{fns: make(map[string]*starlark.Function, len(fns)), log: log}
+	h := &Runner{fns: make(map[string]*starlark.Function, len(fns)), log: log, view: view}
 	for name, fn := range fns {
 		if fn != nil {
 			h.fns[name] = fn
@@ -68,7 +73,7 @@ func NewHooks(fns map[string]*starlark.Function, log *slog.Logger) *Hooks {
 	}
 	h.preRequest = h.fns["pre_request"]
 	if fn := h.fns["post_request"]; fn != nil {
-		h.postRequest, h.postRequestArgs = fn, HookArgs("post_request", fn)
+		h.postRequest, h.postRequestArgs = fn, starcfg.HookArgs("post_request", fn)
 	}
 	h.print = func(thread *starlark.Thread, msg string) {
 		h.log.Info(thread.Name + ": " + oneLine(msg))
@@ -77,11 +82,11 @@ func NewHooks(fns map[string]*starlark.Function, log *slog.Logger) *Hooks {
 }
 
 // Has reports whether the config defines the hook name.
-func (h *Hooks) Has(name string) bool {
+func (h *Runner) Has(name string) bool {
 	return h.fn(name) != nil
 }
 
-func (h *Hooks) fn(name string) *starlark.Function {
+func (h *Runner) fn(name string) *starlark.Function {
 	if h == nil {
 		return nil
 	}
@@ -94,7 +99,7 @@ func (h *Hooks) fn(name string) *starlark.Function {
 // each time it assigns the number of workers to keep, even to the same
 // value: at start (before on_starting, with old unknown, which the hook
 // sees as None), on TTIN and TTOU, on HUP and after server.set_workers.
-func (h *Hooks) NworkersChanged(s *Server, newN, oldN int, oldKnown bool) {
+func (h *Runner) NworkersChanged(s *Master, newN, oldN int, oldKnown bool) {
 	if fn := h.fn("nworkers_changed"); fn != nil {
 		var old starlark.Value = starlark.None
 		if oldKnown {
@@ -106,39 +111,39 @@ func (h *Hooks) NworkersChanged(s *Server, newN, oldN int, oldKnown bool) {
 
 // OnStarting runs on_starting(server) in the master, after the pid file is
 // written and before the sockets are bound.
-func (h *Hooks) OnStarting(s *Server) { h.runServer("on_starting", s) }
+func (h *Runner) OnStarting(s *Master) { h.runServer("on_starting", s) }
 
 // WhenReady runs when_ready(server) in the master, once the sockets are
 // bound and before the first workers start.
-func (h *Hooks) WhenReady(s *Server) { h.runServer("when_ready", s) }
+func (h *Runner) WhenReady(s *Master) { h.runServer("when_ready", s) }
 
 // OnReload runs on_reload(server) in the master on HUP, after the new
 // config is loaded (and sockets rebound) and before its workers start.
-// Call it on the Hooks of the new generation.
-func (h *Hooks) OnReload(s *Server) { h.runServer("on_reload", s) }
+// Call it on the Runner of the new generation.
+func (h *Runner) OnReload(s *Master) { h.runServer("on_reload", s) }
 
 // PreFork runs pre_fork(server, worker) in the master before it starts a
 // worker; worker.pid is still 0.
-func (h *Hooks) PreFork(s *Server, w *Worker) { h.runServerWorker("pre_fork", s, w) }
+func (h *Runner) PreFork(s *Master, w *Worker) { h.runServerWorker("pre_fork", s, w) }
 
 // ChildExit runs child_exit(server, worker) in the master after a worker
 // has exited and been reaped.
-func (h *Hooks) ChildExit(s *Server, w *Worker) { h.runServerWorker("child_exit", s, w) }
+func (h *Runner) ChildExit(s *Master, w *Worker) { h.runServerWorker("child_exit", s, w) }
 
 // PreExec runs pre_exec(server) in the master on USR2, just before the new
 // master is started from the binary on disk.
-func (h *Hooks) PreExec(s *Server) { h.runServer("pre_exec", s) }
+func (h *Runner) PreExec(s *Master) { h.runServer("pre_exec", s) }
 
 // OnExit runs on_exit(server) in the master, last thing before it exits.
-func (h *Hooks) OnExit(s *Server) { h.runServer("on_exit", s) }
+func (h *Runner) OnExit(s *Master) { h.runServer("on_exit", s) }
 
 // The workers' hooks.
 
 // PostFork runs post_fork(server, worker) in a new worker, first thing
 // after it starts and before it builds the app. Its failure is returned
-// (as a *HookError, already logged): the worker should exit as a boot
+// (as a *Error, already logged): the worker should exit as a boot
 // failure (code 3), as gunicorn does.
-func (h *Hooks) PostFork(s *Server, w *Worker) error {
+func (h *Runner) PostFork(s *Master, w *Worker) error {
 	if fn := h.fn("post_fork"); fn != nil {
 		_, err := h.run("post_fork", fn, h.server(s), h.workerValue(w))
 		return err
@@ -148,9 +153,9 @@ func (h *Hooks) PostFork(s *Server, w *Worker) error {
 
 // PostWorkerInit runs post_worker_init(worker) in a worker after it has
 // built the app and before it serves. Its failure is returned (as a
-// *HookError, already logged): the worker should exit as a boot failure
+// *Error, already logged): the worker should exit as a boot failure
 // (code 3).
-func (h *Hooks) PostWorkerInit(w *Worker) error {
+func (h *Runner) PostWorkerInit(w *Worker) error {
 	if fn := h.fn("post_worker_init"); fn != nil {
 		_, err := h.run("post_worker_init", fn, h.workerValue(w))
 		return err
@@ -160,14 +165,14 @@ func (h *Hooks) PostWorkerInit(w *Worker) error {
 
 // WorkerInt runs worker_int(worker) in a worker told to stop quickly (INT
 // or QUIT).
-func (h *Hooks) WorkerInt(w *Worker) { h.runWorker("worker_int", w) }
+func (h *Runner) WorkerInt(w *Worker) { h.runWorker("worker_int", w) }
 
 // WorkerAbort runs worker_abort(worker) in a worker the master aborts for
 // timeout, before it exits.
-func (h *Hooks) WorkerAbort(w *Worker) { h.runWorker("worker_abort", w) }
+func (h *Runner) WorkerAbort(w *Worker) { h.runWorker("worker_abort", w) }
 
 // WorkerExit runs worker_exit(server, worker) in a worker as it exits.
-func (h *Hooks) WorkerExit(s *Server, w *Worker) { h.runServerWorker("worker_exit", s, w) }
+func (h *Runner) WorkerExit(s *Master, w *Worker) { h.runServerWorker("worker_exit", s, w) }
 
 // PreRequest runs pre_request(worker, req) in a worker before the handler
 // sees r, and returns the headers the hook asks for: a hook may return a
@@ -175,12 +180,12 @@ func (h *Hooks) WorkerExit(s *Server, w *Worker) { h.runServerWorker("worker_exi
 // before calling the handler. None, no hook and a failed hook give nil.
 // Any other result is logged as an error (at most once a second) and
 // ignored.
-func (h *Hooks) PreRequest(w *Worker, r *http.Request) http.Header {
+func (h *Runner) PreRequest(w *Worker, r *http.Request) http.Header {
 	if h == nil || h.preRequest == nil {
 		return nil
 	}
 	c := &hookCall{}
-	c.req.r = r
+	c.req.r, c.req.view = r, &h.view
 	c.args[0], c.args[1] = h.workerValue(w), &c.req
 	v, err := h.call("pre_request", h.preRequest, c, c.args[:2])
 	if err != nil || v == starlark.None {
@@ -204,15 +209,15 @@ func (h *Hooks) PreRequest(w *Worker, r *http.Request) http.Header {
 // ones included. As in gunicorn the hook may take (worker, req), (worker,
 // req, environ) or (worker, req, environ, resp); environ is built only for
 // a hook that takes it. resp may be nil (the hook sees None).
-func (h *Hooks) PostRequest(w *Worker, r *http.Request, resp *Response) {
+func (h *Runner) PostRequest(w *Worker, r *http.Request, resp *Response) {
 	if h == nil || h.postRequest == nil {
 		return
 	}
 	c := &hookCall{}
-	c.req.r = r
+	c.req.r, c.req.view = r, &h.view
 	c.args[0], c.args[1] = h.workerValue(w), &c.req
 	if h.postRequestArgs > 2 {
-		c.args[2] = requestEnviron(r)
+		c.args[2] = h.view.environ(r)
 	}
 	if h.postRequestArgs > 3 {
 		c.args[3] = starlark.None
@@ -224,19 +229,19 @@ func (h *Hooks) PostRequest(w *Worker, r *http.Request, resp *Response) {
 	h.call("post_request", h.postRequest, c, c.args[:h.postRequestArgs])
 }
 
-func (h *Hooks) runServer(name string, s *Server) {
+func (h *Runner) runServer(name string, s *Master) {
 	if fn := h.fn(name); fn != nil {
 		h.run(name, fn, h.server(s))
 	}
 }
 
-func (h *Hooks) runWorker(name string, w *Worker) {
+func (h *Runner) runWorker(name string, w *Worker) {
 	if fn := h.fn(name); fn != nil {
 		h.run(name, fn, h.workerValue(w))
 	}
 }
 
-func (h *Hooks) runServerWorker(name string, s *Server, w *Worker) {
+func (h *Runner) runServerWorker(name string, s *Master, w *Worker) {
 	if fn := h.fn(name); fn != nil {
 		h.run(name, fn, h.server(s), h.workerValue(w))
 	}
@@ -252,28 +257,28 @@ type hookCall struct {
 }
 
 // run calls the hook fn, named name, with args.
-func (h *Hooks) run(name string, fn *starlark.Function, args ...starlark.Value) (starlark.Value, error) {
+func (h *Runner) run(name string, fn *starlark.Function, args ...starlark.Value) (starlark.Value, error) {
 	c := &hookCall{}
 	n := copy(c.args[:], args)
 	return h.call(name, fn, c, c.args[:n])
 }
 
 // call calls the hook fn, named name, on c's thread with the hook's step
-// limit. A failure is logged and returned as a *HookError.
-func (h *Hooks) call(name string, fn *starlark.Function, c *hookCall, args starlark.Tuple) (v starlark.Value, err error) {
+// limit. A failure is logged and returned as a *Error.
+func (h *Runner) call(name string, fn *starlark.Function, c *hookCall, args starlark.Tuple) (v starlark.Value, err error) {
 	thread := &c.thread
 	thread.Name, thread.Print, thread.OnMaxSteps = name, h.print, stopAtStepLimit
 	thread.SetMaxExecutionSteps(stepLimit(name))
 	defer func() {
 		if p := recover(); p != nil {
-			v, err = nil, &HookError{
+			v, err = nil, &Error{
 				Hook:      name,
 				Msg:       oneLine(fmt.Sprintf("panic: %v", p)),
 				Traceback: strings.TrimRight(string(debug.Stack()), "\n"),
 			}
 		}
 		if err != nil {
-			h.log.Error(err.(*HookError).logText())
+			h.log.Error(err.(*Error).logText())
 		}
 	}()
 	v, err = starlark.Call(thread, fn, args, nil)
@@ -299,7 +304,7 @@ func stopAtStepLimit(thread *starlark.Thread) {
 }
 
 // server is the server object for s.
-func (h *Hooks) server(s *Server) starlark.Value {
+func (h *Runner) server(s *Master) starlark.Value {
 	if s == nil {
 		return starlark.None
 	}
@@ -308,7 +313,7 @@ func (h *Hooks) server(s *Server) starlark.Value {
 
 // workerValue is the worker object for w, reused while calls are for the
 // same Worker (in a worker process: always).
-func (h *Hooks) workerValue(w *Worker) starlark.Value {
+func (h *Runner) workerValue(w *Worker) starlark.Value {
 	if w == nil {
 		return starlark.None
 	}
@@ -321,7 +326,7 @@ func (h *Hooks) workerValue(w *Worker) starlark.Value {
 }
 
 // cfgFor is the cfg object for c, built once per Config.
-func (h *Hooks) cfgFor(c *Config) starlark.Value {
+func (h *Runner) cfgFor(c *starcfg.Config) starlark.Value {
 	if c == nil {
 		return starlark.None
 	}
@@ -333,18 +338,18 @@ func (h *Hooks) cfgFor(c *Config) starlark.Value {
 	return v
 }
 
-// logFor is the log object writing to l, or to the Hooks' logger.
-func (h *Hooks) logFor(l *slog.Logger) starlark.Value {
+// logFor is the log object writing to l, or to the Runner' logger.
+func (h *Runner) logFor(l *slog.Logger) starlark.Value {
 	if l == nil {
 		l = h.log
 	}
 	return &logValue{l: l}
 }
 
-// HookError is a hook call that failed: the hook raised an error (fail(),
+// Error is a hook call that failed: the hook raised an error (fail(),
 // a missing key, a wrong type...), ran out of steps, or a Go function it
 // called panicked.
-type HookError struct {
+type Error struct {
 	Hook      string // the hook's name
 	Msg       string // one line, from the file:line:col where the hook failed
 	Traceback string // the Starlark call stack; for a panic, the Go stack
@@ -352,12 +357,12 @@ type HookError struct {
 }
 
 // Error is "post_fork hook failed: gocorn.conf.star:12:9: fail: no db".
-func (e *HookError) Error() string { return e.Hook + " hook failed: " + e.Msg }
+func (e *Error) Error() string { return e.Hook + " hook failed: " + e.Msg }
 
-func (e *HookError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
 // logText is the error log's message: a line, then the traceback.
-func (e *HookError) logText() string {
+func (e *Error) logText() string {
 	text := "Hook " + e.Hook + " failed: " + e.Msg
 	if e.Traceback != "" {
 		text += "\n" + e.Traceback
@@ -367,8 +372,8 @@ func (e *HookError) logText() string {
 
 // newHookError describes err from calling the hook name. The message is
 // kept on one line, since it may quote what a client sent.
-func newHookError(name string, err error) *HookError {
-	he := &HookError{Hook: name, Msg: oneLine(err.Error()), Err: err}
+func newHookError(name string, err error) *Error {
+	he := &Error{Hook: name, Msg: oneLine(err.Error()), Err: err}
 	var ee *starlark.EvalError
 	if !errors.As(err, &ee) {
 		return he
@@ -404,7 +409,7 @@ func resultHeaders(v starlark.Value) (http.Header, error) {
 		if !ok {
 			return nil, fmt.Errorf("returned %s for header %s, want a string", kv[1].Type(), name)
 		}
-		if !validHeaderName(string(name)) {
+		if !starcfg.IsHeaderName(string(name)) {
 			return nil, fmt.Errorf("returned an invalid header name %s", name)
 		}
 		if strings.IndexFunc(string(value), isControl) >= 0 {
@@ -413,24 +418,6 @@ func resultHeaders(v starlark.Value) (http.Header, error) {
 		hdr.Set(string(name), string(value))
 	}
 	return hdr, nil
-}
-
-// validHeaderName reports whether s is an HTTP token (RFC 9110 5.1).
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 || !(isAlnum(c) || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
-func isAlnum(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // everySecond lets a message through at most once a second and counts

@@ -1,18 +1,17 @@
-package starcfg
+package hookrun
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
 	"go.starlark.net/starlark"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
+	"github.com/gocorn/gocorn/starcfg"
 )
 
 // This file holds the objects hooks receive for the processes: server,
@@ -20,34 +19,34 @@ import (
 // All are read-only Starlark values whose attributes are listed by
 // AttrNames, so a misspelt attribute gets a "did you mean" hint.
 
-// Server is what the server object of a hook shows. The master keeps one
-// and updates it before each call; Hooks copies it, so the master may
+// Master is what the server object of a hook shows. The master keeps one
+// and updates it before each call; Runner copies it, so the master may
 // change it again as soon as the call returns.
-type Server struct {
+type Master struct {
 	PID        int               // the master's process id (in a worker: its master's)
 	NumWorkers int               // the number of workers the master keeps now
-	Config     *Config           // the configuration of the generation being run
-	Log        *slog.Logger      // server.log writes here; nil means the Hooks' logger
+	Config     *starcfg.Config   // the configuration of the generation being run
+	Log        *slog.Logger      // server.log writes here; nil means the Runner' logger
 	SetWorkers func(n int) error // server.set_workers(n); nil where no count can change (in workers)
 }
 
-// Worker is what the worker object of a hook shows. Hooks reads its fields
+// Worker is what the worker object of a hook shows. Runner reads its fields
 // when a hook reads the attribute, so fill it before the first hook runs
 // and change it only while no hook can run: a worker sets Booted once,
 // after post_worker_init and before it serves.
 type Worker struct {
-	PID    int          // the worker's process id; 0 in pre_fork, before it exists
-	ID     int          // spawn order: 1 for the master's first worker, and so on
-	Booted time.Time    // when the worker was ready to serve; zero until then
-	Config *Config      // the configuration the worker runs
-	Log    *slog.Logger // worker.log writes here; nil means the Hooks' logger
+	PID    int             // the worker's process id; 0 in pre_fork, before it exists
+	ID     int             // spawn order: 1 for the master's first worker, and so on
+	Booted time.Time       // when the worker was ready to serve; zero until then
+	Config *starcfg.Config // the configuration the worker runs
+	Log    *slog.Logger    // worker.log writes here; nil means the Runner' logger
 }
 
-// serverValue is the server object: a copy of the master's Server for the
+// serverValue is the server object: a copy of the master's Master for the
 // length of one call.
 type serverValue struct {
-	srv Server
-	h   *Hooks
+	srv Master
+	h   *Runner
 }
 
 var serverAttrs = []string{"cfg", "log", "num_workers", "pid", "set_workers"}
@@ -78,7 +77,7 @@ func (v *serverValue) Attr(name string) (starlark.Value, error) {
 }
 
 // setWorkers implements server.set_workers(n): the one way a master hook
-// changes the server. It calls Server.SetWorkers, which assigns the count
+// changes the server. It calls Master.SetWorkers, which assigns the count
 // the master keeps and so runs nworkers_changed; called from inside
 // nworkers_changed it would run that hook again, so it is refused there.
 func setWorkers(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -106,10 +105,10 @@ func setWorkers(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 }
 
 // workerValue is the worker object. It reads the Worker's fields on
-// access, so Hooks can reuse one for every request a worker serves.
+// access, so Runner can reuse one for every request a worker serves.
 type workerValue struct {
 	w *Worker
-	h *Hooks
+	h *Runner
 }
 
 var workerAttrs = []string{"age", "booted", "cfg", "id", "log", "pid"}
@@ -142,58 +141,16 @@ func (v *workerValue) Attr(name string) (starlark.Value, error) {
 }
 
 // cfgValue is server.cfg and worker.cfg: every setting by its name, as
-// --print-config shows it. Hooks builds one per Config and reuses it.
+// --print-config shows it. Runner builds one per Config and reuses it.
 type cfgValue struct {
-	c      *Config
+	c      *starcfg.Config
 	names  []string // sorted
-	values map[string]starlark.Value
+	values starlark.StringDict
 }
 
-func newCfgValue(c *Config) *cfgValue {
-	v := &cfgValue{c: c, names: settingNames(), values: make(map[string]starlark.Value, len(settings))}
-	for _, s := range settings {
-		v.values[s.name] = settingValue(s, loadValue(s.field(c)))
-	}
-	return v
-}
-
-// settingValue is a setting's stored value as a frozen Starlark value: the
-// value --print-config prints (None for an unset optional string).
-func settingValue(s *setting, v any) starlark.Value {
-	if t, ok := s.typ.(interface{ starlarkValue(any) starlark.Value }); ok {
-		return t.starlarkValue(v) // a type with its own view (user, group)
-	}
-	switch v := v.(type) {
-	case int:
-		return starlark.MakeInt(v)
-	case bool:
-		return starlark.Bool(v)
-	case float64:
-		return starlark.Float(v)
-	case string:
-		if st, ok := s.typ.(stringType); ok && st.optional && v == "" {
-			return starlark.None
-		}
-		return starlark.String(v)
-	case []string:
-		elems := make([]starlark.Value, len(v))
-		for i, e := range v {
-			elems[i] = starlark.String(e)
-		}
-		l := starlark.NewList(elems)
-		l.Freeze()
-		return l
-	case map[string]string:
-		d := starlark.NewDict(len(v))
-		for _, k := range slices.Sorted(maps.Keys(v)) {
-			_ = d.SetKey(starlark.String(k), starlark.String(v[k]))
-		}
-		d.Freeze()
-		return d
-	}
-	// A type added to the table later: show it as --print-config does.
-	// TestCfgMatchesPrintConfig fails until it is handled above.
-	return starlark.String(s.typ.format(v))
+func newCfgValue(c *starcfg.Config) *cfgValue {
+	values := c.StarlarkValues()
+	return &cfgValue{c: c, names: values.Keys(), values: values}
 }
 
 func (v *cfgValue) Type() string          { return "cfg" }

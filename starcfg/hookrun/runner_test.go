@@ -1,4 +1,4 @@
-package starcfg
+package hookrun
 
 import (
 	"context"
@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
+
+	"github.com/gocorn/gocorn/starcfg"
 )
 
 // logRecorder is a slog.Handler that keeps "LEVEL message" lines.
@@ -51,9 +53,9 @@ func (r *logRecorder) take() []string {
 }
 
 // loadHooks evaluates a config program as a worker would (EvalSources)
-// and returns its Hooks, logging to a recorder. src is the file's text,
+// and returns its Runner, logging to a recorder. src is the file's text,
 // or "" to read path.
-func loadHooks(t testing.TB, path, src string) (*Hooks, *logRecorder) {
+func loadHooks(t testing.TB, path, src string) (*Runner, *logRecorder) {
 	t.Helper()
 	data := []byte(src)
 	if src == "" {
@@ -62,22 +64,29 @@ func loadHooks(t testing.TB, path, src string) (*Hooks, *logRecorder) {
 			t.Fatal(err)
 		}
 	}
-	ev, err := EvalSources([]Source{{Path: path, Data: data}}, nil, io.Discard)
+	ev, err := starcfg.EvalSources([]starcfg.Source{{Path: path, Data: data}}, nil, io.Discard)
 	if err != nil {
 		t.Fatalf("evaluating %s: %v", path, err)
 	}
 	rec := &logRecorder{}
-	return NewHooks(ev.Hooks, slog.New(rec)), rec
+	return New(ev.Hooks, slog.New(rec), testView), rec
 }
+
+// testView gives the request hooks a small environ of the request.
+var testView = RequestView{Environ: func(r *http.Request) map[string]string {
+	return map[string]string{
+		"REQUEST_METHOD":  r.Method,
+		"PATH_INFO":       r.URL.Path,
+		"QUERY_STRING":    r.URL.RawQuery,
+		"HTTP_USER_AGENT": r.UserAgent(),
+	}
+}}
 
 // testConfig is every setting at its default but workers, bind and
 // worker_class.
-func testConfig(t testing.TB) *Config {
+func testConfig(t testing.TB) *starcfg.Config {
 	t.Helper()
-	cfg, _, err := defaultConfig(newEnviron(nil), &checkContext{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := starcfg.Defaults()
 	cfg.Workers, cfg.Bind, cfg.WorkerClass = 3, []string{"0.0.0.0:8000"}, "gthread"
 	return cfg
 }
@@ -96,59 +105,59 @@ func testRequest() *http.Request {
 
 func TestHookMethods(t *testing.T) {
 	cfg := testConfig(t)
-	srv := &Server{PID: 100, NumWorkers: 3, Config: cfg}
+	srv := &Master{PID: 100, NumWorkers: 3, Config: cfg}
 	w := &Worker{PID: 200, ID: 7, Config: cfg}
 	booted := &Worker{PID: 201, ID: 8, Config: cfg, Booted: time.Unix(1700000000, 250_000_000)}
 	resp := &Response{Status: 201, Header: http.Header{"Content-Type": {"text/html"}}, Bytes: 42, Duration: 1500 * time.Millisecond}
 
 	tests := []struct {
 		name string
-		call func(h *Hooks)
+		call func(h *Runner)
 		want []string
 	}{
-		{"nworkers_changed at start", func(h *Hooks) { h.NworkersChanged(srv, 3, 0, false) },
+		{"nworkers_changed at start", func(h *Runner) { h.NworkersChanged(srv, 3, 0, false) },
 			[]string{"INFO nworkers_changed: new=3 old=None num_workers=3"}},
-		{"nworkers_changed", func(h *Hooks) { h.NworkersChanged(srv, 4, 3, true) },
+		{"nworkers_changed", func(h *Runner) { h.NworkersChanged(srv, 4, 3, true) },
 			[]string{"INFO nworkers_changed: new=4 old=3 num_workers=3"}},
-		{"on_starting", func(h *Hooks) { h.OnStarting(srv) },
+		{"on_starting", func(h *Runner) { h.OnStarting(srv) },
 			[]string{"INFO on_starting: pid 100 num_workers 3 cfg.workers 3"}},
-		{"when_ready", func(h *Hooks) { h.WhenReady(srv) },
+		{"when_ready", func(h *Runner) { h.WhenReady(srv) },
 			[]string{`WARNING ready on ["0.0.0.0:8000"]`}},
-		{"on_reload", func(h *Hooks) { h.OnReload(srv) },
+		{"on_reload", func(h *Runner) { h.OnReload(srv) },
 			[]string{"ERROR reloaded, pidfile None"}},
-		{"pre_fork", func(h *Hooks) { h.PreFork(srv, &Worker{ID: 9}) },
+		{"pre_fork", func(h *Runner) { h.PreFork(srv, &Worker{ID: 9}) },
 			[]string{"DEBUG forking worker 9 (pid 0)"}},
-		{"post_fork", func(h *Hooks) {
+		{"post_fork", func(h *Runner) {
 			if err := h.PostFork(srv, w); err != nil {
 				t.Errorf("PostFork: %v", err)
 			}
 		}, []string{"INFO post_fork: master 100, worker 200, age 7"}},
-		{"post_worker_init", func(h *Hooks) {
+		{"post_worker_init", func(h *Runner) {
 			if err := h.PostWorkerInit(w); err != nil {
 				t.Errorf("PostWorkerInit: %v", err)
 			}
 		}, []string{"INFO post_worker_init: booted 0.0"}},
-		{"post_worker_init booted", func(h *Hooks) { _ = h.PostWorkerInit(booted) },
+		{"post_worker_init booted", func(h *Runner) { _ = h.PostWorkerInit(booted) },
 			[]string{"INFO post_worker_init: booted 1.70000000025e+09"}},
-		{"worker_int", func(h *Hooks) { h.WorkerInt(w) }, []string{"CRITICAL interrupted 200"}},
-		{"worker_abort", func(h *Hooks) { h.WorkerAbort(w) }, []string{"ERROR aborted 200"}},
-		{"worker_exit", func(h *Hooks) { h.WorkerExit(srv, booted) },
+		{"worker_int", func(h *Runner) { h.WorkerInt(w) }, []string{"CRITICAL interrupted 200"}},
+		{"worker_abort", func(h *Runner) { h.WorkerAbort(w) }, []string{"ERROR aborted 200"}},
+		{"worker_exit", func(h *Runner) { h.WorkerExit(srv, booted) },
 			[]string{"INFO worker_exit: exit 201 booted True"}},
-		{"child_exit", func(h *Hooks) { h.ChildExit(srv, w) },
+		{"child_exit", func(h *Runner) { h.ChildExit(srv, w) },
 			[]string{"INFO child_exit: child 200 exited; id 7"}},
-		{"pre_exec", func(h *Hooks) { h.PreExec(srv) }, []string{"INFO pre_exec: exec 100"}},
-		{"on_exit", func(h *Hooks) { h.OnExit(srv) }, []string{"INFO on_exit: bye gthread"}},
-		{"pre_request", func(h *Hooks) {
+		{"pre_exec", func(h *Runner) { h.PreExec(srv) }, []string{"INFO pre_exec: exec 100"}},
+		{"on_exit", func(h *Runner) { h.OnExit(srv) }, []string{"INFO on_exit: bye gthread"}},
+		{"pre_request", func(h *Runner) {
 			got := h.PreRequest(w, testRequest())
 			want := http.Header{"X-Worker": {"7"}, "X-Path": {"/a/b"}}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("PreRequest = %v, want %v", got, want)
 			}
 		}, nil},
-		{"post_request", func(h *Hooks) { h.PostRequest(w, testRequest(), resp) },
+		{"post_request", func(h *Runner) { h.PostRequest(w, testRequest(), resp) },
 			[]string{"INFO post_request: GET /a/b?x=1 /a/b 201 42 text/html 1.5"}},
 	}
-	h, rec := loadHooks(t, "testdata/hookrun/all.star", "")
+	h, rec := loadHooks(t, "testdata/all.star", "")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.call(h)
@@ -162,63 +171,63 @@ func TestHookMethods(t *testing.T) {
 func TestHookFailures(t *testing.T) {
 	cfg := testConfig(t)
 	var asked []int
-	master := &Server{PID: 100, NumWorkers: 3, Config: cfg, SetWorkers: func(n int) error {
+	master := &Master{PID: 100, NumWorkers: 3, Config: cfg, SetWorkers: func(n int) error {
 		asked = append(asked, n)
 		return errors.New("the master is stopping")
 	}}
-	inWorker := &Server{PID: 100, NumWorkers: 3, Config: cfg}
+	inWorker := &Master{PID: 100, NumWorkers: 3, Config: cfg}
 	w := &Worker{PID: 200, ID: 1, Config: cfg}
 
 	tests := []struct {
 		name string
-		call func(h *Hooks)
+		call func(h *Runner)
 		want string // regexp the whole log must match
 	}{
-		{"fail", func(h *Hooks) { h.OnStarting(master) },
-			`^ERROR Hook on_starting failed: testdata/hookrun/fail.star:4:9: fail: no database\n` +
-				`Traceback \(most recent call last\):\n  testdata/hookrun/fail.star:4:9: in on_starting$`},
-		{"missing key", func(h *Hooks) { h.WhenReady(master) },
-			`^ERROR Hook when_ready failed: testdata/hookrun/fail.star:7:14: key "missing" not in dict\n`},
-		{"lifecycle step limit", func(h *Hooks) { h.OnReload(master) },
-			`^ERROR Hook on_reload failed: testdata/hookrun/fail.star:10:5: Starlark computation cancelled: ` +
+		{"fail", func(h *Runner) { h.OnStarting(master) },
+			`^ERROR Hook on_starting failed: testdata/fail.star:4:9: fail: no database\n` +
+				`Traceback \(most recent call last\):\n  testdata/fail.star:4:9: in on_starting$`},
+		{"missing key", func(h *Runner) { h.WhenReady(master) },
+			`^ERROR Hook when_ready failed: testdata/fail.star:7:14: key "missing" not in dict\n`},
+		{"lifecycle step limit", func(h *Runner) { h.OnReload(master) },
+			`^ERROR Hook on_reload failed: testdata/fail.star:10:5: Starlark computation cancelled: ` +
 				`on_reload ran into its limit of 1000000 steps per call \(an endless loop\?\)\n`},
-		{"request step limit", func(h *Hooks) {
+		{"request step limit", func(h *Runner) {
 			if hdr := h.PreRequest(w, testRequest()); hdr != nil {
 				t.Errorf("PreRequest = %v, want nil", hdr)
 			}
 		}, `^ERROR Hook pre_request failed: .*: pre_request ran into its limit of 100000 steps per call`},
-		{"nested call", func(h *Hooks) { h.PostRequest(w, testRequest(), nil) },
-			`^ERROR Hook post_request failed: testdata/hookrun/fail.star:21:23: key "X-Missing" not in headers\n` +
+		{"nested call", func(h *Runner) { h.PostRequest(w, testRequest(), nil) },
+			`^ERROR Hook post_request failed: testdata/fail.star:21:23: key "X-Missing" not in headers\n` +
 				`Traceback \(most recent call last\):\n` +
-				`  testdata/hookrun/fail.star:18:19: in post_request\n` +
-				`  testdata/hookrun/fail.star:21:23: in _helper$`},
-		{"post_fork", func(h *Hooks) {
+				`  testdata/fail.star:18:19: in post_request\n` +
+				`  testdata/fail.star:21:23: in _helper$`},
+		{"post_fork", func(h *Runner) {
 			err := h.PostFork(master, w)
-			var he *HookError
+			var he *Error
 			if !errors.As(err, &he) || he.Hook != "post_fork" ||
-				err.Error() != "post_fork hook failed: testdata/hookrun/fail.star:25:9: fail: cannot boot" {
-				t.Errorf("PostFork = %v, want a post_fork *HookError", err)
+				err.Error() != "post_fork hook failed: testdata/fail.star:25:9: fail: cannot boot" {
+				t.Errorf("PostFork = %v, want a post_fork *Error", err)
 			}
-		}, `^INFO post_fork\nERROR Hook post_fork failed: testdata/hookrun/fail.star:25:9: fail: cannot boot\n`},
-		{"post_worker_init", func(h *Hooks) {
+		}, `^INFO post_fork\nERROR Hook post_fork failed: testdata/fail.star:25:9: fail: cannot boot\n`},
+		{"post_worker_init", func(h *Runner) {
 			if err := h.PostWorkerInit(w); err == nil || !strings.Contains(err.Error(), "worker has no .nope") {
 				t.Errorf("PostWorkerInit = %v, want an error", err)
 			}
-		}, `ERROR Hook post_worker_init failed: testdata/hookrun/fail.star:28:11: worker has no .nope field or method`},
-		{"set_workers not an int", func(h *Hooks) { h.PreFork(master, w) },
-			`ERROR Hook pre_fork failed: testdata/hookrun/fail.star:31:23: set_workers: for parameter 1: got string, want int`},
-		{"set_workers negative", func(h *Hooks) { h.ChildExit(master, w) },
-			`ERROR Hook child_exit failed: testdata/hookrun/fail.star:34:23: set_workers: got -1, want 1 or more`},
-		{"set_workers zero", func(h *Hooks) { h.OnExit(master) },
+		}, `ERROR Hook post_worker_init failed: testdata/fail.star:28:11: worker has no .nope field or method`},
+		{"set_workers not an int", func(h *Runner) { h.PreFork(master, w) },
+			`ERROR Hook pre_fork failed: testdata/fail.star:31:23: set_workers: for parameter 1: got string, want int`},
+		{"set_workers negative", func(h *Runner) { h.ChildExit(master, w) },
+			`ERROR Hook child_exit failed: testdata/fail.star:34:23: set_workers: got -1, want 1 or more`},
+		{"set_workers zero", func(h *Runner) { h.OnExit(master) },
 			`ERROR Hook on_exit failed: .*: set_workers: got 0, want 1 or more`},
-		{"set_workers in nworkers_changed", func(h *Hooks) { h.NworkersChanged(master, 3, 2, true) },
+		{"set_workers in nworkers_changed", func(h *Runner) { h.NworkersChanged(master, 3, 2, true) },
 			`ERROR Hook nworkers_changed failed: .*: set_workers: not allowed in nworkers_changed`},
-		{"set_workers in a worker", func(h *Hooks) { h.WorkerExit(inWorker, w) },
+		{"set_workers in a worker", func(h *Runner) { h.WorkerExit(inWorker, w) },
 			`ERROR Hook worker_exit failed: .*: set_workers: only the master can change the number of workers, and worker_exit runs in a worker`},
-		{"set_workers refused", func(h *Hooks) { h.PreExec(master) },
-			`ERROR Hook pre_exec failed: testdata/hookrun/fail.star:43:23: set_workers: the master is stopping\n`},
+		{"set_workers refused", func(h *Runner) { h.PreExec(master) },
+			`ERROR Hook pre_exec failed: testdata/fail.star:43:23: set_workers: the master is stopping\n`},
 	}
-	h, rec := loadHooks(t, "testdata/hookrun/fail.star", "")
+	h, rec := loadHooks(t, "testdata/fail.star", "")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.call(h)
@@ -235,11 +244,11 @@ func TestHookFailures(t *testing.T) {
 
 func TestHookPanic(t *testing.T) {
 	h, rec := loadHooks(t, "hooks.star", "def post_fork(server, worker):\n    server.set_workers(2)\n")
-	srv := &Server{SetWorkers: func(int) error { panic("master bug") }}
+	srv := &Master{SetWorkers: func(int) error { panic("master bug") }}
 	err := h.PostFork(srv, &Worker{})
-	var he *HookError
+	var he *Error
 	if !errors.As(err, &he) || he.Msg != "panic: master bug" {
-		t.Fatalf("PostFork = %#v, want a panic *HookError", err)
+		t.Fatalf("PostFork = %#v, want a panic *Error", err)
 	}
 	lines := rec.take()
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], "ERROR Hook post_fork failed: panic: master bug\ngoroutine ") {
@@ -254,7 +263,7 @@ def on_starting(server):
     print(server.num_workers)
 `)
 	var got []int
-	srv := &Server{NumWorkers: 3, SetWorkers: func(n int) error { got = append(got, n); return nil }}
+	srv := &Master{NumWorkers: 3, SetWorkers: func(n int) error { got = append(got, n); return nil }}
 	h.OnStarting(srv)
 	if want := []int{6}; !reflect.DeepEqual(got, want) {
 		t.Errorf("SetWorkers called with %v, want %v", got, want)
@@ -263,13 +272,13 @@ def on_starting(server):
 		t.Errorf("logged %q, want %q", lines, want)
 	}
 	if srv.NumWorkers != 3 {
-		t.Errorf("the master's Server was changed: NumWorkers = %d", srv.NumWorkers)
+		t.Errorf("the master's Master was changed: NumWorkers = %d", srv.NumWorkers)
 	}
 }
 
 func TestNilHooks(t *testing.T) {
-	srv, w, r := &Server{}, &Worker{}, testRequest()
-	for _, h := range []*Hooks{nil, NewHooks(nil, nil), NewHooks(map[string]*starlark.Function{}, nil)} {
+	srv, w, r := &Master{}, &Worker{}, testRequest()
+	for _, h := range []*Runner{nil, New(nil, nil, RequestView{}), New(map[string]*starlark.Function{}, nil, RequestView{})} {
 		if h.Has("pre_request") {
 			t.Errorf("Has(pre_request) = true")
 		}
@@ -298,7 +307,7 @@ func TestNilHooks(t *testing.T) {
 }
 
 func TestHas(t *testing.T) {
-	h, _ := loadHooks(t, "testdata/hookrun/fail.star", "")
+	h, _ := loadHooks(t, "testdata/fail.star", "")
 	for name, want := range map[string]bool{"pre_request": true, "post_request": true, "ssl_context": false, "_helper": false} {
 		if got := h.Has(name); got != want {
 			t.Errorf("Has(%q) = %v, want %v", name, got, want)
@@ -439,7 +448,7 @@ def pre_request(worker, req):
 	}
 }
 
-// Hooks from EvalSources and from Resolve behave the same: the worker
+// Runner from EvalSources and from Resolve behave the same: the worker
 // runs the master's generation.
 func TestHooksFromResolve(t *testing.T) {
 	dir := t.TempDir()
@@ -448,13 +457,13 @@ func TestHooksFromResolve(t *testing.T) {
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Resolve(Invocation{Args: []string{"-c", path}, Dir: dir, Stderr: io.Discard})
+	res, err := starcfg.Resolve(starcfg.Invocation{Args: []string{"-c", path}, Dir: dir, Stderr: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &logRecorder{}
-	h := NewHooks(res.Hooks, slog.New(rec))
-	h.OnStarting(&Server{Config: res.Config})
+	h := New(res.Hooks, slog.New(rec), RequestView{})
+	h.OnStarting(&Master{Config: res.Config})
 	if got, want := rec.take(), []string{"INFO on_starting: 2"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("logged %q, want %q", got, want)
 	}
@@ -462,7 +471,7 @@ func TestHooksFromResolve(t *testing.T) {
 
 // The config examples in docs/hooks.md load and run without failing.
 func TestHooksDocExamples(t *testing.T) {
-	doc, err := os.ReadFile("../docs/hooks.md")
+	doc, err := os.ReadFile("../../docs/hooks.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,7 +481,7 @@ func TestHooksDocExamples(t *testing.T) {
 	}
 	cfg := testConfig(t)
 	var asked []int
-	srv := &Server{PID: 1, NumWorkers: 12, Config: cfg, SetWorkers: func(n int) error { asked = append(asked, n); return nil }}
+	srv := &Master{PID: 1, NumWorkers: 12, Config: cfg, SetWorkers: func(n int) error { asked = append(asked, n); return nil }}
 	w := &Worker{PID: 2, ID: 3, Config: cfg}
 	r := testRequest()
 	r.Header.Set("X-Request-Id", "abc")
