@@ -43,6 +43,12 @@ func runWorker(apps server.Apps) int {
 		fmt.Fprintf(os.Stderr, "gocorn: worker: %v\n", err)
 		return exitBoot
 	}
+	if err := workerpipe.CheckProtocol(boot.Protocol); err != nil {
+		// Said before anything else: this binary may misread the rest.
+		fmt.Fprintf(os.Stderr, "gocorn: worker (pid %d): %v\n", os.Getpid(), err)
+		conn.Send(workerpipe.Message{Kind: workerpipe.KindFailed, Reason: err.Error(), Protocol: workerpipe.Protocol})
+		return exitBoot
+	}
 	l, err := openLogs(boot.Config, true)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gocorn: worker: %v\n", err)
@@ -114,13 +120,13 @@ func (c *child) run(apps server.Apps, sigs chan os.Signal) int {
 	if err != nil {
 		// Tell the master why, so its log (and its exit reason, when no
 		// worker ever booted) says more than an exit code.
-		c.conn.Send(workerpipe.Message{Kind: workerpipe.KindFailed, Reason: err.Error()})
+		c.conn.Send(workerpipe.Message{Kind: workerpipe.KindFailed, Reason: err.Error(), Protocol: workerpipe.Protocol})
 		return err.code
 	}
 	c.srv = srv
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
-	if err := c.conn.Send(workerpipe.Message{Kind: workerpipe.KindReady, Version: Version}); err != nil {
+	if err := c.conn.Send(workerpipe.Message{Kind: workerpipe.KindReady, Version: Version, Protocol: workerpipe.Protocol}); err != nil {
 		c.log.Error(err.Error())
 		srv.Close()
 		return exitBoot

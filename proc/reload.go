@@ -46,6 +46,9 @@ func (m *master) reload() {
 	setTitle(m.title())
 	m.hooks.OnReload(m.hookServer())
 	m.gen++
+	// A HUP is a new attempt: the crash brake of an earlier generation
+	// that could not boot must not hold up this one.
+	m.bootFails, m.spawnAfter, m.wake = 0, time.Time{}, nil
 	m.reloadStarted = started
 	for _, w := range m.workers {
 		w.retiring = true

@@ -60,6 +60,7 @@ func (m *master) spawn() error {
 	w.maxRSS = int64(jittered(m.cfg.MaxWorkerMemory, m.cfg.MaxWorkerMemoryJitter)) << 20
 	m.workers[pid] = w
 	boot := &workerpipe.Boot{
+		Protocol:    workerpipe.Protocol,
 		ID:          w.id,
 		Config:      m.cfg,
 		Sources:     m.res.Sources,

@@ -2,6 +2,7 @@ package starcfg
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -220,7 +221,7 @@ func storeValue(ptr, v any) {
 	case *[]string:
 		*p = slices.Clone(v.([]string)) // never alias a default or another layer
 	case *map[string]string:
-		*p = v.(map[string]string)
+		*p = maps.Clone(v.(map[string]string))
 	default:
 		panic(fmt.Sprintf("starcfg: unsupported field type %T", ptr))
 	}

@@ -138,8 +138,9 @@ func getUnix(t *testing.T, path string) int {
 	return resp.StatusCode
 }
 
-// A HUP starts workers from the binary on disk, and a new binary that
-// cannot serve the app leaves the old workers serving.
+// A HUP starts workers from the binary on disk; a new binary that speaks
+// another worker pipe protocol, or cannot serve the app, leaves the old
+// workers serving.
 func TestHUPRunsTheBinaryOnDisk(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "gocorn")
@@ -160,23 +161,36 @@ func TestHUPRunsTheBinaryOnDisk(t *testing.T) {
 	in.WaitLog(`Worker \(pid:\d+\) runs gocorn 9\.9\.9-test; the master runs`)
 	in.WaitLog(`Reload complete: generation 2`)
 
+	before := in.WaitWorkers(2) // generation 2's, once generation 1's are gone
+	keepsServing := func(gen int) {
+		t.Helper()
+		for range 20 {
+			if code, _ := in.Get("/"); code != 200 {
+				t.Fatalf("status %d while generation %d fails", code, gen)
+			}
+		}
+		if !proctest.Poll(func() bool {
+			now := in.Workers()
+			return len(now) >= 2 && slices.Contains(now, before[0]) && slices.Contains(now, before[1])
+		}) {
+			t.Errorf("old workers %v did not keep running: %v", before, in.Workers())
+		}
+	}
+
+	// A binary speaking another worker pipe protocol says so.
+	build(bin+".new", "-ldflags", "-X github.com/gocorn/gocorn/proc/workerpipe.Protocol=99", "./cmd/gocorn")
+	os.Rename(bin+".new", bin)
+	in.Signal(syscall.SIGHUP)
+	in.WaitLog(`Generation 3 cannot boot yet \(worker pid:\d+: its binary speaks worker pipe protocol 99 and the master 2, ` +
+		`so they cannot work together: run the new binary as the master \(USR2, or a restart\)\); workers of generation \[2\] keep serving`)
+	keepsServing(3)
+
 	// A binary without the app: the new generation cannot boot.
 	build(bin+".new", "./examples/embed")
 	os.Rename(bin+".new", bin)
-	before := in.Workers()
 	in.Signal(syscall.SIGHUP)
-	in.WaitLog(`Generation 3 cannot boot yet .*; workers of generation \[2\] keep serving`)
-	for range 20 {
-		if code, _ := in.Get("/"); code != 200 {
-			t.Fatalf("status %d while the new generation fails", code)
-		}
-	}
-	if !proctest.Poll(func() bool {
-		now := in.Workers()
-		return len(now) >= 2 && slices.Contains(now, before[0]) && slices.Contains(now, before[1])
-	}) {
-		t.Errorf("old workers %v did not keep running: %v", before, in.Workers())
-	}
+	in.WaitLog(`Generation 4 cannot boot yet .*; workers of generation \[2\] keep serving`)
+	keepsServing(4)
 }
 
 // reload = True: an edit reloads like a HUP, a bad edit is refused, and

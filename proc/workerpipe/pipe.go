@@ -26,6 +26,13 @@ const FD = 3
 // order of Boot.Listeners.
 const FirstListenerFD = 4
 
+// Protocol is the version of the conversation this binary speaks. Change
+// it whenever a message changes in a way the other side could misread.
+// Version 1 was the pipe before it had a version (Boot without one). It
+// is a variable only so that a test can build a binary speaking another
+// (go build -ldflags "-X github.com/gocorn/gocorn/proc/workerpipe.Protocol=3").
+var Protocol = "2"
+
 // EnvVar marks a process as a gocorn worker; its value is the pipe's FD.
 // A process started without it is a master.
 const EnvVar = "GOCORN_WORKER_PIPE"
@@ -64,10 +71,18 @@ type Message struct {
 	// Version, with Ready, is the gocorn version of the worker's binary:
 	// after a deploy it differs from the master's.
 	Version string `json:"version,omitempty"`
+
+	// Protocol, with Ready and Failed, is the pipe version the worker
+	// speaks.
+	Protocol string `json:"protocol,omitempty"`
 }
 
 // Boot is everything a worker needs to serve, decided by the master.
 type Boot struct {
+	// Protocol is the pipe version the master speaks; "" from a master of
+	// version 1.
+	Protocol string `json:"protocol"`
+
 	ID          int              `json:"id"`           // the worker's age: 1 for the first worker spawned, and so on
 	Config      *starcfg.Config  `json:"config"`       // resolved settings; workers never re-read flags
 	Sources     []starcfg.Source `json:"sources"`      // the exact config bytes the master evaluated
@@ -77,6 +92,20 @@ type Boot struct {
 	// TLS is what certfile, keyfile and ca_certs hold, read by the master,
 	// and the shared session ticket keys; nil without TLS.
 	TLS *server.TLSSecrets `json:"tls,omitempty"`
+}
+
+// CheckProtocol says, as a sentence for the master's log, why a worker of
+// this binary cannot serve a master that speaks master (Boot.Protocol);
+// nil when they speak the same.
+func CheckProtocol(master string) error {
+	if master == Protocol {
+		return nil
+	}
+	if master == "" {
+		master = "1"
+	}
+	return fmt.Errorf("its binary speaks worker pipe protocol %s and the master %s, so they cannot work together: "+
+		"run the new binary as the master (USR2, or a restart)", Protocol, master)
 }
 
 // Beat is a worker's periodic report.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gocorn/gocorn/starcfg"
@@ -38,5 +39,17 @@ func TestMessagesRoundTrip(t *testing.T) {
 	}
 	if _, err := worker.Receive(); err != io.EOF {
 		t.Errorf("after the other side closed: %v, want io.EOF", err)
+	}
+}
+
+func TestCheckProtocol(t *testing.T) {
+	if err := CheckProtocol(Protocol); err != nil {
+		t.Errorf("same protocol: %v", err)
+	}
+	for master, says := range map[string]string{"": "and the master 1,", "99": "and the master 99,"} {
+		err := CheckProtocol(master)
+		if err == nil || !strings.Contains(err.Error(), "its binary speaks worker pipe protocol "+Protocol+" "+says) {
+			t.Errorf("master %q: %v", master, err)
+		}
 	}
 }
