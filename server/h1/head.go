@@ -232,7 +232,7 @@ func (p *parser) headers(method, target, block []byte) (head, *Error) {
 		p.out = append(p.out, method...)
 	}
 	p.out = append(p.out, ' ')
-	p.out = append(p.out, target...)
+	p.out = append(p.out, withoutFragment(target)...)
 	switch {
 	case p.major == 0:
 		p.out = append(p.out, " HTTP/1.0\r\n"...)
