@@ -114,6 +114,7 @@ func New(o Options) (*Server, error) {
 		Protocols:      Protocols(o.Config),
 		HTTP2:          HTTP2Config(o.Config),
 	}
+	srv.DisableGeneralOptionsHandler = true // OPTIONS * is the app's to answer, as under gunicorn
 	timeouts.Apply(srv)
 	srv.SetKeepAlivesEnabled(cl.keepAlive)
 

@@ -371,6 +371,8 @@ func runCase(tc testCase, strict bool) outcome {
 		Handler:        echo,
 		MaxHeaderBytes: MaxHeadBytes(o),
 		ErrorLog:       log.New(io.Discard, "", 0),
+
+		DisableGeneralOptionsHandler: true, // as a worker's: the handler answers OPTIONS *
 	}
 	var l net.Listener = ln
 	if strict {
