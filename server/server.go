@@ -101,7 +101,7 @@ func New(o Options) (*Server, error) {
 	h = t.wrap(h)
 	h = px.Handler(h) // the client behind trusted proxies, for the handler and the access log
 
-	parse := h1.FromConfig(o.Config)
+	parse := h1Options(o.Config)
 	parse.PassHTTP2Preface = o.Config.HTTP2Cleartext == starcfg.H2CPriorKnowledge && tlsConf == nil
 	parse.Trusted = px.Forwarded().Allows // forwarder_headers from trusted proxies only
 	srv := &http.Server{

@@ -3,8 +3,6 @@ package h1
 import (
 	"net"
 	"strings"
-
-	"github.com/gocorn/gocorn/starcfg"
 )
 
 // HeaderMap says what happens to a header whose name contains an
@@ -59,24 +57,6 @@ var Defaults = &Options{
 	LimitRequestFields:    100,
 	LimitRequestFieldSize: 8190,
 	ForwarderHeaders:      []string{"SCRIPT_NAME", "PATH_INFO"},
-}
-
-// FromConfig returns the Options the settings ask for. Trusted and
-// PassHTTP2Preface are left for the caller: they belong to the proxy and
-// HTTP/2 settings.
-func FromConfig(cfg *starcfg.Config) *Options {
-	return &Options{
-		LimitRequestLine:                cfg.LimitRequestLine,
-		LimitRequestFields:              cfg.LimitRequestFields,
-		LimitRequestFieldSize:           cfg.LimitRequestFieldSize,
-		PermitObsoleteFolding:           cfg.PermitObsoleteFolding,
-		StripHeaderSpaces:               cfg.StripHeaderSpaces,
-		PermitUnconventionalHTTPMethod:  cfg.PermitUnconventionalHTTPMethod,
-		PermitUnconventionalHTTPVersion: cfg.PermitUnconventionalHTTPVersion,
-		CasefoldHTTPMethod:              cfg.CasefoldHTTPMethod,
-		HeaderMap:                       HeaderMap(cfg.HeaderMap),
-		ForwarderHeaders:                SplitForwarderHeaders(cfg.ForwarderHeaders),
-	}
 }
 
 // SplitForwarderHeaders turns the forwarder_headers setting (a comma
