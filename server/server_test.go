@@ -642,3 +642,29 @@ func TestHello(t *testing.T) {
 		t.Errorf("Hello: proto %s", resp.Proto)
 	}
 }
+
+// TestOptionsAsterisk checks that a server-wide "OPTIONS *" reaches the
+// app, as under gunicorn, rather than net/http's own empty 200.
+func TestOptionsAsterisk(t *testing.T) {
+	seen := make(chan string, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Method + " " + r.RequestURI
+		w.Header().Set("Allow", "GET, OPTIONS")
+	})
+	r := start(t, with(config("sync"), Options{Handler: h}), 1)
+	resp, _, err := mustDial(t, r.addr()).roundTrip("OPTIONS * HTTP/1.1\r\nHost: test\r\n\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-seen:
+		if got != "OPTIONS *" {
+			t.Errorf("the handler saw %q, want \"OPTIONS *\"", got)
+		}
+	default:
+		t.Errorf("the handler never saw OPTIONS * (status %d, Allow %q)", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+	if resp.Header.Get("Allow") != "GET, OPTIONS" {
+		t.Errorf("response without the handler's Allow: %d %v", resp.StatusCode, resp.Header)
+	}
+}

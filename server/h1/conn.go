@@ -365,12 +365,9 @@ func (c *Conn) parse() (bool, *Error) {
 // endRequest runs once the last byte of a request went to net/http.
 func (c *Conn) endRequest() {
 	c.last, c.boundary = false, true
-	switch {
-	case c.cur.forceClose:
-		c.st = stEnded
-	case c.cur.upgrade:
+	if c.cur.upgrade {
 		c.st = stUpgradeWait
-	default:
+	} else {
 		c.st = stHead
 	}
 	if c.inp == nil && c.r == c.w {

@@ -47,41 +47,6 @@ func (f *fakeConn) SetDeadline(time.Time) error      { return nil }
 func (f *fakeConn) SetReadDeadline(time.Time) error  { return nil }
 func (f *fakeConn) SetWriteDeadline(time.Time) error { return nil }
 
-func TestPage(t *testing.T) {
-	got := string(errRequestLine([]byte(`GET /<x> "it's"`)).Page())
-	body := "<html>\n  <head>\n    <title>Bad Request</title>\n  </head>\n  <body>\n" +
-		"    <h1><p>Bad Request</p></h1>\n" +
-		"    Invalid Request Line &#x27;Invalid HTTP request line: &#x27;GET /&lt;x&gt; &quot;it\\&#x27;s&quot;&#x27;&#x27;\n" +
-		"  </body>\n</html>\n"
-	want := fmt.Sprintf("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
-	if got != want {
-		t.Errorf("page:\n%q\nwant:\n%q", got, want)
-	}
-	if p := string(errCoding([]byte("x")).Page()); !strings.HasPrefix(p, "HTTP/1.1 501 Not Implemented\r\n") {
-		t.Errorf("501 page starts %q", p[:40])
-	}
-	if errChunk("Invalid chunk size", nil).Page() != nil {
-		t.Error("a chunk error has a page")
-	}
-}
-
-func TestPyRepr(t *testing.T) {
-	for in, want := range map[string]string{
-		"abc":        `'abc'`,
-		"it's":       `"it's"`,
-		`it's "q"`:   `'it\'s "q"'`,
-		"a\\b":       `'a\\b'`,
-		"\t\r\n\x00": `'\t\r\n\x00'`,
-		"\x7f\x80":   `'\x7f\x80'`,
-		"\xa0\xad":   `'\xa0\xad'`,
-		"caf\xe9":    "'café'",
-	} {
-		if got := pyRepr([]byte(in)); got != want {
-			t.Errorf("pyRepr(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 func TestLimits(t *testing.T) {
 	for _, tt := range []struct {
 		in   Options

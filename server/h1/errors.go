@@ -2,7 +2,6 @@ package h1
 
 import (
 	"strconv"
-	"strings"
 )
 
 // Kind is the class of a parse error: it decides the status and the page.
@@ -52,24 +51,6 @@ func (e *Error) Status() int {
 	return 400
 }
 
-// reason is the reason phrase of a status. 501 says Not Implemented,
-// not gunicorn's "Bad Request" left over from its 400 branch.
-func reason(status int) string {
-	switch status {
-	case 408:
-		return "Request Timeout"
-	case 414:
-		return "URI Too Long"
-	case 417:
-		return "Expectation Failed"
-	case 431:
-		return "Request Header Fields Too Large"
-	case 501:
-		return "Not Implemented"
-	}
-	return "Bad Request"
-}
-
 // pageMessage is the text of the page, as gunicorn's handle_error words
 // it for each exception.
 func (e *Error) pageMessage() string {
@@ -86,33 +67,26 @@ func (e *Error) pageMessage() string {
 	return e.msg
 }
 
-// Page is the response gunicorn writes for the error: HTTP/1.1 (always),
-// exactly three headers, and a small HTML document with the message.
-// Latin-1 text from the request goes out as Latin-1, as in gunicorn.
+// Page is the response gunicorn writes for the error (see ErrorPage), nil
+// for errors answered by closing.
 func (e *Error) Page() []byte {
 	st := e.Status()
 	if st == 0 {
 		return nil
 	}
-	why := reason(st)
-	body := "<html>\n  <head>\n    <title>" + why + "</title>\n  </head>\n  <body>\n" +
-		"    <h1><p>" + why + "</p></h1>\n    " + pyHTMLEscape(e.pageMessage()) + "\n  </body>\n</html>\n"
-	b := latin1(body)
-	head := "HTTP/1.1 " + strconv.Itoa(st) + " " + why + "\r\nConnection: close\r\n" +
-		"Content-Type: text/html\r\nContent-Length: " + strconv.Itoa(len(b)) + "\r\n\r\n"
-	return append([]byte(head), b...)
+	return ErrorPage(st, e.pageMessage())
 }
 
 func newError(k Kind, msg string) *Error { return &Error{Kind: k, msg: msg} }
 
-// The errors, worded as gunicorn's exceptions print themselves; r is
-// Python's repr of text read as Latin-1.
+// The errors, worded as gunicorn's exceptions print themselves, request
+// bytes quoted by Repr.
 func errRequestLine(line []byte) *Error {
-	return newError(KindRequestLine, "Invalid HTTP request line: "+pyRepr(line))
+	return newError(KindRequestLine, "Invalid HTTP request line: "+Repr(line))
 }
-func errMethod(m []byte) *Error { return newError(KindMethod, "Invalid HTTP method: "+pyRepr(m)) }
+func errMethod(m []byte) *Error { return newError(KindMethod, "Invalid HTTP method: "+Repr(m)) }
 func errVersion(v []byte) *Error {
-	return newError(KindVersion, "Invalid HTTP Version: "+pyRepr(v))
+	return newError(KindVersion, "Invalid HTTP Version: "+Repr(v))
 }
 
 // errVersionRange is a well-formed version outside 1.0..1.9: gunicorn
@@ -120,29 +94,29 @@ func errVersion(v []byte) *Error {
 func errVersionRange(major, minor int) *Error {
 	return newError(KindVersion, "Invalid HTTP Version: ("+strconv.Itoa(major)+", "+strconv.Itoa(minor)+")")
 }
-func errHeader(hdr []byte) *Error { return newError(KindHeader, "Invalid HTTP Header: "+pyRepr(hdr)) }
+func errHeader(hdr []byte) *Error { return newError(KindHeader, "Invalid HTTP Header: "+Repr(hdr)) }
 func errHeaderName(name []byte) *Error {
-	return newError(KindHeaderName, "Invalid HTTP header name: "+pyRepr(name))
+	return newError(KindHeaderName, "Invalid HTTP header name: "+Repr(name))
 }
 func errFolding(name []byte) *Error {
-	return newError(KindFolding, "Obsolete line folding is unacceptable: "+pyRepr(name))
+	return newError(KindFolding, "Obsolete line folding is unacceptable: "+Repr(name))
 }
 func errLineTooLong(size, limit int) *Error {
 	return newError(KindLineTooLong, "Request Line is too large ("+strconv.Itoa(size)+" > "+strconv.Itoa(limit)+")")
 }
 func errHeaderLimit(why string) *Error { return newError(KindHeaderLimit, why) }
 func errCoding(v []byte) *Error {
-	return newError(KindCoding, "Unsupported transfer coding: "+pyRepr(v))
+	return newError(KindCoding, "Unsupported transfer coding: "+Repr(v))
 }
 func errExpect(v []byte) *Error {
-	return newError(KindExpect, "Unable to comply with expectation: "+pyRepr(v))
+	return newError(KindExpect, "Unable to comply with expectation: "+Repr(v))
 }
 
 // errHeadTimeout is a request head cut off by the header timeout.
 var errHeadTimeout = newError(KindTimeout, "Request head incomplete when the header timeout passed")
 
 func errChunk(what string, data []byte) *Error {
-	return newError(KindChunk, what+": "+pyRepr(data))
+	return newError(KindChunk, what+": "+Repr(data))
 }
 
 // Header names as they appear in gunicorn's messages.
@@ -153,61 +127,3 @@ var (
 	nameContentType      = []byte("CONTENT-TYPE")
 	nameTrailer          = []byte("TRAILER")
 )
-
-// pyRepr is Python's repr() of b decoded as Latin-1: single quotes unless
-// the text holds a single quote and no double quote, backslash escapes
-// for what Python does not print. The result is UTF-8.
-func pyRepr(b []byte) string {
-	q := byte('\'')
-	if strings.IndexByte(string(b), '\'') >= 0 && strings.IndexByte(string(b), '"') < 0 {
-		q = '"'
-	}
-	var s strings.Builder
-	s.Grow(len(b) + 2)
-	s.WriteByte(q)
-	const hex = "0123456789abcdef"
-	for _, c := range b {
-		switch {
-		case c == q || c == '\\':
-			s.WriteByte('\\')
-			s.WriteByte(c)
-		case c == '\t':
-			s.WriteString(`\t`)
-		case c == '\n':
-			s.WriteString(`\n`)
-		case c == '\r':
-			s.WriteString(`\r`)
-		case c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0xa0) || c == 0xad:
-			s.WriteString(`\x`)
-			s.WriteByte(hex[c>>4])
-			s.WriteByte(hex[c&15])
-		case c < 0x80:
-			s.WriteByte(c)
-		default:
-			s.WriteRune(rune(c)) // printable Latin-1
-		}
-	}
-	s.WriteByte(q)
-	return s.String()
-}
-
-// pyHTMLEscape is Python's html.escape(s, quote=True).
-func pyHTMLEscape(s string) string {
-	return htmlEscaper.Replace(s)
-}
-
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;")
-
-// latin1 encodes UTF-8 text as Latin-1; the messages only hold runes
-// below 256, since they come from bytes read as Latin-1.
-func latin1(s string) []byte {
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		if r < 256 {
-			b = append(b, byte(r))
-		} else {
-			b = append(b, '?')
-		}
-	}
-	return b
-}

@@ -103,6 +103,9 @@ func FuzzParseHead(f *testing.F) {
 		if req.Method != parts[0] || req.RequestURI != parts[1] || req.Proto != parts[2] || req.ProtoMajor != 1 {
 			t.Fatalf("net/http reads %q as %s %s %s", line, req.Method, req.RequestURI, req.Proto)
 		}
+		if strings.Contains(req.RequestURI, "#") {
+			t.Fatalf("net/http is given a fragment in %q", line)
+		}
 		if err := serverChecks(req, out); err != "" {
 			t.Fatalf("net/http's server refuses %q: %s", out, err)
 		}

@@ -17,10 +17,9 @@ const (
 
 // head is what the connection needs to know of a request it let through.
 type head struct {
-	body       bodyKind
-	length     int64 // Content-Length, for bodyLength
-	forceClose bool  // a compress, deflate or gzip coding before chunked: gunicorn closes after it
-	upgrade    bool  // may switch protocols (an Upgrade header, or CONNECT): wait for the handler
+	body    bodyKind
+	length  int64 // Content-Length, for bodyLength
+	upgrade bool  // may switch protocols (an Upgrade header, or CONNECT): wait for the handler
 }
 
 // field kinds the framing checks look at, in header order.
@@ -232,7 +231,7 @@ func (p *parser) headers(method, target, block []byte) (head, *Error) {
 		p.out = append(p.out, method...)
 	}
 	p.out = append(p.out, ' ')
-	p.out = append(p.out, target...)
+	p.out = append(p.out, withoutFragment(target)...)
 	switch {
 	case p.major == 0:
 		p.out = append(p.out, " HTTP/1.0\r\n"...)
@@ -339,8 +338,7 @@ func (p *parser) fieldLines(block []byte, trailer bool) *Error {
 		switch kind {
 		case fTransferEncoding:
 			// net/http takes exactly one "chunked"; the codings are
-			// checked in framing, which refuses any list not ending in
-			// chunked.
+			// checked in framing, which refuses any other.
 			if !sawTE {
 				p.out = append(p.out, "Transfer-Encoding: chunked\r\n"...)
 				sawTE = true
@@ -422,10 +420,17 @@ func forbiddenTrailer(name []byte) bool {
 // framing applies gunicorn's set_body_reader checks to the recorded
 // fields in header order, then the checks gocorn adds so that net/http
 // never refuses in its own words a head h1 let through.
+//
+// A coding before chunked (compress, deflate, gzip, identity), which
+// gunicorn accepts, gets 501 once gunicorn's 400s are past: net/http can
+// only un-chunk, and would tell the handler "chunked" alone (it drops the
+// header) while the body it reads is still coded. RFC 9112 §6.1 allows
+// 501 for a coding the server does not implement; net/http alone answers
+// the same.
 func (p *parser) framing() (head, *Error) {
 	var h head
 	chunked, sawTE, sawCL := false, false, false
-	var cl []byte
+	var cl, coded []byte // coded: the first field with a coding other than chunked
 	hosts, types := 0, 0
 	var host []byte
 	for _, f := range p.fields {
@@ -445,16 +450,14 @@ func (p *parser) framing() (head, *Error) {
 						return h, errHeader(nameTransferEncoding) // chunked twice
 					}
 					chunked = true
-				case bytes.EqualFold(c, []byte("identity")):
-					if chunked {
-						return h, errHeader(nameTransferEncoding)
-					}
-				case bytes.EqualFold(c, []byte("compress")), bytes.EqualFold(c, []byte("deflate")),
-					bytes.EqualFold(c, []byte("gzip")):
+				case bytes.EqualFold(c, []byte("identity")), bytes.EqualFold(c, []byte("compress")),
+					bytes.EqualFold(c, []byte("deflate")), bytes.EqualFold(c, []byte("gzip")):
 					if chunked {
 						return h, errHeader(nameTransferEncoding) // chunked must be last
 					}
-					h.forceClose = true
+					if coded == nil {
+						coded = v
+					}
 				default:
 					return h, errCoding(v)
 				}
@@ -479,6 +482,9 @@ func (p *parser) framing() (head, *Error) {
 		}
 		if sawCL {
 			return h, errHeader(nameContentLength) // CL with TE: request smuggling
+		}
+		if coded != nil {
+			return h, errCoding(coded)
 		}
 		h.body = bodyChunked
 	case sawTE:

@@ -155,17 +155,29 @@ func checkTarget(method, target []byte) bool {
 	case target[0] == '/':
 		// origin-form. CONNECT takes one too, as net/http does (net/rpc
 		// dials with CONNECT /_goRPC_).
-		return validPathEscapes(target)
+		return validPathEscapes(withoutFragment(target))
 	case isAbsoluteForm(target):
 		if connect {
 			return false
 		}
-		u, err := url.ParseRequestURI(string(target))
+		u, err := url.ParseRequestURI(string(withoutFragment(target)))
 		return err == nil && u.Opaque == ""
 	case connect:
 		return isAuthorityForm(target)
 	}
 	return false
+}
+
+// withoutFragment cuts the fragment ("#" and what follows) off a
+// request-target. No client should send one (RFC 9112 §3.2 has none in
+// the grammar), but gunicorn takes it as urlsplit does: out of PATH_INFO
+// and QUERY_STRING. net/http would leave it in the path or the query, so
+// h1 hands net/http the target without it.
+func withoutFragment(target []byte) []byte {
+	if i := bytes.IndexByte(target, '#'); i >= 0 {
+		return target[:i]
+	}
+	return target
 }
 
 // isAbsoluteForm tells whether target starts with a scheme followed by

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gocorn/gocorn/server/h1"
 )
 
 // Config is the proxy settings of gocorn's config, parsed and checked.
@@ -289,14 +291,14 @@ func (p *Proxy) contradiction(w http.ResponseWriter, r *http.Request) {
 	if p.log != nil {
 		p.log.Warn(fmt.Sprintf("Invalid request from ip=%s: %s", remoteHost(r.RemoteAddr), msg))
 	}
-	body := errorBody("Bad Request", msg)
+	body := h1.ErrorBody(http.StatusBadRequest, msg)
 	h := w.Header()
 	h["Connection"] = []string{"close"}
 	h["Content-Type"] = []string{"text/html"}
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	h["Date"] = nil // gunicorn's error page has exactly three headers
 	w.WriteHeader(http.StatusBadRequest)
-	w.Write([]byte(body))
+	w.Write(body)
 }
 
 // remoteHost is the host part of a RemoteAddr, for logs.

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gocorn/gocorn/server/h1"
 )
 
 // Mode is the proxy_protocol setting: which PROXY protocol headers a
@@ -374,7 +376,7 @@ func (c *Conn) allowed() bool {
 	if c.p.Allow.Allows(c.remote) {
 		return true
 	}
-	c.reject(403, "Forbidden", "Request forbidden", "PROXY header from a peer not in proxy_allow_ips")
+	c.reject(403, "Request forbidden", "PROXY header from a peer not in proxy_allow_ips")
 	return false
 }
 
@@ -408,7 +410,7 @@ func (c *Conn) readV1(n int) error {
 }
 
 func (c *Conn) rejectV1(line []byte) error {
-	c.reject(400, "Bad Request", "'Invalid PROXY line: "+pyRepr(line)+"'", "")
+	c.reject(400, "'Invalid PROXY line: "+h1.Repr(line)+"'", "")
 	return errRejected
 }
 
@@ -561,7 +563,7 @@ func (c *Conn) readV2(n int) error {
 }
 
 func (c *Conn) rejectV2(why string) error {
-	c.reject(400, "Bad Request", "Invalid PROXY v2 header: "+why, "")
+	c.reject(400, "Invalid PROXY v2 header: "+why, "")
 	return errRejected
 }
 
@@ -581,9 +583,9 @@ const (
 	rejectDrain  = 64 << 10
 )
 
-// reject answers with gunicorn's error page, logs, and shuts the
-// connection down. logMsg, if set, is what the log says instead of msg.
-func (c *Conn) reject(code int, reason, msg, logMsg string) {
+// reject answers with gunicorn's error page (h1's, as for a bad
+// request), logs, and shuts the connection down. logMsg, if set, is what the log says instead of msg.
+func (c *Conn) reject(code int, msg, logMsg string) {
 	if logMsg == "" {
 		logMsg = msg
 	}
@@ -591,7 +593,7 @@ func (c *Conn) reject(code int, reason, msg, logMsg string) {
 		c.p.Log.Warn(fmt.Sprintf("Invalid request from ip=%s: %s", hostOf(c.remote), logMsg))
 	}
 	c.Conn.SetWriteDeadline(time.Now().Add(rejectLinger))
-	c.Conn.Write(errorPage(code, reason, msg))
+	c.Conn.Write(h1.ErrorPage(code, msg))
 	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
