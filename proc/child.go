@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -107,6 +106,8 @@ type child struct {
 	logs *logs
 	log  *slog.Logger
 	srv  *server.Server
+
+	stuckSaid bool // the master was told of handlers stuck past request_timeout
 
 	hooks      *hookrun.Runner // this generation's hooks; nil without a config file
 	hookSelf   *hookrun.Worker
@@ -226,16 +227,7 @@ func (c *child) requestHooks(o *server.Options) {
 // writes every goroutine's stack to the error log, so the hang can be
 // found, then runs worker_abort.
 func (c *child) abort() int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) || len(buf) >= 64<<20 {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	c.log.Error(fmt.Sprintf("Worker (pid:%d) aborted by the master; its goroutines:\n%s", os.Getpid(), buf))
+	c.log.Error(fmt.Sprintf("Worker (pid:%d) aborted by the master; its goroutines:\n%s", os.Getpid(), server.GoroutineDump()))
 	c.hooks.WorkerAbort(c.hookSelf)
 	return 1
 }
@@ -324,8 +316,24 @@ func (c *child) listen(stops chan<- workerpipe.Message, masterGone chan<- struct
 func (c *child) sendBeat() {
 	s := c.srv.Stats()
 	c.conn.Send(workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{
-		InFlight: s.InFlight, Requests: s.Requests, Longest: s.Longest,
+		InFlight: s.InFlight, Requests: s.Requests, Handlers: s.Handlers, Running: s.Running,
+		AllBusyFor: s.AllBusyFor, Longest: s.Longest,
 	}})
+	if len(s.Stuck) > 0 && !c.stuckSaid {
+		c.stuckSaid = true
+		c.log.Error(fmt.Sprintf("Handlers still running request_timeout (%s) past their deadline, ignoring their context: %s; "+
+			"asking the master for a replacement", requestTimeout(c.boot.Config), describeRequests(s.Stuck)))
+		c.conn.Send(workerpipe.Message{Kind: workerpipe.KindStuck, Stuck: s.Stuck})
+	}
+}
+
+// logStuck writes the stuck handlers' stacks to the error log, as the
+// worker leaves.
+func (c *child) logStuck() {
+	for _, h := range c.srv.Stuck() {
+		c.log.Error(fmt.Sprintf("Request %s %s is still running after %s, past request_timeout; its goroutine:\n%s",
+			h.Method, h.Path, h.Age.Round(100*time.Millisecond), h.Stack))
+	}
 }
 
 // drain stops accepting and lets in-flight requests finish within
@@ -341,6 +349,7 @@ func (c *child) drain(emptyQueue bool) int {
 	if err := shutdown(ctx); err != nil {
 		c.log.Warn("Graceful shutdown cut short: " + err.Error())
 	}
+	c.logStuck()
 	return exitOK
 }
 

@@ -32,6 +32,7 @@ func serverOptions(cfg *starcfg.Config, secrets *server.TLSSecrets) (server.Opti
 		AccessLogFormat: cfg.AccessLogFormat,
 		Class:           workerClass(cfg),
 		Timeouts:        timeoutsOf(cfg),
+		RequestTimeout:  requestTimeout(cfg),
 		HTTP1:           parseOptions(cfg),
 		Proxy:           px,
 		TLS:             t,
@@ -64,6 +65,11 @@ func timeoutsOf(cfg *starcfg.Config) server.Timeouts {
 		Write:  sec(cfg.WriteTimeout),
 		Idle:   sec(cfg.Keepalive),
 	}
+}
+
+// requestTimeout is request_timeout as a duration.
+func requestTimeout(cfg *starcfg.Config) time.Duration {
+	return time.Duration(cfg.RequestTimeout * float64(time.Second))
 }
 
 // parseOptions are the strict HTTP/1 parser's rules: the limit_request_*

@@ -33,7 +33,7 @@ func (a *accessLogger) write(e *exchange) {
 	line := a.format.Append((*bp)[:0], &accesslog.Entry{
 		Request:        e.req,
 		Status:         e.status,
-		BodyBytes:      e.bytes,
+		BodyBytes:      e.bytes.Load(),
 		ResponseHeader: e.ResponseWriter.Header(),
 		Time:           end,
 		Duration:       end.Sub(e.start),

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,10 +20,25 @@ type exchange struct {
 	http.ResponseWriter
 	req    *http.Request
 	start  time.Time
-	status int   // 0 until the response headers are decided
-	bytes  int64 // body bytes written
-	last   bool  // this response is the worker's last before retiring
+	status int          // 0 until the response headers are decided
+	bytes  atomic.Int64 // body bytes written (atomic: an HTTP/2 write cut off at the deadline may still end)
+	last   bool         // this response is the worker's last before retiring
 	t      *tracker
+
+	ran  atomic.Int64  // when its handler started (unix nanoseconds); 0 while it waits for a slot
+	done bool          // its handler has returned (request_timeout only; guarded by t.mu)
+	goid atomic.Uint64 // its handler's goroutine (request_timeout only), for its stack
+}
+
+// running tells whether e's handler has started.
+func (e *exchange) running() bool { return e.ran.Load() != 0 }
+
+// runSince is when e's handler started.
+func (e *exchange) runSince() time.Time { return time.Unix(0, e.ran.Load()) }
+
+// describe is e as a hung worker's report shows it.
+func (e *exchange) describe(now time.Time) Request {
+	return Request{Method: e.req.Method, Path: e.req.URL.Path, Age: now.Sub(e.start)}
 }
 
 // decide runs once, just before the response headers are written.
@@ -46,7 +62,7 @@ func (e *exchange) WriteHeader(code int) {
 func (e *exchange) Write(p []byte) (int, error) {
 	e.decide(http.StatusOK)
 	n, err := e.ResponseWriter.Write(p)
-	e.bytes += int64(n)
+	e.bytes.Add(int64(n))
 	return n, err
 }
 
@@ -60,7 +76,7 @@ func (e *exchange) ReadFrom(src io.Reader) (int64, error) {
 	} else {
 		n, err = io.Copy(struct{ io.Writer }{e.ResponseWriter}, src)
 	}
-	e.bytes += n
+	e.bytes.Add(n)
 	return n, err
 }
 

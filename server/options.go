@@ -27,6 +27,10 @@ type Options struct {
 	Class    Class    // how many connections and handlers at once
 	Timeouts Timeouts // against slow and silent clients
 
+	// RequestTimeout is a deadline for each request, from its arrival; 0
+	// means none. See tracker.serveByDeadline.
+	RequestTimeout time.Duration
+
 	// MaxRequests is this worker's request budget (max_requests plus its
 	// jitter); 0 means no limit. When it is reached OnRetire runs once,
 	// every later response closes its connection, and the worker keeps

@@ -51,11 +51,6 @@ func New(o Options) (*Server, error) {
 	h = o.HTTP2.headerLimit(o.Protocols, h)
 	cl := o.Class
 	cl.Connections = max(cl.Connections, 1)
-	var pool chan struct{} // the handler slots, when fewer than connections
-	if cl.pooled() {
-		pool = make(chan struct{}, cl.Handlers)
-		h = threads(pool, h)
-	}
 	h = t.wrap(h)
 	h = px.Handler(h) // the client behind trusted proxies, for the handler and the access log
 
@@ -73,6 +68,11 @@ func New(o Options) (*Server, error) {
 		HTTP2:                        o.HTTP2.config(o.Timeouts.Write),
 		DisableGeneralOptionsHandler: true, // OPTIONS * reaches the app, as under gunicorn
 	}
+	if o.RequestTimeout > 0 {
+		srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+			return storeConn(px.ConnContext(ctx, c), c)
+		}
+	}
 	o.Timeouts.Apply(srv)
 	srv.SetKeepAlivesEnabled(cl.KeepAlive)
 
@@ -80,7 +80,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{http: srv, tracker: t, class: cl, conns: conns, tls: tlsConf}
 	var idle chan struct{}
 	if cl.AcceptWhenIdle {
-		idle = pool
+		idle = t.pool
 	}
 	warn := func(msg string) { o.ErrorLog.Warn(msg) }
 	strict := func(c net.Conn) net.Conn { return h1.Wrap(c, &parse, warn) }
@@ -194,3 +194,14 @@ func (s *Server) SetTicketKeys(keys [][32]byte) {
 
 // Stats reports what the worker is doing now.
 func (s *Server) Stats() Stats { return s.tracker.stats() }
+
+// StuckHandler is a handler still running request_timeout past its
+// request's deadline (Stats.Stuck), with its goroutine's stack.
+type StuckHandler struct {
+	Request
+	Stack string // "" if the goroutine was not found (it just returned)
+}
+
+// Stuck lists the stuck handlers with their stacks, oldest first, for the
+// log of a worker that is being replaced because of them.
+func (s *Server) Stuck() []StuckHandler { return s.tracker.stuck() }

@@ -1,7 +1,7 @@
 package server
 
 import (
-	"cmp"
+	"context"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -18,7 +18,25 @@ type Stats struct {
 	InFlight int           // requests in the worker now (running or waiting for a thread)
 	Oldest   time.Duration // age of the oldest of them
 	Requests uint64        // requests started since boot
-	Longest  []Request     // the oldest requests in flight, oldest first (at most maxLongest)
+
+	// Handlers is how many handlers may run at once (the class's
+	// concurrency), Running how many run now: those of requests in flight
+	// and those still running past request_timeout after their request
+	// was answered (Stuck and others not yet stuck).
+	Handlers, Running int
+
+	// AllBusyFor is how long every handler slot has been held by the same
+	// requests: the age of the youngest of the Handlers oldest running
+	// handlers, or 0 while a slot is free. A worker whose AllBusyFor
+	// passes timeout makes no progress.
+	AllBusyFor time.Duration
+
+	Longest []Request // the oldest running handlers, oldest first (at most maxLongest)
+
+	// Stuck are the handlers still running request_timeout after their
+	// deadline: they ignore their context, and hold a goroutine and a
+	// handler slot for nothing.
+	Stuck []Request
 }
 
 // Request is a request in flight, as a hung worker's report shows it.
@@ -33,12 +51,19 @@ type Request struct {
 const maxLongest = 10
 
 // tracker is the worker's view of every request: it counts them,
-// remembers the ones in flight, recycles the worker after max_requests,
-// turns a handler's panic into a 500, and writes the access log.
+// remembers the ones in flight, runs their handlers within the class's
+// handler slots and by their deadline, recycles the worker after
+// max_requests, turns a handler's panic into a 500, and writes the access
+// log.
 type tracker struct {
 	mu       sync.Mutex
-	inFlight map[*exchange]struct{}
+	inFlight map[*exchange]struct{} // arrived, response not finished
+	strays   map[*exchange]struct{} // answered at their deadline, handler still running
 	requests atomic.Uint64
+
+	handlers int           // how many may run at once
+	pool     chan struct{} // their slots, when fewer than connections; else nil
+	deadline time.Duration // request_timeout; 0: none
 
 	maxRequests uint64 // 0 = never retire
 	retiring    atomic.Bool
@@ -57,8 +82,11 @@ func newTracker(o Options, access *accessLogger) *tracker {
 	if onRetire == nil {
 		onRetire = func() {}
 	}
-	return &tracker{
+	t := &tracker{
 		inFlight:    make(map[*exchange]struct{}),
+		strays:      make(map[*exchange]struct{}),
+		handlers:    o.Class.Concurrency(),
+		deadline:    o.RequestTimeout,
 		maxRequests: uint64(max(o.MaxRequests, 0)),
 		onRetire:    onRetire,
 		log:         o.ErrorLog,
@@ -66,6 +94,10 @@ func newTracker(o Options, access *accessLogger) *tracker {
 		preRequest:  o.PreRequest,
 		postRequest: o.PostRequest,
 	}
+	if o.Class.pooled() {
+		t.pool = make(chan struct{}, o.Class.Handlers)
+	}
+	return t
 }
 
 func (t *tracker) wrap(next http.Handler) http.Handler {
@@ -89,6 +121,14 @@ func (t *tracker) wrap(next http.Handler) http.Handler {
 			// returns are set on the response.
 			maps.Copy(e.ResponseWriter.Header(), t.preRequest(r))
 		}
+		if t.deadline > 0 {
+			t.serveByDeadline(e, next)
+			return
+		}
+		if !t.acquire(e, r.Context()) {
+			return // the client left while waiting for a handler slot
+		}
+		defer t.release(e)
 		next.ServeHTTP(e, r)
 		e.finish()
 	})
@@ -109,7 +149,7 @@ func (t *tracker) end(e *exchange) {
 	}
 	if t.postRequest != nil {
 		t.postRequest(e.req, Done{
-			Status: e.status, Header: e.ResponseWriter.Header(), Bytes: e.bytes, Duration: time.Since(e.start),
+			Status: e.status, Header: e.ResponseWriter.Header(), Bytes: e.bytes.Load(), Duration: time.Since(e.start),
 		})
 	}
 }
@@ -126,44 +166,75 @@ func (t *tracker) recoverPanic(e *exchange) {
 	if p == http.ErrAbortHandler {
 		panic(p)
 	}
-	t.log.Error(fmt.Sprintf("Error handling request %s %s: panic: %v\n%s", e.req.Method, e.req.RequestURI, p, debug.Stack()))
+	t.logPanic(e, p)
 	if e.status != 0 {
 		panic(http.ErrAbortHandler)
 	}
-	h := e.ResponseWriter.Header()
+	answer500(e)
+}
+
+// logPanic logs a handler's panic with the stack of the goroutine that
+// panicked.
+func (t *tracker) logPanic(e *exchange, p any) {
+	t.log.Error(fmt.Sprintf("Error handling request %s %s: panic: %v\n%s", e.req.Method, e.req.RequestURI, p, debug.Stack()))
+}
+
+// answer500 is the answer to a handler that panicked before its headers.
+func answer500(w http.ResponseWriter) {
+	h := w.Header()
 	clear(h)
 	h.Set("Connection", "close")
-	http.Error(e, "Internal Server Error", http.StatusInternalServerError)
+	http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 }
 
 // stats takes a snapshot.
 func (t *tracker) stats() Stats {
 	now := time.Now()
-	s := Stats{Requests: t.requests.Load()}
+	s := Stats{Requests: t.requests.Load(), Handlers: t.handlers}
+	var running []*exchange
 	t.mu.Lock()
 	s.InFlight = len(t.inFlight)
 	for e := range t.inFlight {
-		s.Longest = append(s.Longest, Request{Method: e.req.Method, Path: e.req.URL.Path, Age: now.Sub(e.start)})
+		s.Oldest = max(s.Oldest, now.Sub(e.start))
+		if e.running() {
+			running = append(running, e)
+		}
+	}
+	for e := range t.strays {
+		running = append(running, e)
+		if now.Sub(e.start) > 2*t.deadline {
+			s.Stuck = append(s.Stuck, e.describe(now))
+		}
 	}
 	t.mu.Unlock()
-	slices.SortFunc(s.Longest, func(a, b Request) int { return cmp.Compare(b.Age, a.Age) })
-	s.Longest = s.Longest[:min(len(s.Longest), maxLongest)]
-	if len(s.Longest) > 0 {
-		s.Oldest = s.Longest[0].Age
+	s.Running = len(running)
+	slices.SortFunc(running, func(a, b *exchange) int { return a.start.Compare(b.start) })
+	if len(running) >= t.handlers && t.handlers > 0 {
+		s.AllBusyFor = now.Sub(running[t.handlers-1].runSince())
+	}
+	for _, e := range running[:min(len(running), maxLongest)] {
+		s.Longest = append(s.Longest, e.describe(now))
 	}
 	return s
 }
 
-// threads bounds how many handlers run at once (gthread's thread pool;
-// sync's single handler) with the slots of pool.
-func threads(pool chan struct{}, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// acquire waits for a handler slot, as long as ctx lasts, and marks e as
+// running.
+func (t *tracker) acquire(e *exchange, ctx context.Context) bool {
+	if t.pool != nil {
 		select {
-		case pool <- struct{}{}:
-		case <-r.Context().Done():
-			return // the client left while waiting for a thread
+		case t.pool <- struct{}{}:
+		case <-ctx.Done():
+			return false
 		}
-		defer func() { <-pool }()
-		next.ServeHTTP(w, r)
-	})
+	}
+	e.ran.Store(time.Now().UnixNano())
+	return true
+}
+
+// release gives e's handler slot back.
+func (t *tracker) release(e *exchange) {
+	if t.pool != nil {
+		<-t.pool
+	}
 }

@@ -116,7 +116,7 @@ func TestMaxRequestsConcurrent(t *testing.T) {
 func TestStats(t *testing.T) {
 	g := newGate()
 	r := start(t, with(gthread(4, 10, 5), Options{Handler: g}), 1)
-	if s := r.Stats(); !reflect.DeepEqual(s, Stats{}) {
+	if s := r.Stats(); !reflect.DeepEqual(s, Stats{Handlers: 4}) {
 		t.Errorf("Stats() of a fresh worker = %+v", s)
 	}
 	first := mustDial(t, r.addr())
@@ -147,7 +147,7 @@ func TestStats(t *testing.T) {
 		}
 	}
 	waitFor(t, "no request in flight", func() bool { return r.Stats().InFlight == 0 })
-	if s := r.Stats(); !reflect.DeepEqual(s, Stats{Requests: 2}) {
-		t.Errorf("Stats() after the requests = %+v, want only Requests 2", s)
+	if s := r.Stats(); !reflect.DeepEqual(s, Stats{Requests: 2, Handlers: 4}) {
+		t.Errorf("Stats() after the requests = %+v, want only Requests 2 and Handlers 4", s)
 	}
 }

@@ -31,6 +31,7 @@ type Config struct {
 	MaxRequests       int      `json:"max_requests"`
 	MaxRequestsJitter int      `json:"max_requests_jitter"`
 	Timeout           int      `json:"timeout"`          // seconds
+	RequestTimeout    float64  `json:"request_timeout"`  // seconds; 0 = no deadline
 	GracefulTimeout   int      `json:"graceful_timeout"` // seconds
 	Keepalive         int      `json:"keepalive"`        // seconds
 

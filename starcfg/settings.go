@@ -188,6 +188,20 @@ var coreSettings = []*setting{
 		field: func(c *Config) any { return &c.Timeout },
 	},
 	{
+		name: "request_timeout", flags: []string{"request-timeout"}, metavar: "SECONDS",
+		typ: typeSeconds, def: 0.0, section: secWorkers, reloadable: true,
+		help: "A deadline for each request, in seconds (fractions allowed); 0 turns it off. " +
+			"At the deadline the request's context is cancelled (r.Context().Done()); a client " +
+			"whose response has not started gets 504 Gateway Timeout, and one whose response " +
+			"has started is cut off. A handler that ignores its context and is still running " +
+			"request_timeout later holds a goroutine and a thread slot for nothing: the master " +
+			"starts a replacement, the stuck worker finishes what else it serves, logs the stuck " +
+			"requests with their goroutine stacks, and exits, so only the stuck request fails. " +
+			"Unlike timeout, which is gunicorn's worker heartbeat, this bounds one request " +
+			"whatever the worker class. gocorn only; gunicorn has no request deadline.",
+		field: func(c *Config) any { return &c.RequestTimeout },
+	},
+	{
 		name: "graceful_timeout", flags: []string{"graceful-timeout"}, metavar: "INT",
 		typ: typeInt, def: 30, section: secWorkers, reloadable: true,
 		help: "Seconds a worker gets to finish its requests after being told to stop; " +

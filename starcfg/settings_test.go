@@ -61,7 +61,7 @@ func checkFieldType(t *testing.T, s *setting) {
 	ptr := s.field(&Config{})
 	want := map[valueType]any{
 		typeInt: (*int)(nil), typeString: (*string)(nil), typeOptString: (*string)(nil),
-		typeBool: (*bool)(nil), typeList: (*[]string)(nil), typeDict: (*map[string]string)(nil),
+		typeBool: (*bool)(nil), typeSeconds: (*float64)(nil), typeList: (*[]string)(nil), typeDict: (*map[string]string)(nil),
 		typeID: (*string)(nil), typeProxyProtocol: (*string)(nil),
 	}[s.typ]
 	if reflect.TypeOf(ptr) != reflect.TypeOf(want) {
@@ -78,6 +78,8 @@ func starlarkOf(v any) starlark.Value {
 		return starlark.String(v)
 	case bool:
 		return starlark.Bool(v)
+	case float64:
+		return starlark.Float(v)
 	case []string:
 		items := make([]starlark.Value, len(v))
 		for i, s := range v {
@@ -115,6 +117,14 @@ func TestTypeConversions(t *testing.T) {
 		{typeInt, starlark.String("-3"), "", "got -3, want 0 or more"},
 		{typeInt, starlark.None, "", "got NoneType, want int"},
 		{typeInt, starlark.MakeBigInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(20), nil)), "", "100000000000000000000 is too large"},
+		{typeSeconds, starlark.MakeInt(2), "2.0", ""},
+		{typeSeconds, starlark.Float(0.25), "0.25", ""},
+		{typeSeconds, starlark.String(" 1.5 "), "1.5", ""},
+		{typeSeconds, starlark.String("1s"), "", `"1s" is not a number of seconds`},
+		{typeSeconds, starlark.Float(-1), "", "got -1, want 0 or more seconds"},
+		{typeSeconds, starlark.String("NaN"), "", "got NaN, want 0 or more seconds"},
+		{typeSeconds, starlark.String("inf"), "", "got +Inf, want 0 or more seconds"},
+		{typeSeconds, starlark.True, "", "got bool, want number"},
 		{typeString, starlark.String(" a b "), `"a b"`, ""},
 		{typeOptString, starlark.None, "None", ""},
 		{typeOptString, starlark.String(""), "None", ""},

@@ -3,6 +3,7 @@ package starcfg
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -33,6 +34,7 @@ var (
 	typeString    valueType = stringType{}
 	typeOptString valueType = stringType{optional: true}
 	typeBool      valueType = boolType{}
+	typeSeconds   valueType = secondsType{}
 	typeList      valueType = listType{}
 	typeDict      valueType = dictType{}
 )
@@ -97,6 +99,35 @@ func (t stringType) format(v any) string {
 	}
 	return starlark.String(s).String()
 }
+
+// secondsType is a non-negative number of seconds, fractions allowed: an
+// int, a float, or a string holding either ("2.5").
+type secondsType struct{}
+
+func (secondsType) name() string { return "number" }
+
+func (secondsType) convert(v starlark.Value) (any, error) {
+	var f float64
+	switch v := v.(type) {
+	case starlark.Int, starlark.Float:
+		f, _ = starlark.AsFloat(v)
+	case starlark.String:
+		n, err := strconv.ParseFloat(strings.TrimSpace(string(v)), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number of seconds", string(v))
+		}
+		f = n
+	default:
+		return nil, wrongType(v, "number")
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return nil, fmt.Errorf("got %s, want 0 or more seconds", strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	return f, nil
+}
+
+// format prints a Starlark float: 0.0, 2.5.
+func (secondsType) format(v any) string { return starlark.Float(v.(float64)).String() }
 
 // boolType is a bool; the strings "true" and "false" (any case) count too.
 type boolType struct{}
@@ -218,6 +249,8 @@ func storeValue(ptr, v any) {
 		*p = v.(string)
 	case *bool:
 		*p = v.(bool)
+	case *float64:
+		*p = v.(float64)
 	case *[]string:
 		*p = slices.Clone(v.([]string)) // never alias a default or another layer
 	case *map[string]string:
@@ -235,6 +268,8 @@ func loadValue(ptr any) any {
 	case *string:
 		return *p
 	case *bool:
+		return *p
+	case *float64:
 		return *p
 	case *[]string:
 		return *p

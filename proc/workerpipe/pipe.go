@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
@@ -49,6 +50,7 @@ const (
 	KindReady      Kind = "ready"
 	KindBeat       Kind = "beat"
 	KindRetire     Kind = "retire"
+	KindStuck      Kind = "stuck"  // handlers run request_timeout past their deadline; Stuck says which
 	KindFailed     Kind = "failed" // the worker could not boot; Reason says why
 )
 
@@ -58,6 +60,10 @@ type Message struct {
 	Boot   *Boot  `json:"boot,omitempty"`
 	Beat   *Beat  `json:"beat,omitempty"`
 	Reason string `json:"reason,omitempty"` // why a worker retires
+
+	// Stuck, with Stuck, are the requests whose handlers still run
+	// request_timeout past their deadline, oldest first.
+	Stuck []server.Request `json:"stuck,omitempty"`
 
 	// EmptyQueue, with Stop, asks the worker to accept and serve what is
 	// still queued on the sockets before it closes them: the master is
@@ -113,7 +119,15 @@ type Beat struct {
 	InFlight int    `json:"in_flight"` // requests being served now
 	Requests uint64 `json:"requests"`  // requests started since boot
 
-	// Longest are the oldest requests in flight, oldest first, so the
+	// Handlers is how many handlers the worker runs at once, Running how
+	// many run now, and AllBusyFor how long all of them have been held by
+	// the same requests (server.Stats): what the master's timeout rule
+	// reads.
+	Handlers   int           `json:"handlers"`
+	Running    int           `json:"running"`
+	AllBusyFor time.Duration `json:"all_busy_for"`
+
+	// Longest are the oldest running handlers, oldest first, so the
 	// master can say what a hung worker was doing.
 	Longest []server.Request `json:"longest,omitempty"`
 }
