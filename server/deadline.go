@@ -31,32 +31,41 @@ import (
 // net/http's own TimeoutHandler is not used: it buffers the whole
 // response, so nothing streams, and it frees nothing a stuck handler holds.
 func (t *tracker) serveByDeadline(e *exchange, next http.Handler) {
-	deadline := e.start.Add(t.deadline)
-	ctx, cancel := context.WithDeadline(e.req.Context(), deadline)
+	ctx, cancel := context.WithDeadline(e.req.Context(), e.start.Add(t.deadline))
 	defer cancel()
 	r := e.req.WithContext(ctx)
 	g := newGuard(e)
 	done := make(chan bool, 1) // true: cut the connection (the handler panicked after its headers)
 	go t.runHandler(e, g, r, next, done)
 
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
 	select {
 	case abort := <-done:
-		if abort {
-			panic(http.ErrAbortHandler)
-		}
-		if ctx.Err() == context.DeadlineExceeded && !e.running() {
-			g.timeOut(t.deadline) // the deadline passed while it waited for a slot
-			return
-		}
-		g.finish()
+		t.handlerDone(e, g, ctx, abort)
 		return
-	case <-timer.C:
+	case <-ctx.Done():
+	}
+	if ctx.Err() != context.DeadlineExceeded {
+		// The client left: the handler's context says so, and it is the
+		// handler's to stop.
+		t.handlerDone(e, g, ctx, <-done)
+		return
 	}
 	t.stray(e)
 	if !g.timeOut(t.deadline) {
 		panic(http.ErrAbortHandler)
+	}
+}
+
+// handlerDone finishes the response of a handler that returned, or of a
+// request whose deadline passed before its handler could start.
+func (t *tracker) handlerDone(e *exchange, g *guard, ctx context.Context, abort bool) {
+	switch {
+	case abort:
+		panic(http.ErrAbortHandler)
+	case ctx.Err() == context.DeadlineExceeded && !e.running():
+		g.timeOut(t.deadline) // no response has started: a 504
+	default:
+		g.finish()
 	}
 }
 
