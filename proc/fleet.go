@@ -40,7 +40,7 @@ func (m *master) noteReloadComplete() {
 		return
 	}
 	m.log.Info(fmt.Sprintf("Reload complete: generation %d, %d workers ready in %s",
-		m.gen, ready, time.Since(m.reloadStarted).Round(time.Millisecond)))
+		m.gen, ready, m.sys.Now().Sub(m.reloadStarted).Round(time.Millisecond)))
 	m.notify.Ready()
 	m.reloadStarted = time.Time{}
 }
@@ -67,7 +67,7 @@ func (m *master) retireReplaced() {
 	slices.SortFunc(retiring, func(a, b *worker) int { return a.id - b.id })
 	for _, w := range retiring[:len(retiring)-keep] {
 		w.stopping = true
-		syscall.Kill(w.pid, syscall.SIGTERM)
+		m.sys.Signal(w.pid, syscall.SIGTERM)
 	}
 }
 
@@ -80,7 +80,7 @@ func (m *master) reconcile() {
 		}
 	}
 	for n := len(active); n < m.target; n++ {
-		if time.Now().Before(m.spawnAfter) {
+		if m.sys.Now().Before(m.spawnAfter) {
 			return
 		}
 		if err := m.spawn(); err != nil {
@@ -92,6 +92,6 @@ func (m *master) reconcile() {
 	slices.SortFunc(active, func(a, b *worker) int { return a.id - b.id })
 	for _, w := range active[:max(len(active)-m.target, 0)] {
 		w.stopping = true
-		syscall.Kill(w.pid, syscall.SIGTERM)
+		m.sys.Signal(w.pid, syscall.SIGTERM)
 	}
 }

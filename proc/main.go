@@ -71,7 +71,9 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	if code, done := resolveFailure(err, inv.Stderr); done {
 		return code
 	}
+	events := make(chan event, 256)
 	m := &master{
+		sys:     osSystem{events: events},
 		argv:    args,
 		inv:     inv,
 		res:     res,
@@ -79,7 +81,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		appSet:  apps,
 		workers: make(map[int]*worker),
 		notify:  sdnotify.Default(),
-		events:  make(chan event, 256),
+		events:  events,
 		signals: make(chan os.Signal, 32),
 	}
 	secrets, err := m.prepareConfig(res.Config)

@@ -21,16 +21,10 @@ import (
 // when no signal or message arrives.
 const tick = 500 * time.Millisecond
 
-// event is something a worker's pipe said, delivered to the master loop.
-type event struct {
-	pid    int
-	msg    workerpipe.Message
-	closed bool // the pipe reached EOF: the worker is exiting
-}
-
 // master owns the sockets and the workers. One goroutine, run, owns all of
 // its state; worker pipes and signals reach it over channels.
 type master struct {
+	sys     system
 	inv     starcfg.Invocation // how gocorn was started, re-resolved on HUP
 	appSet  server.Apps
 	res     *starcfg.Resolved
@@ -133,7 +127,7 @@ func (m *master) run() int {
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
 	m.warnIgnored(nil)
 	m.hooks.WhenReady(m.hookServer())
-	setTitle(m.title())
+	m.sys.SetTitle(m.title())
 
 	m.watchFiles()
 	defer m.watcher.close()
@@ -264,21 +258,21 @@ func (m *master) handleSignal(sig os.Signal) {
 
 // killLate kills the workers still alive at the stop deadline.
 func (m *master) killLate() {
-	if time.Now().Before(m.deadline) {
+	if m.sys.Now().Before(m.deadline) {
 		return
 	}
 	for _, w := range m.workers {
 		if w.aborted.IsZero() {
 			m.log.Warn(fmt.Sprintf("Worker (pid:%d) did not stop within the graceful timeout; killing it", w.pid))
-			w.aborted, w.killedFor = time.Now(), "graceful_timeout"
-			syscall.Kill(w.pid, syscall.SIGKILL)
+			w.aborted, w.killedFor = m.sys.Now(), "graceful_timeout"
+			m.sys.Signal(w.pid, syscall.SIGKILL)
 		}
 	}
 }
 
 func (m *master) signalAll(sig syscall.Signal) {
 	for _, w := range m.workers {
-		syscall.Kill(w.pid, sig)
+		m.sys.Signal(w.pid, sig)
 	}
 }
 
@@ -288,10 +282,11 @@ func (m *master) handleEvent(ev event) {
 	if !ok || ev.closed {
 		return
 	}
-	w.lastBeat = time.Now()
+	now := m.sys.Now()
+	w.lastBeat = now
 	switch ev.msg.Kind {
 	case workerpipe.KindReady:
-		w.ready, w.readyAt = true, time.Now()
+		w.ready, w.readyAt = true, now
 		m.everReady = true
 		m.log.Debug(fmt.Sprintf("Worker (pid:%d) is ready", w.pid))
 		m.noteStarted()

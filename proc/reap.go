@@ -13,17 +13,18 @@ import (
 // neither spins the CPU nor floods the log. A minute without a crash
 // starts the count over.
 func (m *master) brake() {
-	if time.Since(m.lastCrash) > time.Minute {
+	now := m.sys.Now()
+	if now.Sub(m.lastCrash) > time.Minute {
 		m.bootFails = 0
 	}
-	m.lastCrash = time.Now()
+	m.lastCrash = now
 	m.bootFails++
 	if m.bootFails == 1 {
 		return
 	}
 	delay := min(100*time.Millisecond<<min(m.bootFails-2, 9), 30*time.Second)
-	m.spawnAfter = time.Now().Add(delay)
-	m.wake = time.After(delay)
+	m.spawnAfter = now.Add(delay)
+	m.wake = m.sys.After(delay)
 	m.log.Warn(fmt.Sprintf("%d workers crashed in a row; waiting %s before the next", m.bootFails, delay))
 }
 
@@ -32,9 +33,8 @@ func (m *master) brake() {
 // became ready halts the master with the worker's exit code.
 func (m *master) reap() *haltError {
 	for {
-		var ws syscall.WaitStatus
-		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
-		if pid <= 0 || err != nil {
+		pid, ws, ok := m.sys.Reap()
+		if !ok {
 			return nil
 		}
 		if pid == m.upgradeChild {
@@ -48,7 +48,7 @@ func (m *master) reap() *haltError {
 			continue
 		}
 		delete(m.workers, pid)
-		w.conn.Close()
+		w.pipe.Close()
 		m.logExit(w, ws)
 		m.hooks.ChildExit(m.hookServer(), w.hookWorker(m.cfg, m.log))
 		if m.stop != running {
@@ -59,7 +59,7 @@ func (m *master) reap() *haltError {
 				return h
 			}
 		}
-		if crashed(w, ws) {
+		if crashed(w, ws, m.sys.Now()) {
 			m.brake()
 		}
 	}
@@ -71,11 +71,11 @@ const crashWindow = 5 * time.Second
 
 // crashed tells whether w died on its own (not stopped or killed by the
 // master) before it booted or within crashWindow of starting.
-func crashed(w *worker, ws syscall.WaitStatus) bool {
+func crashed(w *worker, ws syscall.WaitStatus, now time.Time) bool {
 	if w.stopping || w.killedFor != "" || (!ws.Signaled() && ws.ExitStatus() == 0) {
 		return false
 	}
-	return !w.ready || time.Since(w.spawned) < crashWindow
+	return !w.ready || now.Sub(w.spawned) < crashWindow
 }
 
 // bootFailed handles a worker that exited before it was ready: with

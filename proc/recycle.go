@@ -1,10 +1,7 @@
 package proc
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"strconv"
 	"time"
 )
 
@@ -14,7 +11,7 @@ import (
 // replacement starts at once, and it stops only when the replacement is
 // ready. So at most one extra worker runs and capacity never dips.
 func (m *master) checkRecycling() {
-	now := time.Now()
+	now := m.sys.Now()
 	var next *worker
 	for _, w := range m.workers {
 		if w.retiring && !w.stopping {
@@ -42,26 +39,9 @@ func (m *master) recycleReason(w *worker, now time.Time) string {
 		return fmt.Sprintf("it has run for %s, past max_worker_lifetime", now.Sub(w.spawned).Round(time.Second))
 	}
 	if w.maxRSS > 0 {
-		if rss, err := residentBytes(w.pid); err == nil && rss > w.maxRSS {
+		if rss, err := m.sys.RSS(w.pid); err == nil && rss > w.maxRSS {
 			return fmt.Sprintf("its RSS is %d MiB, over max_worker_memory (%d MiB for this worker)", rss>>20, w.maxRSS>>20)
 		}
 	}
 	return ""
-}
-
-// residentBytes is a process's resident set size, from /proc/PID/statm.
-func residentBytes(pid int) (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
-	if err != nil {
-		return 0, err
-	}
-	fields := bytes.Fields(data)
-	if len(fields) < 2 {
-		return 0, fmt.Errorf("/proc/%d/statm: unexpected %q", pid, data)
-	}
-	pages, err := strconv.ParseInt(string(fields[1]), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("/proc/%d/statm: %w", pid, err)
-	}
-	return pages * int64(os.Getpagesize()), nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
@@ -20,7 +19,7 @@ import (
 // as a new one reports ready, so capacity never dips, and if the new
 // generation cannot boot the old one keeps serving.
 func (m *master) reload() {
-	started := time.Now()
+	started := m.sys.Now()
 	m.notify.Reloading()
 	res, socks, secrets, err := m.prepareReload()
 	defer m.watchFiles() // a reload may load other files, or turn reload on or off
@@ -42,7 +41,7 @@ func (m *master) reload() {
 		m.setTarget(res.Config.Workers)
 	} // else a count set by TTIN/TTOU stays
 	m.logs.level.Set(levelOf(m.cfg))
-	setTitle(m.title())
+	m.sys.SetTitle(m.title())
 	m.hooks.OnReload(m.hookServer())
 	m.gen++
 	m.reloadStarted = started

@@ -236,6 +236,14 @@ func closeSockets(socks []*socket, unlink bool) {
 	}
 }
 
+func socketFDs(socks []*socket) []int {
+	fds := make([]int, len(socks))
+	for i, s := range socks {
+		fds[i] = s.fd
+	}
+	return fds
+}
+
 func socketNames(socks []*socket) []string {
 	names := make([]string, len(socks))
 	for i, s := range socks {

@@ -20,7 +20,7 @@ func (m *master) requestStop() {
 	}
 	m.notify.Stopping()
 	m.log.Info(fmt.Sprintf("Stopping in %s (shutdown_delay): still serving so load balancers can stop routing here", delay))
-	m.delayedStop = time.After(delay)
+	m.delayedStop = m.sys.After(delay)
 }
 
 // beginStop stops the server. The master closes its copies of the
@@ -44,11 +44,11 @@ func (m *master) beginStop(mode stopMode) {
 	if mode == quick {
 		wait = min(wait, 2*time.Second)
 	}
-	m.deadline = time.Now().Add(wait)
+	m.deadline = m.sys.Now().Add(wait)
 	for _, w := range m.workers {
 		w.stopping = true
 		if mode == quick {
-			syscall.Kill(w.pid, syscall.SIGQUIT)
+			m.sys.Signal(w.pid, syscall.SIGQUIT)
 			continue
 		}
 		// The queue is left to whoever else holds the sockets: a new
@@ -56,8 +56,8 @@ func (m *master) beginStop(mode stopMode) {
 		// hands it to the next instance.
 		empty := m.upgradeChild == 0 && len(m.activated) == 0
 		stop := workerpipe.Message{Kind: workerpipe.KindStop, EmptyQueue: empty}
-		if err := w.conn.Send(stop); err != nil {
-			syscall.Kill(w.pid, syscall.SIGTERM)
+		if err := w.pipe.Send(stop); err != nil {
+			m.sys.Signal(w.pid, syscall.SIGTERM)
 		}
 	}
 }

@@ -28,7 +28,7 @@ func (m *master) setTLS(secrets *server.TLSSecrets) {
 		if m.tls != nil {
 			secrets.TicketKeys = m.tls.TicketKeys
 		} else {
-			secrets.TicketKeys, m.ticketKeyMade = rotateTicketKeys(nil), time.Now()
+			secrets.TicketKeys, m.ticketKeyMade = rotateTicketKeys(nil), m.sys.Now()
 		}
 	}
 	m.tls = secrets
@@ -44,15 +44,15 @@ func rotateTicketKeys(keys [][32]byte) [][32]byte {
 // checkTicketKeys rotates the ticket keys once the newest is
 // ticketKeyLifetime old, and hands them to every worker.
 func (m *master) checkTicketKeys() {
-	if m.tls == nil || time.Since(m.ticketKeyMade) < ticketKeyLifetime {
+	if m.tls == nil || m.sys.Now().Sub(m.ticketKeyMade) < ticketKeyLifetime {
 		return
 	}
 	next := *m.tls // a copy: boot messages being sent hold the old one
-	next.TicketKeys, m.ticketKeyMade = rotateTicketKeys(m.tls.TicketKeys), time.Now()
+	next.TicketKeys, m.ticketKeyMade = rotateTicketKeys(m.tls.TicketKeys), m.sys.Now()
 	m.tls = &next
 	msg := workerpipe.Message{Kind: workerpipe.KindTicketKeys, TicketKeys: next.TicketKeys}
 	for _, w := range m.workers {
-		if err := w.conn.Send(msg); err != nil {
+		if err := w.pipe.Send(msg); err != nil {
 			m.log.Warn(fmt.Sprintf("Worker (pid:%d) did not take the new TLS session ticket key: %v", w.pid, err))
 		}
 	}

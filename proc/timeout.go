@@ -22,11 +22,11 @@ func (m *master) checkTimeouts() {
 		return
 	}
 	limit := time.Duration(m.cfg.Timeout) * time.Second
-	now := time.Now()
+	now := m.sys.Now()
 	for _, w := range m.workers {
 		if !w.aborted.IsZero() {
 			if now.Sub(w.aborted) > time.Second {
-				syscall.Kill(w.pid, syscall.SIGKILL)
+				m.sys.Signal(w.pid, syscall.SIGKILL)
 			}
 			continue
 		}
@@ -67,8 +67,8 @@ func (m *master) abort(w *worker, why string) {
 	if reqs := describeRequests(w.beat.Longest); reqs != "" {
 		m.log.Error(fmt.Sprintf("Worker (pid:%d) was serving: %s", w.pid, reqs))
 	}
-	w.aborted, w.killedFor, w.retiring = time.Now(), "timeout", true
-	syscall.Kill(w.pid, syscall.SIGABRT)
+	w.aborted, w.killedFor, w.retiring = m.sys.Now(), "timeout", true
+	m.sys.Signal(w.pid, syscall.SIGABRT)
 }
 
 func describeRequests(reqs []server.Request) string {

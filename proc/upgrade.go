@@ -6,7 +6,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"syscall"
 
 	"github.com/gocorn/gocorn/proc/workerpipe"
 )
@@ -41,21 +40,19 @@ func (m *master) upgrade() {
 		return
 	}
 	m.hooks.PreExec(m.hookServer())
-	exe, err := os.Executable()
+	exe, err := m.sys.Executable()
 	if err != nil {
 		m.log.Error("Upgrade failed: cannot find this program's binary: " + err.Error())
 		return
 	}
 	handed := make([]handedSocket, len(m.sockets))
-	files := []uintptr{0, 1, 2}
 	for i, s := range m.sockets {
 		handed[i] = handedSocket{Spec: s.spec, Name: s.name}
-		files = append(files, uintptr(s.fd))
 	}
 	list, _ := json.Marshal(handed)
 	env := append(withoutVars(os.Environ(), envUpgradeSockets, envUpgradeParent, workerpipe.EnvVar, titleRoomEnv),
 		envUpgradeSockets+"="+string(list), envUpgradeParent+"="+strconv.Itoa(os.Getpid()))
-	pid, err := syscall.ForkExec(exe, m.argv, &syscall.ProcAttr{Dir: m.inv.Dir, Env: env, Files: files})
+	pid, err := m.sys.StartMaster(process{exe: exe, argv: m.argv, dir: m.inv.Dir, env: env, files: socketFDs(m.sockets)})
 	if err != nil {
 		m.log.Error(fmt.Sprintf("Upgrade failed: starting %s: %v", exe, err))
 		return
@@ -103,7 +100,7 @@ func (m *master) checkPromotion() {
 	}
 	m.log.Info("Master has been promoted.")
 	m.parentPID = 0
-	setTitle(m.title())
+	m.sys.SetTitle(m.title())
 	if m.cfg.Pidfile == "" {
 		return
 	}

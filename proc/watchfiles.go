@@ -2,7 +2,6 @@ package proc
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/gocorn/gocorn/proc/watch"
 )
@@ -69,7 +68,7 @@ func (m *master) watchedFiles() []string {
 	for _, s := range m.res.Sources {
 		files = append(files, s.Path)
 	}
-	if exe, err := os.Executable(); err == nil {
+	if exe, err := m.sys.Executable(); err == nil {
 		files = append(files, exe)
 	}
 	return files

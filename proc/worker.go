@@ -13,7 +13,7 @@ type worker struct {
 	pid     int
 	id      int // age: the order in which workers were spawned
 	gen     int // the configuration generation it runs
-	conn    *workerpipe.Conn
+	pipe    workerPipe
 	spawned time.Time
 
 	ready    bool // said Ready: it is accepting connections

@@ -1,0 +1,113 @@
+package proc
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gocorn/gocorn/proc/workerpipe"
+)
+
+// osSystem is the system of a real master: the kernel, the clock and the
+// binary on disk. Workers' messages go to events.
+type osSystem struct {
+	events chan<- event
+}
+
+func (osSystem) Now() time.Time                         { return time.Now() }
+func (osSystem) After(d time.Duration) <-chan time.Time { return time.After(d) }
+func (osSystem) Executable() (string, error)            { return os.Executable() }
+func (osSystem) SetTitle(title string)                  { setTitle(title) }
+func (osSystem) RSS(pid int) (int64, error)             { return residentBytes(pid) }
+
+func (osSystem) Signal(pid int, sig syscall.Signal) error { return syscall.Kill(pid, sig) }
+
+func (osSystem) Reap() (int, syscall.WaitStatus, bool) {
+	var ws syscall.WaitStatus
+	pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+	if pid <= 0 || err != nil {
+		return 0, 0, false
+	}
+	return pid, ws, true
+}
+
+// StartWorker executes p with one end of a new socket pair as fd 3, the
+// worker's pipe, and forwards what the worker says to s.events.
+func (s osSystem) StartWorker(p process, boot *workerpipe.Boot) (int, workerPipe, error) {
+	pair, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, nil, fmt.Errorf("spawning a worker: socketpair: %w", err)
+	}
+	ours := os.NewFile(uintptr(pair[0]), "worker pipe")
+	defer ours.Close()
+	pid, err := forkExec(p, pair[1])
+	syscall.Close(pair[1])
+	if err != nil {
+		return 0, nil, fmt.Errorf("spawning a worker from %s: %w", p.exe, err)
+	}
+	c, err := net.FileConn(ours)
+	if err != nil {
+		syscall.Kill(pid, syscall.SIGKILL)
+		return 0, nil, fmt.Errorf("spawning a worker: pipe: %w", err)
+	}
+	conn := workerpipe.NewConn(c)
+	go listen(conn, pid, boot, s.events)
+	return pid, conn, nil
+}
+
+// StartMaster executes p with p.files from fd 3 on.
+func (osSystem) StartMaster(p process) (int, error) {
+	return forkExec(p)
+}
+
+// forkExec starts p with the standard streams, then first, then p.files.
+func forkExec(p process, first ...int) (int, error) {
+	files := []uintptr{0, 1, 2}
+	for _, fd := range append(first, p.files...) {
+		files = append(files, uintptr(fd))
+	}
+	return syscall.ForkExec(p.exe, p.argv, &syscall.ProcAttr{
+		Dir:   p.dir,
+		Env:   p.env,
+		Files: files,
+		Sys:   &syscall.SysProcAttr{Credential: p.cred}, // user, group, initgroups: workers only
+	})
+}
+
+// listen sends the worker its boot message, then forwards what the worker
+// says to the master loop until the pipe closes.
+func listen(c *workerpipe.Conn, pid int, boot *workerpipe.Boot, events chan<- event) {
+	if err := c.Send(workerpipe.Message{Kind: workerpipe.KindBoot, Boot: boot}); err != nil {
+		events <- event{pid: pid, closed: true}
+		return
+	}
+	for {
+		msg, err := c.Receive()
+		if err != nil {
+			events <- event{pid: pid, closed: true}
+			return
+		}
+		events <- event{pid: pid, msg: msg}
+	}
+}
+
+// residentBytes is a process's resident set size, from /proc/PID/statm.
+func residentBytes(pid int) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
+	if err != nil {
+		return 0, err
+	}
+	fields := bytes.Fields(data)
+	if len(fields) < 2 {
+		return 0, fmt.Errorf("/proc/%d/statm: unexpected %q", pid, data)
+	}
+	pages, err := strconv.ParseInt(string(fields[1]), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("/proc/%d/statm: %w", pid, err)
+	}
+	return pages * int64(os.Getpagesize()), nil
+}
