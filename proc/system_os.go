@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -54,9 +55,7 @@ func (s osSystem) StartWorker(p process, boot *workerpipe.Boot) (int, workerPipe
 		syscall.Kill(pid, syscall.SIGKILL)
 		return 0, nil, fmt.Errorf("spawning a worker: pipe: %w", err)
 	}
-	conn := workerpipe.NewConn(c)
-	go listen(conn, pid, boot, s.events)
-	return pid, conn, nil
+	return pid, startPipe(c, pid, boot, s.events), nil
 }
 
 // StartMaster executes p with p.files from fd 3 on.
@@ -78,15 +77,65 @@ func forkExec(p process, first ...int) (int, error) {
 	})
 }
 
-// listen sends the worker its boot message, then forwards what the worker
-// says to the master loop until the pipe closes.
-func listen(c *workerpipe.Conn, pid int, boot *workerpipe.Boot, events chan<- event) {
-	if err := c.Send(workerpipe.Message{Kind: workerpipe.KindBoot, Boot: boot}); err != nil {
+// startPipe starts the conversation with a new worker over c: its boot
+// message first, then what it says, forwarded to events.
+func startPipe(c net.Conn, pid int, boot *workerpipe.Boot, events chan<- event) workerPipe {
+	p := &bootPipe{conn: workerpipe.NewConn(c)}
+	go p.listen(pid, boot, events)
+	return p
+}
+
+// bootPipe is the master's end of a worker's pipe. The worker's first
+// message must be Boot, which goes from the goroutine that then reads the
+// worker (a large one may wait for the worker to read it). What the
+// master sends before it has gone, such as a Stop right after the spawn,
+// follows it in order, without blocking the master.
+type bootPipe struct {
+	conn *workerpipe.Conn
+
+	mu      sync.Mutex
+	booted  bool                 // Boot has gone, or failed
+	pending []workerpipe.Message // sent before that; they follow it
+}
+
+// Send sends msg, or queues it behind the boot message.
+func (p *bootPipe) Send(msg workerpipe.Message) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.booted {
+		p.pending = append(p.pending, msg)
+		return nil
+	}
+	return p.conn.Send(msg)
+}
+
+// Close closes the pipe.
+func (p *bootPipe) Close() error { return p.conn.Close() }
+
+// boot sends the boot message, then what was sent meanwhile.
+func (p *bootPipe) boot(b *workerpipe.Boot) error {
+	err := p.conn.Send(workerpipe.Message{Kind: workerpipe.KindBoot, Boot: b})
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.booted = true
+	for _, msg := range p.pending {
+		if err == nil {
+			err = p.conn.Send(msg)
+		}
+	}
+	p.pending = nil
+	return err
+}
+
+// listen boots the worker, then forwards what it says to the master loop
+// until the pipe closes.
+func (p *bootPipe) listen(pid int, boot *workerpipe.Boot, events chan<- event) {
+	if err := p.boot(boot); err != nil {
 		events <- event{pid: pid, closed: true}
 		return
 	}
 	for {
-		msg, err := c.Receive()
+		msg, err := p.conn.Receive()
 		if err != nil {
 			events <- event{pid: pid, closed: true}
 			return
