@@ -79,7 +79,6 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		res:     res,
 		cfg:     res.Config,
 		appSet:  apps,
-		workers: make(map[int]*worker),
 		notify:  sdnotify.Default(),
 		events:  events,
 		signals: make(chan os.Signal, 32),

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/proc/sdnotify"
-	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
 )
@@ -40,22 +39,11 @@ type master struct {
 	tls           *server.TLSSecrets
 	ticketKeyMade time.Time
 
-	workers map[int]*worker // by pid
-	lastID  int
-	target  int
-	gen     int // configuration generation: 1 at start, +1 on every successful HUP
-
-	failedReloads int       // HUPs whose configuration was refused
-	reloadStarted time.Time // when the running HUP began; zero once its generation is complete
+	fleet         *fleet
+	failedReloads int // HUPs whose configuration was refused
 
 	events  chan event
 	signals chan os.Signal
-
-	everReady  bool // some worker has served: boot failures no longer halt the master
-	bootFails  int  // workers that crashed in a row (see brake)
-	lastCrash  time.Time
-	wake       <-chan time.Time // fires when spawnAfter has passed
-	spawnAfter time.Time        // crash-loop brake: no spawn before this
 
 	stop        stopMode
 	delayedStop <-chan time.Time // fires when shutdown_delay has passed after TERM
@@ -68,9 +56,8 @@ type master struct {
 	parentPID    int       // the old master while this one is not promoted; 0 otherwise
 	upgradeChild int       // the new master started by USR2, while it runs
 
-	daemon  *daemonReport // tells a -D launcher how the start went; nil otherwise
-	notify  sdnotify.Socket
-	started bool // the first workers have all been ready (READY=1 sent)
+	daemon *daemonReport // tells a -D launcher how the start went; nil otherwise
+	notify sdnotify.Socket
 
 	hooks   *starcfg.Hooks // the running configuration's hooks
 	watcher *fileWatcher   // nil unless reload is on
@@ -97,8 +84,8 @@ func (e *haltError) Error() string { return e.reason }
 // when_ready (sockets bound, no worker yet), on_exit (last).
 func (m *master) run() int {
 	m.log.Info(fmt.Sprintf("Starting gocorn %s", Version))
-	m.gen = 1
-	m.setTarget(m.cfg.Workers)
+	m.fleet = m.newFleet()
+	m.fleet.setTarget(m.cfg.Workers)
 	if m.cfg.Pidfile != "" {
 		pf, err := writePidfile(m.pidfilePath(), os.Getpid())
 		if err != nil {
@@ -131,7 +118,7 @@ func (m *master) run() int {
 
 	m.watchFiles()
 	defer m.watcher.close()
-	m.reconcile()
+	m.fleet.reconcile()
 	code := m.loop()
 	m.log.Info("Shutting down: Master")
 	if m.haltReason != "" {
@@ -146,11 +133,27 @@ func (m *master) run() int {
 func (m *master) hookServer() *starcfg.Server {
 	return &starcfg.Server{
 		PID:        os.Getpid(),
-		NumWorkers: m.target,
+		NumWorkers: m.fleet.target,
 		Config:     m.cfg,
 		Log:        m.log,
-		SetWorkers: func(n int) error { m.setTarget(n); return nil },
+		SetWorkers: func(n int) error { m.fleet.setTarget(n); return nil },
 	}
+}
+
+// newFleet makes the master's fleet for the running configuration.
+func (m *master) newFleet() *fleet {
+	return newFleet(m.sys, m.log, fleetHooks{
+		newWorker: m.workerProcess,
+		preFork: func(id int) {
+			m.hooks.PreFork(m.hookServer(), &starcfg.Worker{ID: id, Config: m.cfg, Log: m.log})
+		},
+		childExit: func(w *worker) { m.hooks.ChildExit(m.hookServer(), w.hookWorker(m.cfg, m.log)) },
+		nworkersChanged: func(n, old int, oldKnown bool) {
+			m.hooks.NworkersChanged(m.hookServer(), n, old, oldKnown)
+		},
+		started:  m.started,
+		reloaded: func() { m.notify.Ready() },
+	}, policyOf(m.cfg))
 }
 
 // warnIgnored logs the gunicorn settings that are set but have no effect
@@ -178,9 +181,9 @@ func (m *master) loop() int {
 		case sig := <-m.signals:
 			m.handleSignal(sig)
 		case ev := <-m.events:
-			m.handleEvent(ev)
-		case <-m.wake:
-			m.wake = nil // reconcile below spawns
+			m.fleet.handle(ev)
+		case <-m.fleet.wake:
+			m.fleet.wake = nil // the step below spawns
 		case <-m.delayedStop:
 			m.beginStop(graceful)
 		case ch := <-m.watcher.changes():
@@ -188,121 +191,40 @@ func (m *master) loop() int {
 			m.reload()
 		case <-ticker.C:
 		}
-		if err := m.reap(); err != nil {
-			return m.halt(err)
+		if code, done := m.step(); done {
+			return code
 		}
-		if m.stop != running {
-			if len(m.workers) == 0 {
-				return 0
-			}
-			m.killLate()
-			continue
-		}
-		m.checkTimeouts()
-		m.checkTicketKeys()
-		m.checkRecycling()
-		m.checkPromotion()
-		m.reconcile()
 	}
+}
+
+// step follows everything the loop serves: reap, then see a stop through,
+// or keep the workers right. done says the master has stopped, with code.
+func (m *master) step() (code int, done bool) {
+	if h := m.reap(); h != nil {
+		return m.halt(h), true
+	}
+	now := m.sys.Now()
+	if m.stop != running {
+		if len(m.fleet.workers) == 0 {
+			return 0, true
+		}
+		m.fleet.killLate(now, m.deadline)
+		return 0, false
+	}
+	m.fleet.checkTimeouts(now)
+	m.checkTicketKeys()
+	m.fleet.checkRecycling(now)
+	m.checkPromotion()
+	m.fleet.reconcile()
+	return 0, false
 }
 
 func (m *master) halt(h *haltError) int {
 	m.haltReason = h.reason
-	m.signalAll(syscall.SIGKILL)
-	for len(m.workers) > 0 {
+	m.fleet.signalAll(syscall.SIGKILL)
+	for len(m.fleet.workers) > 0 {
 		time.Sleep(10 * time.Millisecond)
 		m.reap()
 	}
 	return h.code
-}
-
-func (m *master) handleSignal(sig os.Signal) {
-	if sig == syscall.SIGCHLD {
-		return // reaping follows every loop pass
-	}
-	m.log.Info("Handling signal: " + signalName(sig))
-	switch sig {
-	case syscall.SIGTERM:
-		m.requestStop()
-	case syscall.SIGINT, syscall.SIGQUIT:
-		m.beginStop(quick)
-	}
-	if m.stop != running {
-		return // the rest make no sense while stopping
-	}
-	switch sig {
-	case syscall.SIGTTIN:
-		m.setTarget(m.target + 1)
-	case syscall.SIGTTOU:
-		if m.target > 1 {
-			m.setTarget(m.target - 1)
-		}
-	case syscall.SIGUSR1:
-		if err := m.logs.reopen(); err != nil {
-			m.log.Error("Reopening log files: " + err.Error())
-		}
-		m.signalAll(syscall.SIGUSR1)
-	case syscall.SIGHUP:
-		m.reload()
-	case syscall.SIGUSR2:
-		m.upgrade()
-	case syscall.SIGWINCH:
-		if !m.cfg.Daemon {
-			m.log.Debug("SIGWINCH ignored: it stops workers only in daemon mode")
-			return
-		}
-		m.log.Info("Stopping every worker (WINCH); the master keeps running")
-		m.setTarget(0)
-	}
-}
-
-// killLate kills the workers still alive at the stop deadline.
-func (m *master) killLate() {
-	if m.sys.Now().Before(m.deadline) {
-		return
-	}
-	for _, w := range m.workers {
-		if w.aborted.IsZero() {
-			m.log.Warn(fmt.Sprintf("Worker (pid:%d) did not stop within the graceful timeout; killing it", w.pid))
-			w.aborted, w.killedFor = m.sys.Now(), "graceful_timeout"
-			m.sys.Signal(w.pid, syscall.SIGKILL)
-		}
-	}
-}
-
-func (m *master) signalAll(sig syscall.Signal) {
-	for _, w := range m.workers {
-		m.sys.Signal(w.pid, sig)
-	}
-}
-
-// handleEvent applies one message from a worker's pipe.
-func (m *master) handleEvent(ev event) {
-	w, ok := m.workers[ev.pid]
-	if !ok || ev.closed {
-		return
-	}
-	now := m.sys.Now()
-	w.lastBeat = now
-	switch ev.msg.Kind {
-	case workerpipe.KindReady:
-		w.ready, w.readyAt = true, now
-		m.everReady = true
-		m.log.Debug(fmt.Sprintf("Worker (pid:%d) is ready", w.pid))
-		m.noteStarted()
-		if v := ev.msg.Version; v != Version {
-			// The binary on disk changed since the master started.
-			m.log.Info(fmt.Sprintf("Worker (pid:%d) runs gocorn %s; the master runs %s", w.pid, v, Version))
-		}
-		m.retireReplaced()
-		m.noteReloadComplete()
-	case workerpipe.KindBeat:
-		if ev.msg.Beat != nil {
-			w.beat = *ev.msg.Beat
-		}
-	case workerpipe.KindRetire:
-		w.recycle = ev.msg.Reason
-	case workerpipe.KindFailed:
-		w.failure = ev.msg.Reason
-	}
 }

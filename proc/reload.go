@@ -38,17 +38,13 @@ func (m *master) reload() {
 	m.setTLS(secrets)
 	m.hooks = starcfg.NewHooks(res.Hooks, m.log)
 	if res.Config.Workers != old.Workers {
-		m.setTarget(res.Config.Workers)
+		m.fleet.setTarget(res.Config.Workers)
 	} // else a count set by TTIN/TTOU stays
 	m.logs.level.Set(levelOf(m.cfg))
 	m.sys.SetTitle(m.title())
 	m.hooks.OnReload(m.hookServer())
-	m.gen++
-	m.reloadStarted = started
-	for _, w := range m.workers {
-		w.retiring = true
-	}
-	m.log.Info(fmt.Sprintf("Reloaded the configuration; starting generation %d of %d workers", m.gen, m.target))
+	m.fleet.newGeneration(policyOf(m.cfg), started)
+	m.log.Info(fmt.Sprintf("Reloaded the configuration; starting generation %d of %d workers", m.fleet.gen, m.fleet.target))
 }
 
 // prepareReload resolves the configuration, reads its TLS files and opens

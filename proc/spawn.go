@@ -2,7 +2,6 @@ package proc
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"time"
 
@@ -11,17 +10,42 @@ import (
 	"github.com/gocorn/gocorn/starcfg"
 )
 
-// spawn starts one worker by executing the binary on disk again, so a
-// rebuilt binary is picked up by the next spawn. The worker inherits the
-// pipe as fd 3 and the listening sockets from fd 4 on.
-func (m *master) spawn() error {
+// spawn starts one worker of the running generation.
+func (f *fleet) spawn() error {
+	id := f.lastID + 1
+	p, boot, err := f.hooks.newWorker()
+	if err != nil {
+		return fmt.Errorf("spawning a worker: %w", err)
+	}
+	boot.ID, boot.MaxRequests = id, f.policy.requests.draw()
+	f.hooks.preFork(id)
+	pid, pipe, err := f.sys.StartWorker(p, boot)
+	if err != nil {
+		return err
+	}
+	f.lastID = id
+	now := f.sys.Now()
+	f.workers[pid] = &worker{
+		pid: pid, id: id, gen: f.gen, pipe: pipe,
+		state: booting, since: now, spawned: now, lastBeat: now,
+		maxLifetime: time.Duration(f.policy.lifetime.draw()) * time.Second,
+		maxRSS:      int64(f.policy.memory.draw()) << 20,
+	}
+	return nil
+}
+
+// workerProcess is how the master starts a worker: the binary on disk
+// again, so a rebuilt binary is picked up by the next spawn, as the
+// workers' user, with the listening sockets from fd 4 on (the pipe is fd
+// 3); and its boot message, the running generation's.
+func (m *master) workerProcess() (process, *workerpipe.Boot, error) {
 	exe, err := m.sys.Executable()
 	if err != nil {
-		return fmt.Errorf("spawning a worker: cannot find this program's binary: %w", err)
+		return process{}, nil, fmt.Errorf("cannot find this program's binary: %w", err)
 	}
 	cred, err := workerCredential(m.cfg)
 	if err != nil {
-		return fmt.Errorf("spawning a worker: %w", err)
+		return process{}, nil, err
 	}
 	p := process{
 		exe:   exe,
@@ -30,38 +54,8 @@ func (m *master) spawn() error {
 		files: socketFDs(m.sockets),
 		cred:  cred,
 	}
-	boot := &workerpipe.Boot{
-		ID:          m.lastID + 1,
-		Config:      m.cfg,
-		Sources:     m.res.Sources,
-		Listeners:   socketNames(m.sockets),
-		MaxRequests: jittered(m.cfg.MaxRequests, m.cfg.MaxRequestsJitter),
-		TLS:         m.tls,
-	}
-	m.hooks.PreFork(m.hookServer(), &starcfg.Worker{ID: m.lastID + 1, Config: m.cfg, Log: m.log})
-	pid, pipe, err := m.sys.StartWorker(p, boot)
-	if err != nil {
-		return err
-	}
-	m.lastID++
-	w := &worker{pid: pid, id: m.lastID, gen: m.gen, pipe: pipe, spawned: m.sys.Now()}
-	w.lastBeat = w.spawned
-	w.maxLifetime = time.Duration(jittered(m.cfg.MaxWorkerLifetime, m.cfg.MaxWorkerLifetimeJitter)) * time.Second
-	w.maxRSS = int64(jittered(m.cfg.MaxWorkerMemory, m.cfg.MaxWorkerMemoryJitter)) << 20
-	m.workers[pid] = w
-	return nil
-}
-
-// jittered is a worker's request budget: max_requests plus a random
-// 0..jitter (inclusive), so workers do not all recycle at once.
-func jittered(maxRequests, jitter int) int {
-	if maxRequests <= 0 {
-		return 0
-	}
-	if jitter <= 0 {
-		return maxRequests
-	}
-	return maxRequests + rand.IntN(jitter+1)
+	boot := &workerpipe.Boot{Config: m.cfg, Sources: m.res.Sources, Listeners: socketNames(m.sockets), TLS: m.tls}
+	return p, boot, nil
 }
 
 // workerEnv is the master's environment (raw_env already applied), with

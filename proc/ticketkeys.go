@@ -51,7 +51,7 @@ func (m *master) checkTicketKeys() {
 	next.TicketKeys, m.ticketKeyMade = rotateTicketKeys(m.tls.TicketKeys), m.sys.Now()
 	m.tls = &next
 	msg := workerpipe.Message{Kind: workerpipe.KindTicketKeys, TicketKeys: next.TicketKeys}
-	for _, w := range m.workers {
+	for _, w := range m.fleet.workersIn() {
 		if err := w.pipe.Send(msg); err != nil {
 			m.log.Warn(fmt.Sprintf("Worker (pid:%d) did not take the new TLS session ticket key: %v", w.pid, err))
 		}

@@ -31,7 +31,8 @@ func TestRotateTicketKeys(t *testing.T) {
 // The master rotates the keys once the newest is a day old, hands them to
 // every worker over its pipe, and spawns later workers with them.
 func TestCheckTicketKeysHandsNewKeysToWorkers(t *testing.T) {
-	m := &master{sys: osSystem{}, workers: map[int]*worker{}, log: slog.New(slog.DiscardHandler)}
+	m := &master{sys: osSystem{}, log: slog.New(slog.DiscardHandler)}
+	m.fleet = newFleet(m.sys, m.log, fleetHooks{}, policy{})
 	m.setTLS(&server.TLSSecrets{})
 	first := m.tls.TicketKeys
 	if len(first) != 1 {
@@ -46,7 +47,7 @@ func TestCheckTicketKeysHandsNewKeysToWorkers(t *testing.T) {
 	masterEnd, workerEnd := net.Pipe()
 	defer masterEnd.Close()
 	defer workerEnd.Close()
-	m.workers[42] = &worker{pid: 42, pipe: workerpipe.NewConn(masterEnd)}
+	m.fleet.workers[42] = &worker{pid: 42, pipe: workerpipe.NewConn(masterEnd)}
 	got := make(chan workerpipe.Message, 1)
 	go func() {
 		msg, _ := workerpipe.NewConn(workerEnd).Receive()
