@@ -74,10 +74,10 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	events := make(chan event, 256)
 	m := &master{
 		sys:     osSystem{events: events},
-		argv:    args,
+		upgrade: upgradeState{argv: args},
 		inv:     inv,
-		res:     res,
 		cfg:     res.Config,
+		sources: res.Sources,
 		appSet:  apps,
 		notify:  sdnotify.Default(),
 		events:  events,
@@ -109,7 +109,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	if err := m.adoptSockets(); err != nil {
 		return m.startFailed(err)
 	}
-	if err := m.prepare(); err != nil {
+	if err := m.prepare(res); err != nil {
 		return m.startFailed(err)
 	}
 	defer m.logs.close()
@@ -135,11 +135,11 @@ func (m *master) adoptSockets() error {
 	for _, v := range activationVars {
 		os.Unsetenv(v)
 	}
-	if m.inherited, m.parentPID, err = inheritedSockets(); err != nil {
+	if m.upgrade.inherited, m.upgrade.parent, err = inheritedSockets(); err != nil {
 		return err
 	}
-	if slices.ContainsFunc(m.inherited, isActivated) {
-		activated = m.inherited // an old master's systemd sockets stay systemd's
+	if slices.ContainsFunc(m.upgrade.inherited, isActivated) {
+		activated = m.upgrade.inherited // an old master's systemd sockets stay systemd's
 	}
 	m.activated = activated
 	return nil
@@ -178,9 +178,9 @@ func (m *master) prepareConfig(cfg *starcfg.Config) (*server.TLSSecrets, error) 
 	return secrets, nil
 }
 
-// prepare applies the process-wide settings (chdir, raw_env) and opens the
-// logs, before anything is bound.
-func (m *master) prepare() error {
+// prepare applies the process-wide settings (chdir, raw_env), opens the
+// logs and loads the hooks, before anything is bound.
+func (m *master) prepare(res *starcfg.Resolved) error {
 	if m.cfg.Chdir != "" {
 		if err := os.Chdir(m.cfg.Chdir); err != nil {
 			return fmt.Errorf("chdir: %w", err)
@@ -198,7 +198,7 @@ func (m *master) prepare() error {
 	if err := giveLogsToWorkers(m.cfg); err != nil {
 		return err
 	}
-	m.hooks = starcfg.NewHooks(m.res.Hooks, m.log)
+	m.hooks = starcfg.NewHooks(res.Hooks, m.log)
 	return nil
 }
 
@@ -214,7 +214,7 @@ func procName(cfg *starcfg.Config) string {
 // "NAME.2" until the old one exits, as in gunicorn.
 func (m *master) title() string {
 	name := procName(m.cfg)
-	if m.parentPID != 0 {
+	if m.upgrade.parent != 0 {
 		name += ".2"
 	}
 	return fmt.Sprintf("gocorn: master [%s]", name)

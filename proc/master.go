@@ -21,23 +21,29 @@ import (
 const tick = 500 * time.Millisecond
 
 // master owns the sockets and the workers. One goroutine, run, owns all of
-// its state; worker pipes and signals reach it over channels.
+// its state; worker pipes and signals reach it over channels. Its workers
+// and the decisions about them are the fleet's; the master connects the
+// fleet to the configuration, the sockets, the signals and the outside
+// world (pid file, systemd, a -D launcher).
 type master struct {
-	sys     system
-	inv     starcfg.Invocation // how gocorn was started, re-resolved on HUP
-	appSet  server.Apps
-	res     *starcfg.Resolved
+	sys    system
+	inv    starcfg.Invocation // how gocorn was started, re-resolved on HUP
+	appSet server.Apps
+
+	// The running configuration: its settings, the sources workers
+	// evaluate again for their hooks, and the hooks the master runs. A
+	// HUP replaces all three.
 	cfg     *starcfg.Config
+	sources []starcfg.Source
+	hooks   *starcfg.Hooks
+
 	logs    *logs
 	log     *slog.Logger
 	pidfile *pidfile
-	sockets []*socket
-	// tls is what workers spawned now get: the certificate and the
-	// session ticket keys (ticketkeys.go), whose newest was made at
-	// ticketKeyMade; nil without TLS. Workers' boot messages share it, so
-	// it is replaced, never changed.
-	tls           *server.TLSSecrets
-	ticketKeyMade time.Time
+
+	sockets   []*socket
+	activated []*socket // sockets systemd passed: used instead of bind
+	tls       tlsState
 
 	fleet         *fleet
 	failedReloads int // HUPs whose configuration was refused
@@ -45,31 +51,13 @@ type master struct {
 	events  chan event
 	signals chan os.Signal
 
-	stop        stopMode
-	delayedStop <-chan time.Time // fires when shutdown_delay has passed after TERM
-	deadline    time.Time        // when stopping: kill what is left at this time
-	haltReason  string           // why the master stopped on its own, if it did
+	stop    stopState
+	upgrade upgradeState
 
-	argv         []string  // the command line, for USR2
-	inherited    []*socket // sockets handed over by an old master (USR2)
-	activated    []*socket // sockets systemd passed: used instead of bind
-	parentPID    int       // the old master while this one is not promoted; 0 otherwise
-	upgradeChild int       // the new master started by USR2, while it runs
-
-	daemon *daemonReport // tells a -D launcher how the start went; nil otherwise
-	notify sdnotify.Socket
-
-	hooks   *starcfg.Hooks // the running configuration's hooks
-	watcher *fileWatcher   // nil unless reload is on
+	daemon  *daemonReport // tells a -D launcher how the start went; nil otherwise
+	notify  sdnotify.Socket
+	watcher *fileWatcher // nil unless reload is on
 }
-
-type stopMode int
-
-const (
-	running stopMode = iota
-	graceful
-	quick
-)
 
 // haltError ends the master with an exit code and a reason.
 type haltError struct {
@@ -107,7 +95,7 @@ func (m *master) run() int {
 		m.daemon.Failed(err)
 		return exitConfig
 	}
-	m.closeUnused(m.inherited, socks)
+	m.closeUnused(m.upgrade.inherited, socks)
 	m.sockets = socks
 	defer func() { closeSockets(m.sockets, m.ownsSocketFiles()) }() // the list changes when a HUP rebinds
 	m.logListening(socks)
@@ -121,9 +109,9 @@ func (m *master) run() int {
 	m.fleet.reconcile()
 	code := m.loop()
 	m.log.Info("Shutting down: Master")
-	if m.haltReason != "" {
-		m.log.Info("Reason: " + m.haltReason)
-		m.daemon.Failed(errors.New(m.haltReason))
+	if m.stop.haltReason != "" {
+		m.log.Info("Reason: " + m.stop.haltReason)
+		m.daemon.Failed(errors.New(m.stop.haltReason))
 	}
 	m.hooks.OnExit(m.hookServer())
 	return code
@@ -184,7 +172,7 @@ func (m *master) loop() int {
 			m.fleet.handle(ev)
 		case <-m.fleet.wake:
 			m.fleet.wake = nil // the step below spawns
-		case <-m.delayedStop:
+		case <-m.stop.delayed:
 			m.beginStop(graceful)
 		case ch := <-m.watcher.changes():
 			m.log.Info("Reloading: changed " + strings.Join(ch.Paths, ", "))
@@ -204,11 +192,11 @@ func (m *master) step() (code int, done bool) {
 		return m.halt(h), true
 	}
 	now := m.sys.Now()
-	if m.stop != running {
+	if m.stop.mode != running {
 		if len(m.fleet.workers) == 0 {
 			return 0, true
 		}
-		m.fleet.killLate(now, m.deadline)
+		m.fleet.killLate(now, m.stop.deadline)
 		return 0, false
 	}
 	m.fleet.checkTimeouts(now)
@@ -220,7 +208,7 @@ func (m *master) step() (code int, done bool) {
 }
 
 func (m *master) halt(h *haltError) int {
-	m.haltReason = h.reason
+	m.stop.haltReason = h.reason
 	m.fleet.signalAll(syscall.SIGKILL)
 	for len(m.fleet.workers) > 0 {
 		time.Sleep(10 * time.Millisecond)

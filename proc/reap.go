@@ -18,8 +18,8 @@ func (m *master) reap() *haltError {
 		switch {
 		case !ok:
 			return nil
-		case pid == m.upgradeChild:
-			m.upgradeChild = 0
+		case pid == m.upgrade.child:
+			m.upgrade.child = 0
 			m.log.Warn(fmt.Sprintf("The new master (pid:%d) exited (%s); this master keeps serving", pid, exitText(ws)))
 		case m.fleet.workers[pid] != nil:
 			if h := m.fleet.exited(pid, ws); h != nil {

@@ -32,7 +32,7 @@ func (m *master) reload() {
 	}
 	old := m.cfg
 	m.logChanges(old, res.Config)
-	m.res, m.cfg = res, res.Config
+	m.cfg, m.sources = res.Config, res.Sources
 	m.swapSockets(socks, old)
 	m.warnIgnored(old)
 	m.setTLS(secrets)

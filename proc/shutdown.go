@@ -5,19 +5,37 @@ import (
 	"time"
 )
 
+// stopState is the master's own end: how it stops, when a TERM with
+// shutdown_delay begins the stop, when what is left of the workers is
+// killed, and why the master halted, if it did.
+type stopState struct {
+	mode       stopMode
+	delayed    <-chan time.Time // fires when shutdown_delay has passed after TERM
+	deadline   time.Time        // kill the workers left at this time
+	haltReason string           // why the master stopped on its own
+}
+
+type stopMode int
+
+const (
+	running stopMode = iota
+	graceful
+	quick
+)
+
 // requestStop is TERM: a graceful stop, after shutdown_delay if one is
 // set. During the delay everything goes on as before, so a load balancer
 // (Kubernetes endpoints) has time to stop sending traffic here; a second
 // TERM skips the rest of it.
 func (m *master) requestStop() {
 	delay := time.Duration(m.cfg.ShutdownDelay) * time.Second
-	if m.delayedStop != nil || delay <= 0 {
+	if m.stop.delayed != nil || delay <= 0 {
 		m.beginStop(graceful)
 		return
 	}
 	m.notify.Stopping()
 	m.log.Info(fmt.Sprintf("Stopping in %s (shutdown_delay): still serving so load balancers can stop routing here", delay))
-	m.delayedStop = m.sys.After(delay)
+	m.stop.delayed = m.sys.After(delay)
 }
 
 // beginStop stops the server. The master closes its copies of the
@@ -28,20 +46,20 @@ func (m *master) requestStop() {
 // stop sends QUIT. Workers left at the deadline are killed. A quick stop
 // during a graceful one speeds it up; the reverse changes nothing.
 func (m *master) beginStop(mode stopMode) {
-	if mode <= m.stop {
+	if mode <= m.stop.mode {
 		return
 	}
-	if m.delayedStop == nil {
+	if m.stop.delayed == nil {
 		m.notify.Stopping() // else requestStop did, when the delay began
 	}
-	m.stop, m.delayedStop = mode, nil
+	m.stop.mode, m.stop.delayed = mode, nil
 	closeSockets(m.sockets, m.ownsSocketFiles())
 	m.sockets = nil
 	wait := time.Duration(m.cfg.GracefulTimeout) * time.Second
 	if mode == quick {
 		wait = min(wait, 2*time.Second)
 	}
-	m.deadline = m.sys.Now().Add(wait)
+	m.stop.deadline = m.sys.Now().Add(wait)
 	m.fleet.stopAll(m.workerStop())
 }
 
@@ -51,9 +69,9 @@ func (m *master) beginStop(mode stopMode) {
 // to the next instance.
 func (m *master) workerStop() stopHow {
 	switch {
-	case m.stop == quick:
+	case m.stop.mode == quick:
 		return quit
-	case m.upgradeChild == 0 && len(m.activated) == 0:
+	case m.upgrade.child == 0 && len(m.activated) == 0:
 		return drainQueue
 	}
 	return drain

@@ -43,7 +43,7 @@ func (m *master) handleSignal(sig os.Signal) {
 	case syscall.SIGINT, syscall.SIGQUIT:
 		m.beginStop(quick)
 	}
-	if m.stop != running {
+	if m.stop.mode != running {
 		return // the rest make no sense while stopping
 	}
 	switch sig {
@@ -61,7 +61,7 @@ func (m *master) handleSignal(sig os.Signal) {
 	case syscall.SIGHUP:
 		m.reload()
 	case syscall.SIGUSR2:
-		m.upgrade()
+		m.startNewMaster()
 	case syscall.SIGWINCH:
 		if !m.cfg.Daemon {
 			m.log.Debug("SIGWINCH ignored: it stops workers only in daemon mode")

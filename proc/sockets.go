@@ -274,5 +274,5 @@ func (m *master) listen() ([]*socket, error) {
 		m.log.Info(fmt.Sprintf("Using %d sockets from systemd socket activation; bind is not used", len(m.activated)))
 		return m.activated, nil
 	}
-	return bindAll(m.inherited, m.cfg, startTries, m.log)
+	return bindAll(m.upgrade.inherited, m.cfg, startTries, m.log)
 }

@@ -54,7 +54,7 @@ func (m *master) workerProcess() (process, *workerpipe.Boot, error) {
 		files: socketFDs(m.sockets),
 		cred:  cred,
 	}
-	boot := &workerpipe.Boot{Config: m.cfg, Sources: m.res.Sources, Listeners: socketNames(m.sockets), TLS: m.tls}
+	boot := &workerpipe.Boot{Config: m.cfg, Sources: m.sources, Listeners: socketNames(m.sockets), TLS: m.tls.secrets}
 	return p, boot, nil
 }
 

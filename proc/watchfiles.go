@@ -65,7 +65,7 @@ func (m *master) watchFiles() {
 // watchedFiles are the config files evaluated and the executable.
 func (m *master) watchedFiles() []string {
 	var files []string
-	for _, s := range m.res.Sources {
+	for _, s := range m.sources {
 		files = append(files, s.Path)
 	}
 	if exe, err := m.sys.Executable(); err == nil {
