@@ -194,20 +194,34 @@ func (b *logBuffer) has(parts ...string) bool {
 // count is how many lines contain s.
 func (b *logBuffer) count(s string) int { return strings.Count(b.String(), s) }
 
-// fleetTest is a fleet on a fake system with hooks that record their
-// calls.
+// testbed is a fleet on a fake system, and what tests ask of it.
+type testbed struct {
+	t   *testing.T
+	sys *fakeSystem
+	f   *fleet
+	log logBuffer
+}
+
+func newTestbed(t *testing.T) *testbed {
+	tb := &testbed{t: t, sys: newFakeSystem()}
+	t.Cleanup(func() {
+		if t.Failed() && tb.f != nil {
+			t.Logf("fleet: %s\nlog:\n%s", tb.states(), tb.log.String())
+		}
+	})
+	return tb
+}
+
+// fleetTest is a fleet with hooks that record their calls, and no master.
 type fleetTest struct {
-	t     *testing.T
-	sys   *fakeSystem
-	f     *fleet
-	log   logBuffer
+	*testbed
 	calls []string // the hooks called, as "pre_fork 1", "child_exit 101", "started 2"...
 }
 
 // newFleetTest makes a fleet with policy p that keeps target workers, and
 // starts them (they boot; none is ready yet).
 func newFleetTest(t *testing.T, p policy, target int) *fleetTest {
-	ft := &fleetTest{t: t, sys: newFakeSystem()}
+	ft := &fleetTest{testbed: newTestbed(t)}
 	call := func(format string, args ...any) { ft.calls = append(ft.calls, fmt.Sprintf(format, args...)) }
 	hooks := fleetHooks{
 		newWorker: func() (process, *workerpipe.Boot, error) {
@@ -222,93 +236,85 @@ func newFleetTest(t *testing.T, p policy, target int) *fleetTest {
 	ft.f = newFleet(ft.sys, newTestLogger(&ft.log, slog.LevelDebug), hooks, p)
 	ft.f.setTarget(target)
 	ft.f.reconcile()
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("fleet: %s\nlog:\n%s", ft.states(), ft.log.String())
-		}
-	})
 	return ft
 }
+
+// called tells whether a hook call was recorded.
+func (ft *fleetTest) called(call string) bool { return slices.Contains(ft.calls, call) }
 
 // basePolicy has no limits and sync's one slot.
 var basePolicy = policy{slots: 1}
 
 // states is the fleet at a glance, oldest first: "1:ready 2:booting".
-func (ft *fleetTest) states() string {
+func (tb *testbed) states() string {
 	var parts []string
-	for _, w := range ft.f.workersIn() {
+	for _, w := range tb.f.workersIn() {
 		parts = append(parts, fmt.Sprintf("%d:%s", w.id, w.state))
 	}
 	return strings.Join(parts, " ")
 }
 
 // want fails the test unless the fleet is in states.
-func (ft *fleetTest) want(states string) {
-	ft.t.Helper()
-	if got := ft.states(); got != states {
-		ft.t.Fatalf("fleet is %q, want %q", got, states)
+func (tb *testbed) want(states string) {
+	tb.t.Helper()
+	if got := tb.states(); got != states {
+		tb.t.Fatalf("fleet is %q, want %q", got, states)
 	}
 }
 
 // wantLog fails the test unless a line holds every one of parts, in order.
-func (ft *fleetTest) wantLog(parts ...string) {
-	ft.t.Helper()
-	if !ft.log.has(parts...) {
-		ft.t.Fatalf("no log line with %q in:\n%s", parts, ft.log.String())
+func (tb *testbed) wantLog(parts ...string) {
+	tb.t.Helper()
+	if !tb.log.has(parts...) {
+		tb.t.Fatalf("no log line with %q in:\n%s", parts, tb.log.String())
 	}
 }
 
 // byID is the worker with id; the test fails if there is none.
-func (ft *fleetTest) byID(id int) *worker {
-	ft.t.Helper()
-	for _, w := range ft.f.workers {
+func (tb *testbed) byID(id int) *worker {
+	tb.t.Helper()
+	for _, w := range tb.f.workers {
 		if w.id == id {
 			return w
 		}
 	}
-	ft.t.Fatalf("no worker %d in %s", id, ft.states())
+	tb.t.Fatalf("no worker %d in %s", id, tb.states())
 	return nil
 }
 
 // pipe is what the master sent the worker with id.
-func (ft *fleetTest) pipe(id int) *fakePipe {
-	ft.t.Helper()
-	return ft.sys.workers[id-1].pipe
-}
+func (tb *testbed) pipe(id int) *fakePipe { return tb.sys.workers[id-1].pipe }
 
 // pid is the pid of the worker with id.
-func (ft *fleetTest) pid(id int) int { return ft.sys.workers[id-1].pid }
+func (tb *testbed) pid(id int) int { return tb.sys.workers[id-1].pid }
 
 // say delivers msg from the worker with id.
-func (ft *fleetTest) say(id int, msg workerpipe.Message) {
-	ft.f.handle(event{pid: ft.pid(id), msg: msg})
+func (tb *testbed) say(id int, msg workerpipe.Message) {
+	tb.f.handle(event{pid: tb.pid(id), msg: msg})
 }
 
 // ready makes the workers with ids say Ready.
-func (ft *fleetTest) ready(ids ...int) {
+func (tb *testbed) ready(ids ...int) {
 	for _, id := range ids {
-		ft.say(id, workerpipe.Message{Kind: workerpipe.KindReady, Version: Version})
+		tb.say(id, workerpipe.Message{Kind: workerpipe.KindReady, Version: Version})
 	}
 }
 
 // exit makes the worker with id exit with ws and the fleet handle it.
-func (ft *fleetTest) exit(id int, ws syscall.WaitStatus) *haltError {
-	pid := ft.pid(id)
-	ft.sys.exit(pid, ws)
-	return ft.f.exited(pid, ws)
+func (tb *testbed) exit(id int, ws syscall.WaitStatus) *haltError {
+	pid := tb.pid(id)
+	tb.sys.exit(pid, ws)
+	return tb.f.exited(pid, ws)
 }
 
 // serving counts the workers that accept connections: booted, and not
 // told to stop.
-func (ft *fleetTest) serving() int {
+func (tb *testbed) serving() int {
 	n := 0
-	for _, w := range ft.f.workersIn(ready, retiring) {
+	for _, w := range tb.f.workersIn(ready, retiring) {
 		if w.booted() {
 			n++
 		}
 	}
 	return n
 }
-
-// called tells whether a hook call was recorded.
-func (ft *fleetTest) called(call string) bool { return slices.Contains(ft.calls, call) }

@@ -1,0 +1,112 @@
+package proc
+
+import (
+	"fmt"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gocorn/gocorn/proc/workerpipe"
+	"github.com/gocorn/gocorn/server"
+)
+
+// busy is a heartbeat of n requests in flight, each age old.
+func busy(n int, age time.Duration) workerpipe.Message {
+	reqs := make([]server.Request, n)
+	for i := range reqs {
+		reqs[i] = server.Request{Method: "GET", Path: fmt.Sprintf("/slow/%d", i), Age: age}
+	}
+	return workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{InFlight: n, Longest: reqs}}
+}
+
+// A worker that makes no progress for the timeout is aborted: its pipe
+// is silent, or every slot it has is stuck on one request. Booting
+// workers are never timed out. The log says why and what it was serving.
+func TestTimeouts(t *testing.T) {
+	const timeout = 30 * time.Second
+	for _, tc := range []struct {
+		name    string
+		slots   int
+		booting bool
+		then    func(ft *fleetTest)
+		lines   []string // %d is the pid; none: not aborted
+	}{
+		{name: "silent pipe", slots: 1,
+			then:  func(ft *fleetTest) { ft.sys.advance(timeout + time.Second) },
+			lines: []string{"[CRITICAL] WORKER TIMEOUT (pid:%d): no heartbeat for 31s; the master is aborting it"}},
+		{name: "heartbeats keep it", slots: 1,
+			then: func(ft *fleetTest) {
+				ft.sys.advance(20 * time.Second)
+				ft.say(1, busy(0, 0))
+				ft.sys.advance(20 * time.Second)
+			}},
+		{name: "booting, silent", slots: 1, booting: true,
+			then: func(ft *fleetTest) { ft.sys.advance(time.Hour) }},
+		{name: "sync request stuck", slots: 1,
+			then: func(ft *fleetTest) { ft.say(1, busy(1, timeout+time.Second)) },
+			lines: []string{"[CRITICAL] WORKER TIMEOUT (pid:%d): its request has run for more than 30s; the master is aborting it",
+				"[ERROR] Worker (pid:%d) was serving: GET /slow/0 for 31s"}},
+		{name: "sync request at the limit", slots: 1,
+			then: func(ft *fleetTest) { ft.say(1, busy(1, timeout)) }},
+		{name: "some handlers stuck", slots: 4,
+			then: func(ft *fleetTest) { ft.say(1, busy(3, time.Minute)) }},
+		{name: "every handler stuck", slots: 4,
+			then: func(ft *fleetTest) { ft.say(1, busy(4, time.Minute)) },
+			lines: []string{"WORKER TIMEOUT (pid:%d): all 4 of its handlers have been busy for more than 30s",
+				"Worker (pid:%d) was serving: GET /slow/0 for 1m0s; GET /slow/1 for 1m0s; GET /slow/2 for 1m0s; GET /slow/3 for 1m0s"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ft := newFleetTest(t, policy{timeout: timeout, slots: tc.slots}, 1)
+			if !tc.booting {
+				ft.ready(1)
+			}
+			tc.then(ft)
+			ft.f.checkTimeouts(ft.sys.now)
+			pid := ft.pid(1)
+			if len(tc.lines) == 0 {
+				if w := ft.byID(1); w.state == aborting || len(ft.sys.signals) > 0 {
+					t.Fatalf("aborted: %s, signals %v", w.state, ft.sys.signals)
+				}
+				return
+			}
+			for _, line := range tc.lines {
+				ft.wantLog(fmt.Sprintf(line, pid))
+			}
+			if sigs := ft.sys.signalsTo(pid); !slices.Equal(sigs, []syscall.Signal{syscall.SIGABRT}) {
+				t.Errorf("signals %v, want SIGABRT", sigs)
+			}
+			ft.f.reconcile()
+			ft.want("1:aborting 2:booting") // the replacement starts at once
+		})
+	}
+}
+
+// SIGABRT gives the worker a second to write its stacks; then SIGKILL,
+// once.
+func TestAbortThenKill(t *testing.T) {
+	ft := newFleetTest(t, policy{timeout: time.Second, slots: 1}, 1)
+	ft.ready(1)
+	ft.sys.advance(2 * time.Second)
+	ft.f.checkTimeouts(ft.sys.now)
+	pid := ft.pid(1)
+	for _, step := range []struct {
+		wait  time.Duration
+		state workerState
+		sigs  []syscall.Signal
+	}{
+		{0, aborting, []syscall.Signal{syscall.SIGABRT}},
+		{time.Second, aborting, []syscall.Signal{syscall.SIGABRT}},
+		{time.Millisecond, killed, []syscall.Signal{syscall.SIGABRT, syscall.SIGKILL}},
+		{time.Minute, killed, []syscall.Signal{syscall.SIGABRT, syscall.SIGKILL}},
+	} {
+		ft.sys.advance(step.wait)
+		ft.f.checkTimeouts(ft.sys.now)
+		if w := ft.byID(1); w.state != step.state || !slices.Equal(ft.sys.signalsTo(pid), step.sigs) {
+			t.Fatalf("%s after the abort: %s, signals %v; want %s, %v",
+				ft.sys.now.Sub(w.since), w.state, ft.sys.signalsTo(pid), step.state, step.sigs)
+		}
+	}
+	ft.f.exited(pid, signaled(syscall.SIGKILL))
+	ft.wantLog(fmt.Sprintf("Worker (pid:%d) was sent SIGKILL! (killed by the master: timeout)", pid))
+}
