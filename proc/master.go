@@ -192,6 +192,7 @@ func (m *master) step() (code int, done bool) {
 		return m.halt(h), true
 	}
 	now := m.sys.Now()
+	m.fleet.killAborted(now)
 	if m.stop.mode != running {
 		if len(m.fleet.workers) == 0 {
 			return 0, true

@@ -11,30 +11,36 @@ import (
 )
 
 // abortGrace is how long an aborted worker has to write its stacks and
-// run worker_abort before it is killed.
+// run worker_abort before it is killed (killAborted).
 const abortGrace = time.Second
 
 // checkTimeouts aborts workers that make no progress for the timeout
 // (noProgress). The master logs what the worker was serving and sends
 // SIGABRT; the worker writes every goroutine's stack to the error log and
-// runs worker_abort. A worker still there abortGrace later gets SIGKILL.
-// Booting workers are never timed out, as in gunicorn.
+// runs worker_abort (killAborted follows up). Booting workers are never
+// timed out, as in gunicorn.
 func (f *fleet) checkTimeouts(now time.Time) {
 	limit := f.policy.timeout
 	if limit <= 0 {
 		return
 	}
-	for _, w := range f.workersIn() {
-		switch {
-		case w.state == aborting:
-			if now.Sub(w.since) > abortGrace {
-				f.kill(w, "timeout")
-			}
-		case w.state == killed || !w.booted():
-		default:
-			if why := noProgress(w, now, limit, f.policy.slots); why != "" {
-				f.abort(w, why)
-			}
+	for _, w := range f.workersIn(ready, retiring, stopping) {
+		if !w.booted() {
+			continue
+		}
+		if why := noProgress(w, now, limit, f.policy.slots); why != "" {
+			f.abort(w, why)
+		}
+	}
+}
+
+// killAborted kills the aborted workers still there abortGrace after the
+// abort, whatever happened since: a stop, or a HUP that turned the
+// timeout off. A worker stopped with SIGSTOP never acts on SIGABRT.
+func (f *fleet) killAborted(now time.Time) {
+	for _, w := range f.workersIn(aborting) {
+		if now.Sub(w.since) > abortGrace {
+			f.kill(w, "timeout")
 		}
 	}
 }

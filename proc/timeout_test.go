@@ -89,7 +89,7 @@ func TestAbortThenKill(t *testing.T) {
 	ft.ready(1)
 	ft.sys.advance(2 * time.Second)
 	ft.f.checkTimeouts(ft.sys.now)
-	pid := ft.pid(1)
+	pid, aborted := ft.pid(1), ft.sys.now
 	for _, step := range []struct {
 		wait  time.Duration
 		state workerState
@@ -102,11 +102,44 @@ func TestAbortThenKill(t *testing.T) {
 	} {
 		ft.sys.advance(step.wait)
 		ft.f.checkTimeouts(ft.sys.now)
+		ft.f.killAborted(ft.sys.now)
 		if w := ft.byID(1); w.state != step.state || !slices.Equal(ft.sys.signalsTo(pid), step.sigs) {
 			t.Fatalf("%s after the abort: %s, signals %v; want %s, %v",
-				ft.sys.now.Sub(w.since), w.state, ft.sys.signalsTo(pid), step.state, step.sigs)
+				ft.sys.now.Sub(aborted), w.state, ft.sys.signalsTo(pid), step.state, step.sigs)
 		}
 	}
 	ft.f.exited(pid, signaled(syscall.SIGKILL))
 	ft.wantLog(fmt.Sprintf("Worker (pid:%d) was sent SIGKILL! (killed by the master: timeout)", pid))
+}
+
+// An aborted worker is killed a second later whatever else happens: a
+// stop begun meanwhile, or a HUP that turns the timeout off. (A worker
+// stopped with SIGSTOP ignores SIGABRT; without the SIGKILL a stop would
+// wait for it forever.)
+func TestAbortedWorkerIsKilledDuringAStopOrWithoutTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		then func(mt *masterTest)
+	}{
+		{"TERM", func(mt *masterTest) { mt.m.handleSignal(syscall.SIGTERM) }},
+		{"INT", func(mt *masterTest) { mt.m.handleSignal(syscall.SIGINT) }},
+		{"HUP to timeout = 0", func(mt *masterTest) {
+			mt.write("bind = [\"127.0.0.1:0\"]\ntimeout = 0\n")
+			mt.m.handleSignal(syscall.SIGHUP)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mt := newMasterTest(t, "bind = [\"127.0.0.1:0\"]\ntimeout = 1\n")
+			mt.ready(1)
+			mt.sys.advance(2 * time.Second)
+			mt.step()
+			mt.want("1:aborting 2:booting")
+			tc.then(mt)
+			mt.sys.advance(1100 * time.Millisecond)
+			mt.m.step()
+			if got := mt.sys.signalsTo(mt.pid(1)); !slices.Contains(got, syscall.SIGKILL) {
+				t.Fatalf("the aborted worker got %v, no SIGKILL", got)
+			}
+		})
+	}
 }
