@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gocorn/gocorn/proc/sdnotify"
@@ -208,9 +207,11 @@ func (m *master) step() (code int, done bool) {
 	return 0, false
 }
 
+// halt ends the master on its own, for h: it kills every worker and
+// waits for them.
 func (m *master) halt(h *haltError) int {
 	m.stop.haltReason = h.reason
-	m.fleet.signalAll(syscall.SIGKILL)
+	m.fleet.killAll("it is halting")
 	for len(m.fleet.workers) > 0 {
 		time.Sleep(10 * time.Millisecond)
 		m.reap()

@@ -138,4 +138,8 @@ func TestBootFailureHaltsTheMaster(t *testing.T) {
 	if len(mt.f.workers) != 0 || !slices.Equal(mt.sys.signalsTo(mt.pid(2)), []syscall.Signal{syscall.SIGKILL}) {
 		t.Errorf("worker 2: %s, signals %v; want killed and reaped", mt.states(), mt.sys.signalsTo(mt.pid(2)))
 	}
+	mt.wantLog(fmt.Sprintf("Worker (pid:%d) was sent SIGKILL! (killed by the master: it is halting)", mt.pid(2)))
+	if mt.log.has("Perhaps out of memory") {
+		t.Error("the master's own kill was taken for the OOM killer's")
+	}
 }

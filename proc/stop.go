@@ -51,6 +51,15 @@ func (f *fleet) stopAll(how stopHow) {
 	}
 }
 
+// killAll kills every worker, as the master halts: from then on exits are
+// only logged.
+func (f *fleet) killAll(why string) {
+	f.closing = true
+	for _, w := range f.workersIn() {
+		f.kill(w, why)
+	}
+}
+
 // kill sends w SIGKILL. why is for the exit log line, unless w was
 // already aborted for a reason of its own.
 func (f *fleet) kill(w *worker, why string) {
