@@ -212,8 +212,9 @@ func (m *master) step() (code int, done bool) {
 func (m *master) halt(h *haltError) int {
 	m.stop.haltReason = h.reason
 	m.fleet.killAll("it is halting")
+	m.reap()
 	for len(m.fleet.workers) > 0 {
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond) // SIGKILL takes effect soon, not at once
 		m.reap()
 	}
 	return h.code

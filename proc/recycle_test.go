@@ -69,17 +69,3 @@ func TestRecyclingOneAtATime(t *testing.T) {
 	ft.f.checkRecycling(ft.sys.now)
 	ft.want("1:stopping 2:stopping 3:retiring 4:ready 5:ready")
 }
-
-// Each worker draws its own limits from the budget.
-func TestBudgetsAreDrawnPerWorker(t *testing.T) {
-	p := policy{slots: 1, requests: budget{100, 10}, lifetime: budget{60, 5}, memory: budget{64, 4}}
-	ft := newFleetTest(t, p, 1)
-	w := ft.byID(1)
-	boot := ft.sys.workers[0].boot
-	if boot.ID != 1 || boot.MaxRequests < 100 || boot.MaxRequests > 110 {
-		t.Errorf("boot message: id %d, max requests %d, want id 1 and 100..110", boot.ID, boot.MaxRequests)
-	}
-	if w.maxLifetime < 60*time.Second || w.maxLifetime > 65*time.Second || w.maxRSS < 64<<20 || w.maxRSS > 68<<20 {
-		t.Errorf("limits: lifetime %s, RSS %d; want 60..65s, 64..68 MiB", w.maxLifetime, w.maxRSS)
-	}
-}
