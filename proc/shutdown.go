@@ -15,6 +15,8 @@ type stopState struct {
 	haltReason string           // why the master stopped on its own
 }
 
+// stopMode is how the master stops: not at all yet, gracefully (TERM)
+// or quickly (INT, QUIT).
 type stopMode int
 
 const (

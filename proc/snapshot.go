@@ -17,7 +17,9 @@ type WorkerStatus struct {
 	InFlight   int           // requests being served, as of its last heartbeat
 }
 
-// Snapshot lists the workers as they are at now, oldest first.
+// Snapshot lists the workers as they are at now, oldest first. Like all
+// of the fleet it belongs to the master's goroutine; what it returns can
+// go anywhere.
 func (f *fleet) Snapshot(now time.Time) []WorkerStatus {
 	ws := f.workersIn()
 	list := make([]WorkerStatus, len(ws))

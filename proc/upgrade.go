@@ -33,13 +33,13 @@ type upgradeState struct {
 	inherited []*socket // sockets the old master handed over
 }
 
-// startNewMaster is USR2: start a new master from the binary on disk, with the
-// original command line and working directory, handing it every socket.
-// Both masters then serve; the new one writes <pidfile>.2 and takes over
-// the pid file when this one exits (send it TERM once the new master is
-// ready, or TERM the new one to roll back). As in gunicorn, there is one
-// upgrade at a time, and a new master cannot upgrade before it is
-// promoted.
+// startNewMaster is USR2: start a new master from the binary on disk,
+// with the original command line and working directory, handing it every
+// socket. Both masters then serve; the new one writes <pidfile>.2 and
+// takes over the pid file when this one exits (send it TERM once the new
+// master is ready, or TERM the new one to roll back). As in gunicorn,
+// there is one upgrade at a time, and a new master cannot upgrade before
+// it is promoted.
 func (m *master) startNewMaster() {
 	switch {
 	case m.upgrade.child != 0:
