@@ -143,3 +143,31 @@ func TestBootFailureHaltsTheMaster(t *testing.T) {
 		t.Error("the master's own kill was taken for the OOM killer's")
 	}
 }
+
+// The fleet runs the config's hooks around workers through the master:
+// nworkers_changed, pre_fork (no pid yet) and child_exit (booted), with
+// the server object's count and set_workers.
+func TestFleetRunsTheConfigHooks(t *testing.T) {
+	mt := newMasterTest(t, `bind = ["127.0.0.1:0"]
+def nworkers_changed(server, new, old):
+    server.log.info("hook nworkers_changed %s -> %s" % (old, new))
+def pre_fork(server, worker):
+    server.log.info("hook pre_fork id=%d pid=%d of %d" % (worker.id, worker.pid, server.num_workers))
+def child_exit(server, worker):
+    server.log.info("hook child_exit id=%d pid=%d booted=%s" % (worker.id, worker.pid, worker.booted != None))
+    server.set_workers(2)
+`)
+	mt.ready(1)
+	mt.exit(1, exited(0))
+	mt.step()
+	for _, line := range []string{
+		"hook nworkers_changed None -> 1",
+		"hook pre_fork id=1 pid=0 of 1",
+		"hook child_exit id=1 pid=101 booted=True",
+		"hook nworkers_changed 1 -> 2",
+		"hook pre_fork id=3 pid=0 of 2",
+	} {
+		mt.wantLog(line)
+	}
+	mt.want("2:booting 3:booting")
+}
