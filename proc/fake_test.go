@@ -106,14 +106,17 @@ func (s *fakeSystem) Reap() (int, syscall.WaitStatus, bool) {
 	return e.pid, e.ws, true
 }
 
-// exit makes pid end with ws, once; the master reaps it next.
+// exit makes pid end with ws; the master reaps it next. A process the
+// fake started ends once: a second exit (a SIGKILL to a worker that has
+// exited) changes nothing.
 func (s *fakeSystem) exit(pid int, ws syscall.WaitStatus) {
-	if p := s.procs[pid]; p == nil || !p.ended {
-		if p != nil {
-			p.ended = true
+	if p := s.procs[pid]; p != nil {
+		if p.ended {
+			return
 		}
-		s.exits = append(s.exits, fakeExit{pid, ws})
+		p.ended = true
 	}
+	s.exits = append(s.exits, fakeExit{pid, ws})
 }
 
 // advance moves the clock.
