@@ -42,7 +42,7 @@ func runWorker(apps server.Apps) int {
 		fmt.Fprintf(os.Stderr, "gocorn: worker: %v\n", err)
 		return exitBoot
 	}
-	if err := workerpipe.CheckProtocol(boot.Protocol); err != nil {
+	if err := workerpipe.CheckProtocol(boot.Protocol, "master"); err != nil {
 		// Said before anything else: this binary may misread the rest.
 		fmt.Fprintf(os.Stderr, "gocorn: worker (pid %d): %v\n", os.Getpid(), err)
 		conn.Send(workerpipe.Message{Kind: workerpipe.KindFailed, Reason: err.Error(), Protocol: workerpipe.Protocol})

@@ -72,15 +72,16 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	if code, done := resolveFailure(err, inv.Stderr); done {
 		return code
 	}
+	events := make(chan event, 256)
 	m := &master{
-		argv:    args,
+		sys:     osSystem{events: events},
+		upgrade: upgradeState{argv: args},
 		inv:     inv,
-		res:     res,
 		cfg:     res.Config,
+		sources: res.Sources,
 		appSet:  apps,
-		workers: make(map[int]*worker),
 		notify:  sdnotify.Default(),
-		events:  make(chan event, 256),
+		events:  events,
 		signals: make(chan os.Signal, 32),
 	}
 	secrets, err := m.prepareConfig(res.Config)
@@ -109,7 +110,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	if err := m.adoptSockets(); err != nil {
 		return m.startFailed(err)
 	}
-	if err := m.prepare(); err != nil {
+	if err := m.prepare(res); err != nil {
 		return m.startFailed(err)
 	}
 	defer m.logs.close()
@@ -135,11 +136,11 @@ func (m *master) adoptSockets() error {
 	for _, v := range activationVars {
 		os.Unsetenv(v)
 	}
-	if m.inherited, m.parentPID, err = inheritedSockets(); err != nil {
+	if m.upgrade.inherited, m.upgrade.parent, err = inheritedSockets(); err != nil {
 		return err
 	}
-	if slices.ContainsFunc(m.inherited, isActivated) {
-		activated = m.inherited // an old master's systemd sockets stay systemd's
+	if slices.ContainsFunc(m.upgrade.inherited, isActivated) {
+		activated = m.upgrade.inherited // an old master's systemd sockets stay systemd's
 	}
 	m.activated = activated
 	return nil
@@ -178,9 +179,9 @@ func (m *master) prepareConfig(cfg *starcfg.Config) (*server.TLSSecrets, error) 
 	return secrets, nil
 }
 
-// prepare applies the process-wide settings (chdir, raw_env) and opens the
-// logs, before anything is bound.
-func (m *master) prepare() error {
+// prepare applies the process-wide settings (chdir, raw_env), opens the
+// logs and loads the hooks, before anything is bound.
+func (m *master) prepare(res *starcfg.Resolved) error {
 	if m.cfg.Chdir != "" {
 		if err := os.Chdir(m.cfg.Chdir); err != nil {
 			return fmt.Errorf("chdir: %w", err)
@@ -198,7 +199,7 @@ func (m *master) prepare() error {
 	if err := giveLogsToWorkers(m.cfg); err != nil {
 		return err
 	}
-	m.hooks = hookrun.New(m.res.Hooks, m.log, hookrun.RequestView{})
+	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{})
 	return nil
 }
 
@@ -214,7 +215,7 @@ func procName(cfg *starcfg.Config) string {
 // "NAME.2" until the old one exits, as in gunicorn.
 func (m *master) title() string {
 	name := procName(m.cfg)
-	if m.parentPID != 0 {
+	if m.upgrade.parent != 0 {
 		name += ".2"
 	}
 	return fmt.Sprintf("gocorn: master [%s]", name)

@@ -8,11 +8,9 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gocorn/gocorn/proc/sdnotify"
-	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
 	"github.com/gocorn/gocorn/starcfg/hookrun"
@@ -22,74 +20,44 @@ import (
 // when no signal or message arrives.
 const tick = 500 * time.Millisecond
 
-// event is something a worker's pipe said, delivered to the master loop.
-type event struct {
-	pid    int
-	msg    workerpipe.Message
-	closed bool // the pipe reached EOF: the worker is exiting
-}
-
 // master owns the sockets and the workers. One goroutine, run, owns all of
-// its state; worker pipes and signals reach it over channels.
+// its state; worker pipes and signals reach it over channels. Its workers
+// and the decisions about them are the fleet's; the master connects the
+// fleet to the configuration, the sockets, the signals and the outside
+// world (pid file, systemd, a -D launcher).
 type master struct {
-	inv     starcfg.Invocation // how gocorn was started, re-resolved on HUP
-	appSet  server.Apps
-	res     *starcfg.Resolved
+	sys    system
+	inv    starcfg.Invocation // how gocorn was started, re-resolved on HUP
+	appSet server.Apps
+
+	// The running configuration: its settings, the sources workers
+	// evaluate again for their hooks, and the hooks the master runs. A
+	// HUP replaces all three.
 	cfg     *starcfg.Config
+	sources []starcfg.Source
+	hooks   *hookrun.Runner
+
 	logs    *logs
 	log     *slog.Logger
 	pidfile *pidfile
-	sockets []*socket
-	// tls is what workers spawned now get: the certificate and the
-	// session ticket keys (ticketkeys.go), whose newest was made at
-	// ticketKeyMade; nil without TLS. Workers' boot messages share it, so
-	// it is replaced, never changed.
-	tls           *server.TLSSecrets
-	ticketKeyMade time.Time
 
-	workers map[int]*worker // by pid
-	lastID  int
-	target  int
-	gen     int // configuration generation: 1 at start, +1 on every successful HUP
+	sockets   []*socket
+	activated []*socket // sockets systemd passed: used instead of bind
+	tls       tlsState
 
-	failedReloads int       // HUPs whose configuration was refused
-	reloadStarted time.Time // when the running HUP began; zero once its generation is complete
+	fleet         *fleet
+	failedReloads int // HUPs whose configuration was refused
 
 	events  chan event
 	signals chan os.Signal
 
-	everReady  bool // some worker has served: boot failures no longer halt the master
-	bootFails  int  // workers that crashed in a row (see brake)
-	lastCrash  time.Time
-	wake       <-chan time.Time // fires when spawnAfter has passed
-	spawnAfter time.Time        // crash-loop brake: no spawn before this
-
-	stop        stopMode
-	delayedStop <-chan time.Time // fires when shutdown_delay has passed after TERM
-	deadline    time.Time        // when stopping: kill what is left at this time
-	haltReason  string           // why the master stopped on its own, if it did
-
-	argv         []string  // the command line, for USR2
-	inherited    []*socket // sockets handed over by an old master (USR2)
-	activated    []*socket // sockets systemd passed: used instead of bind
-	parentPID    int       // the old master while this one is not promoted; 0 otherwise
-	upgradeChild int       // the new master started by USR2, while it runs
+	stop    stopState
+	upgrade upgradeState
 
 	daemon  *daemonReport // tells a -D launcher how the start went; nil otherwise
 	notify  sdnotify.Socket
-	started bool // the first workers have all been ready (READY=1 sent)
-
-	hooks   *hookrun.Runner // the running configuration's hooks
-	watcher *fileWatcher    // nil unless reload is on
+	watcher *fileWatcher // nil unless reload is on
 }
-
-type stopMode int
-
-const (
-	running stopMode = iota
-	graceful
-	quick
-)
 
 // haltError ends the master with an exit code and a reason.
 type haltError struct {
@@ -104,8 +72,8 @@ func (e *haltError) Error() string { return e.reason }
 // when_ready (sockets bound, no worker yet), on_exit (last).
 func (m *master) run() int {
 	m.log.Info(fmt.Sprintf("Starting gocorn %s", Version))
-	m.gen = 1
-	m.setTarget(m.cfg.Workers)
+	m.fleet = m.newFleet()
+	m.fleet.setTarget(m.cfg.Workers)
 	if m.cfg.Pidfile != "" {
 		pf, err := writePidfile(m.pidfilePath(), os.Getpid())
 		if err != nil {
@@ -127,23 +95,23 @@ func (m *master) run() int {
 		m.daemon.Failed(err)
 		return exitConfig
 	}
-	m.closeUnused(m.inherited, socks)
+	m.closeUnused(m.upgrade.inherited, socks)
 	m.sockets = socks
 	defer func() { closeSockets(m.sockets, m.ownsSocketFiles()) }() // the list changes when a HUP rebinds
 	m.logListening(socks)
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
 	m.warnIgnored(nil)
 	m.hooks.WhenReady(m.hookServer())
-	setTitle(m.title())
+	m.sys.SetTitle(m.title())
 
 	m.watchFiles()
 	defer m.watcher.close()
-	m.reconcile()
+	m.fleet.reconcile()
 	code := m.loop()
 	m.log.Info("Shutting down: Master")
-	if m.haltReason != "" {
-		m.log.Info("Reason: " + m.haltReason)
-		m.daemon.Failed(errors.New(m.haltReason))
+	if m.stop.haltReason != "" {
+		m.log.Info("Reason: " + m.stop.haltReason)
+		m.daemon.Failed(errors.New(m.stop.haltReason))
 	}
 	m.hooks.OnExit(m.hookServer())
 	return code
@@ -153,18 +121,32 @@ func (m *master) run() int {
 func (m *master) hookServer() *hookrun.Master {
 	return &hookrun.Master{
 		PID:        os.Getpid(),
-		NumWorkers: m.target,
+		NumWorkers: m.fleet.target,
 		Config:     m.cfg,
 		Log:        m.log,
-		SetWorkers: func(n int) error { m.setTarget(n); return nil },
+		SetWorkers: func(n int) error { m.fleet.setTarget(n); return nil },
 	}
 }
 
-// warnIgnored logs what the configuration deserves a word about
-// (starcfg.Config.Warnings: settings set but ignored, protocols that will
-// not be served...), except what old (the previous configuration, if any)
-// already had: once at start, then for what a HUP newly brings. Workers
-// do not repeat them.
+// newFleet makes the master's fleet for the running configuration.
+func (m *master) newFleet() *fleet {
+	return newFleet(m.sys, m.log, fleetHooks{
+		newWorker: m.workerProcess,
+		preFork: func(id int) {
+			m.hooks.PreFork(m.hookServer(), &hookrun.Worker{ID: id, Config: m.cfg, Log: m.log})
+		},
+		childExit: func(w *worker) { m.hooks.ChildExit(m.hookServer(), w.hookWorker(m.cfg, m.log)) },
+		nworkersChanged: func(n, old int, oldKnown bool) {
+			m.hooks.NworkersChanged(m.hookServer(), n, old, oldKnown)
+		},
+		started:  m.started,
+		reloaded: func() { m.notify.Ready() },
+	}, policyOf(m.cfg))
+}
+
+// warnIgnored logs the gunicorn settings that are set but have no effect
+// in gocorn, except those old (the previous configuration, if any)
+// already had: once at start, then for what a HUP newly sets.
 func (m *master) warnIgnored(old *starcfg.Config) {
 	var before []string
 	if old != nil {
@@ -187,130 +169,54 @@ func (m *master) loop() int {
 		case sig := <-m.signals:
 			m.handleSignal(sig)
 		case ev := <-m.events:
-			m.handleEvent(ev)
-		case <-m.wake:
-			m.wake = nil // reconcile below spawns
-		case <-m.delayedStop:
+			m.fleet.handle(ev)
+		case <-m.fleet.wake:
+			m.fleet.wake = nil // the step below spawns
+		case <-m.stop.delayed:
 			m.beginStop(graceful)
 		case ch := <-m.watcher.changes():
 			m.log.Info("Reloading: changed " + strings.Join(ch.Paths, ", "))
 			m.reload()
 		case <-ticker.C:
 		}
-		if err := m.reap(); err != nil {
-			return m.halt(err)
+		if code, done := m.step(); done {
+			return code
 		}
-		if m.stop != running {
-			if len(m.workers) == 0 {
-				return 0
-			}
-			m.killLate()
-			continue
-		}
-		m.checkTimeouts()
-		m.checkTicketKeys()
-		m.checkRecycling()
-		m.checkPromotion()
-		m.reconcile()
 	}
 }
 
+// step follows everything the loop serves: reap, then see a stop through,
+// or keep the workers right. done says the master has stopped, with code.
+func (m *master) step() (code int, done bool) {
+	if h := m.reap(); h != nil {
+		return m.halt(h), true
+	}
+	now := m.sys.Now()
+	m.fleet.killAborted(now)
+	if m.stop.mode != running {
+		if len(m.fleet.workers) == 0 {
+			return 0, true
+		}
+		m.fleet.killLate(now, m.stop.deadline)
+		return 0, false
+	}
+	m.fleet.checkTimeouts(now)
+	m.checkTicketKeys()
+	m.fleet.checkRecycling(now)
+	m.checkPromotion()
+	m.fleet.reconcile()
+	return 0, false
+}
+
+// halt ends the master on its own, for h: it kills every worker and
+// waits for them.
 func (m *master) halt(h *haltError) int {
-	m.haltReason = h.reason
-	m.signalAll(syscall.SIGKILL)
-	for len(m.workers) > 0 {
-		time.Sleep(10 * time.Millisecond)
+	m.stop.haltReason = h.reason
+	m.fleet.killAll("it is halting")
+	m.reap()
+	for len(m.fleet.workers) > 0 {
+		time.Sleep(10 * time.Millisecond) // SIGKILL takes effect soon, not at once
 		m.reap()
 	}
 	return h.code
-}
-
-func (m *master) handleSignal(sig os.Signal) {
-	if sig == syscall.SIGCHLD {
-		return // reaping follows every loop pass
-	}
-	m.log.Info("Handling signal: " + signalName(sig))
-	switch sig {
-	case syscall.SIGTERM:
-		m.requestStop()
-	case syscall.SIGINT, syscall.SIGQUIT:
-		m.beginStop(quick)
-	}
-	if m.stop != running {
-		return // the rest make no sense while stopping
-	}
-	switch sig {
-	case syscall.SIGTTIN:
-		m.setTarget(m.target + 1)
-	case syscall.SIGTTOU:
-		if m.target > 1 {
-			m.setTarget(m.target - 1)
-		}
-	case syscall.SIGUSR1:
-		if err := m.logs.reopen(); err != nil {
-			m.log.Error("Reopening log files: " + err.Error())
-		}
-		m.signalAll(syscall.SIGUSR1)
-	case syscall.SIGHUP:
-		m.reload()
-	case syscall.SIGUSR2:
-		m.upgrade()
-	case syscall.SIGWINCH:
-		if !m.cfg.Daemon {
-			m.log.Debug("SIGWINCH ignored: it stops workers only in daemon mode")
-			return
-		}
-		m.log.Info("Stopping every worker (WINCH); the master keeps running")
-		m.setTarget(0)
-	}
-}
-
-// killLate kills the workers still alive at the stop deadline.
-func (m *master) killLate() {
-	if time.Now().Before(m.deadline) {
-		return
-	}
-	for _, w := range m.workers {
-		if w.aborted.IsZero() {
-			m.log.Warn(fmt.Sprintf("Worker (pid:%d) did not stop within the graceful timeout; killing it", w.pid))
-			w.aborted, w.killedFor = time.Now(), "graceful_timeout"
-			syscall.Kill(w.pid, syscall.SIGKILL)
-		}
-	}
-}
-
-func (m *master) signalAll(sig syscall.Signal) {
-	for _, w := range m.workers {
-		syscall.Kill(w.pid, sig)
-	}
-}
-
-// handleEvent applies one message from a worker's pipe.
-func (m *master) handleEvent(ev event) {
-	w, ok := m.workers[ev.pid]
-	if !ok || ev.closed {
-		return
-	}
-	w.lastBeat = time.Now()
-	switch ev.msg.Kind {
-	case workerpipe.KindReady:
-		w.ready, w.readyAt = true, time.Now()
-		m.everReady = true
-		m.log.Debug(fmt.Sprintf("Worker (pid:%d) is ready", w.pid))
-		m.noteStarted()
-		if v := ev.msg.Version; v != Version {
-			// The binary on disk changed since the master started.
-			m.log.Info(fmt.Sprintf("Worker (pid:%d) runs gocorn %s; the master runs %s", w.pid, v, Version))
-		}
-		m.retireReplaced()
-		m.noteReloadComplete()
-	case workerpipe.KindBeat:
-		if ev.msg.Beat != nil {
-			w.beat = *ev.msg.Beat
-		}
-	case workerpipe.KindRetire:
-		w.recycle = ev.msg.Reason
-	case workerpipe.KindFailed:
-		w.failure = ev.msg.Reason
-	}
 }

@@ -8,83 +8,76 @@ import (
 	"time"
 )
 
-// brake delays the next spawn after crashes in a row: the first crash is
-// replaced at once, then 0.1 s, doubling up to 30 s, so a crash loop
-// neither spins the CPU nor floods the log. A minute without a crash
-// starts the count over.
-func (m *master) brake() {
-	if time.Since(m.lastCrash) > time.Minute {
-		m.bootFails = 0
-	}
-	m.lastCrash = time.Now()
-	m.bootFails++
-	if m.bootFails == 1 {
-		return
-	}
-	delay := min(100*time.Millisecond<<min(m.bootFails-2, 9), 30*time.Second)
-	m.spawnAfter = time.Now().Add(delay)
-	m.wake = time.After(delay)
-	m.log.Warn(fmt.Sprintf("%d workers crashed in a row; waiting %s before the next", m.bootFails, delay))
-}
-
-// reap collects every exited child. Children that are not workers are
-// reaped silently. A worker that could not boot before any worker ever
-// became ready halts the master with the worker's exit code.
+// reap collects every exited child: a worker, the new master started by
+// USR2, or a child the master did not start (as PID 1 in a container,
+// orphans are its children), which is reaped silently. A worker that
+// could not boot before any worker ever became ready halts the master.
 func (m *master) reap() *haltError {
 	for {
-		var ws syscall.WaitStatus
-		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
-		if pid <= 0 || err != nil {
+		pid, ws, ok := m.sys.Reap()
+		switch {
+		case !ok:
 			return nil
-		}
-		if pid == m.upgradeChild {
-			m.upgradeChild = 0
+		case pid == m.upgrade.child:
+			m.upgrade.child = 0
 			m.log.Warn(fmt.Sprintf("The new master (pid:%d) exited (%s); this master keeps serving", pid, exitText(ws)))
-			continue
-		}
-		w, ok := m.workers[pid]
-		if !ok {
-			m.log.Debug(fmt.Sprintf("Reaped child (pid:%d) that is not a worker", pid))
-			continue
-		}
-		delete(m.workers, pid)
-		w.conn.Close()
-		m.logExit(w, ws)
-		m.hooks.ChildExit(m.hookServer(), w.hookWorker(m.cfg, m.log))
-		if m.stop != running {
-			continue
-		}
-		if !w.ready {
-			if h := m.bootFailed(w, ws); h != nil {
+		case m.fleet.workers[pid] != nil:
+			if h := m.fleet.exited(pid, ws); h != nil {
 				return h
 			}
-		}
-		if crashed(w, ws) {
-			m.brake()
+		default:
+			m.log.Debug(fmt.Sprintf("Reaped child (pid:%d) that is not a worker", pid))
 		}
 	}
+}
+
+// exited handles the exit of worker pid: it logs how the worker ended and
+// runs child_exit. Unless the master is stopping, a worker that never
+// became ready may halt the master (bootFailed), and one that crashed
+// applies the brake; reconcile replaces it.
+func (f *fleet) exited(pid int, ws syscall.WaitStatus) *haltError {
+	w := f.workers[pid]
+	delete(f.workers, pid)
+	w.pipe.Close()
+	crash := crashed(w, ws, f.sys.Now())
+	f.move(w, gone)
+	f.logExit(w, ws)
+	f.hooks.childExit(w)
+	if f.closing {
+		return nil
+	}
+	if !w.booted() {
+		if h := f.bootFailed(w, ws); h != nil {
+			return h
+		}
+	}
+	if crash {
+		f.crashed()
+	}
+	return nil
 }
 
 // crashWindow: a worker that dies on its own this soon after it started
 // counts as a crash for the respawn brake, even if it became ready.
 const crashWindow = 5 * time.Second
 
-// crashed tells whether w died on its own (not stopped or killed by the
-// master) before it booted or within crashWindow of starting.
-func crashed(w *worker, ws syscall.WaitStatus) bool {
-	if w.stopping || w.killedFor != "" || (!ws.Signaled() && ws.ExitStatus() == 0) {
+// crashed tells whether w, which exited with ws, died on its own (not
+// stopped or killed by the master) before it booted or within crashWindow
+// of starting.
+func crashed(w *worker, ws syscall.WaitStatus, now time.Time) bool {
+	if w.state.leaving() || (!ws.Signaled() && ws.ExitStatus() == 0) {
 		return false
 	}
-	return !w.ready || time.Since(w.spawned) < crashWindow
+	return !w.booted() || now.Sub(w.spawned) < crashWindow
 }
 
 // bootFailed handles a worker that exited before it was ready: with
 // gunicorn's boot (3) or app-load (4) code before any worker ever became
 // ready, the master halts with that code; during a HUP it says that the
 // old generation keeps serving.
-func (m *master) bootFailed(w *worker, ws syscall.WaitStatus) *haltError {
+func (f *fleet) bootFailed(w *worker, ws syscall.WaitStatus) *haltError {
 	code := ws.ExitStatus()
-	if !m.everReady && (code == exitBoot || code == exitAppLoad) {
+	if !f.everReady && (code == exitBoot || code == exitAppLoad) {
 		reason := "Worker failed to boot."
 		if code == exitAppLoad {
 			reason = "App failed to load."
@@ -94,24 +87,24 @@ func (m *master) bootFailed(w *worker, ws syscall.WaitStatus) *haltError {
 		}
 		return &haltError{code: code, reason: reason}
 	}
-	if older := m.servingGenerations(w.gen); len(older) > 0 {
+	if older := f.servingGenerations(w.gen); len(older) > 0 {
 		why := "it died before it was ready"
 		if w.failure != "" {
 			why = w.failure
 		}
-		m.log.Warn(fmt.Sprintf("Generation %d cannot boot yet (worker pid:%d: %s); "+
+		f.log.Warn(fmt.Sprintf("Generation %d cannot boot yet (worker pid:%d: %s); "+
 			"workers of generation %v keep serving", w.gen, w.pid, why, older))
-		m.notify.Ready() // the reload is over as far as systemd goes: the old generation serves
+		f.hooks.reloaded() // the reload is over as far as systemd goes: the old generation serves
 	}
 	return nil
 }
 
 // servingGenerations lists the generations older than gen that still have
-// ready workers.
-func (m *master) servingGenerations(gen int) []int {
+// workers that booted.
+func (f *fleet) servingGenerations(gen int) []int {
 	var gens []int
-	for _, w := range m.workers {
-		if w.ready && w.gen < gen && !slices.Contains(gens, w.gen) {
+	for _, w := range f.workers {
+		if w.booted() && w.gen < gen && !slices.Contains(gens, w.gen) {
 			gens = append(gens, w.gen)
 		}
 	}
@@ -127,26 +120,27 @@ func exitText(ws syscall.WaitStatus) string {
 	return fmt.Sprintf("exit code %d", ws.ExitStatus())
 }
 
-func (m *master) logExit(w *worker, ws syscall.WaitStatus) {
+// logExit says how w ended, naming the master's own kills as such.
+func (f *fleet) logExit(w *worker, ws syscall.WaitStatus) {
 	switch {
 	case ws.Signaled():
 		sig := ws.Signal()
 		msg := fmt.Sprintf("Worker (pid:%d) was sent SIG%s!", w.pid, strings.ToUpper(signalName(sig)))
 		switch {
 		case sig == syscall.SIGKILL && w.killedFor == "":
-			m.log.Error(msg + " Perhaps out of memory?")
+			f.log.Error(msg + " Perhaps out of memory?")
 		case sig == syscall.SIGKILL:
-			m.log.Error(msg + " (killed by the master: " + w.killedFor + ")")
+			f.log.Error(msg + " (killed by the master: " + w.killedFor + ")")
 		case sig == syscall.SIGTERM:
-			m.log.Info(msg)
+			f.log.Info(msg)
 		default:
-			m.log.Warn(msg)
+			f.log.Warn(msg)
 		}
 	case ws.ExitStatus() != 0 && w.killedFor != "":
-		m.log.Error(fmt.Sprintf("Worker (pid:%d) exited with code %d (aborted by the master: %s).", w.pid, ws.ExitStatus(), w.killedFor))
+		f.log.Error(fmt.Sprintf("Worker (pid:%d) exited with code %d (aborted by the master: %s).", w.pid, ws.ExitStatus(), w.killedFor))
 	case ws.ExitStatus() != 0:
-		m.log.Error(fmt.Sprintf("Worker (pid:%d) exited with code %d.", w.pid, ws.ExitStatus()))
+		f.log.Error(fmt.Sprintf("Worker (pid:%d) exited with code %d.", w.pid, ws.ExitStatus()))
 	default:
-		m.log.Debug(fmt.Sprintf("Worker (pid:%d) exited", w.pid))
+		f.log.Debug(fmt.Sprintf("Worker (pid:%d) exited", w.pid))
 	}
 }

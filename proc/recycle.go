@@ -1,67 +1,48 @@
 package proc
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"strconv"
 	"time"
 )
 
 // checkRecycling replaces workers that reached max_requests (they asked),
-// max_worker_lifetime or max_worker_memory, one at a time: a worker is
-// marked retiring only when no other worker is being replaced, its
-// replacement starts at once, and it stops only when the replacement is
-// ready. So at most one extra worker runs and capacity never dips.
-func (m *master) checkRecycling() {
-	now := time.Now()
+// max_worker_lifetime or max_worker_memory, one at a time, oldest first:
+// a worker retires only when no other is retiring, its replacement starts
+// at once (reconcile), and it stops only when the replacement is ready
+// (retireReplaced). So at most one extra worker runs and capacity never
+// dips.
+func (f *fleet) checkRecycling(now time.Time) {
 	var next *worker
-	for _, w := range m.workers {
-		if w.retiring && !w.stopping {
+	for _, w := range f.workers {
+		switch w.state {
+		case retiring:
 			return // a replacement (or a reload) is under way and not ready yet
-		}
-		if w.retiring || w.stopping {
+		case ready:
+		default:
 			continue
 		}
-		if w.recycle == "" && w.ready {
-			w.recycle = m.recycleReason(w, now)
+		if w.recycle == "" {
+			w.recycle = f.recycleReason(w, now)
 		}
 		if w.recycle != "" && (next == nil || w.id < next.id) {
 			next = w
 		}
 	}
 	if next != nil {
-		m.log.Info(fmt.Sprintf("Recycling worker (pid:%d): %s", next.pid, next.recycle))
-		next.retiring = true
+		f.log.Info(fmt.Sprintf("Recycling worker (pid:%d): %s", next.pid, next.recycle))
+		f.move(next, retiring)
 	}
 }
 
 // recycleReason says why w should be replaced now, or "".
-func (m *master) recycleReason(w *worker, now time.Time) string {
+func (f *fleet) recycleReason(w *worker, now time.Time) string {
 	if w.maxLifetime > 0 && now.Sub(w.spawned) > w.maxLifetime {
 		return fmt.Sprintf("it has run for %s, past max_worker_lifetime", now.Sub(w.spawned).Round(time.Second))
 	}
 	if w.maxRSS > 0 {
-		if rss, err := residentBytes(w.pid); err == nil && rss > w.maxRSS {
+		if rss, err := f.sys.RSS(w.pid); err == nil && rss > w.maxRSS {
 			return fmt.Sprintf("its RSS is %d MiB, over max_worker_memory (%d MiB for this worker)", rss>>20, w.maxRSS>>20)
 		}
 	}
 	return ""
-}
-
-// residentBytes is a process's resident set size, from /proc/PID/statm.
-func residentBytes(pid int) (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
-	if err != nil {
-		return 0, err
-	}
-	fields := bytes.Fields(data)
-	if len(fields) < 2 {
-		return 0, fmt.Errorf("/proc/%d/statm: unexpected %q", pid, data)
-	}
-	pages, err := strconv.ParseInt(string(fields[1]), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("/proc/%d/statm: %w", pid, err)
-	}
-	return pages * int64(os.Getpagesize()), nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
@@ -21,7 +20,7 @@ import (
 // as a new one reports ready, so capacity never dips, and if the new
 // generation cannot boot the old one keeps serving.
 func (m *master) reload() {
-	started := time.Now()
+	started := m.sys.Now()
 	m.notify.Reloading()
 	res, socks, secrets, err := m.prepareReload()
 	defer m.watchFiles() // a reload may load other files, or turn reload on or off
@@ -34,26 +33,19 @@ func (m *master) reload() {
 	}
 	old := m.cfg
 	m.logChanges(old, res.Config)
-	m.res, m.cfg = res, res.Config
+	m.cfg, m.sources = res.Config, res.Sources
 	m.swapSockets(socks, old)
 	m.warnIgnored(old)
 	m.setTLS(secrets)
 	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{})
 	if res.Config.Workers != old.Workers {
-		m.setTarget(res.Config.Workers)
+		m.fleet.setTarget(res.Config.Workers)
 	} // else a count set by TTIN/TTOU stays
 	m.logs.level.Set(levelOf(m.cfg))
-	setTitle(m.title())
+	m.sys.SetTitle(m.title())
 	m.hooks.OnReload(m.hookServer())
-	m.gen++
-	// A HUP is a new attempt: the crash brake of an earlier generation
-	// that could not boot must not hold up this one.
-	m.bootFails, m.spawnAfter, m.wake = 0, time.Time{}, nil
-	m.reloadStarted = started
-	for _, w := range m.workers {
-		w.retiring = true
-	}
-	m.log.Info(fmt.Sprintf("Reloaded the configuration; starting generation %d of %d workers", m.gen, m.target))
+	m.fleet.newGeneration(policyOf(m.cfg), started)
+	m.log.Info(fmt.Sprintf("Reloaded the configuration; starting generation %d of %d workers", m.fleet.gen, m.fleet.target))
 }
 
 // prepareReload resolves the configuration, reads its TLS files and opens

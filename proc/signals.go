@@ -30,3 +30,44 @@ func signalName(sig os.Signal) string {
 	}
 	return name
 }
+
+// handleSignal acts on one of masterSignals.
+func (m *master) handleSignal(sig os.Signal) {
+	if sig == syscall.SIGCHLD {
+		return // reaping follows every loop pass
+	}
+	m.log.Info("Handling signal: " + signalName(sig))
+	switch sig {
+	case syscall.SIGTERM:
+		m.requestStop()
+	case syscall.SIGINT, syscall.SIGQUIT:
+		m.beginStop(quick)
+	}
+	if m.stop.mode != running {
+		return // the rest make no sense while stopping
+	}
+	switch sig {
+	case syscall.SIGTTIN:
+		m.fleet.setTarget(m.fleet.target + 1)
+	case syscall.SIGTTOU:
+		if m.fleet.target > 1 {
+			m.fleet.setTarget(m.fleet.target - 1)
+		}
+	case syscall.SIGUSR1:
+		if err := m.logs.reopen(); err != nil {
+			m.log.Error("Reopening log files: " + err.Error())
+		}
+		m.fleet.signalAll(syscall.SIGUSR1)
+	case syscall.SIGHUP:
+		m.reload()
+	case syscall.SIGUSR2:
+		m.startNewMaster()
+	case syscall.SIGWINCH:
+		if !m.cfg.Daemon {
+			m.log.Debug("SIGWINCH ignored: it stops workers only in daemon mode")
+			return
+		}
+		m.log.Info("Stopping every worker (WINCH); the master keeps running")
+		m.fleet.setTarget(0)
+	}
+}

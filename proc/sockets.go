@@ -236,6 +236,14 @@ func closeSockets(socks []*socket, unlink bool) {
 	}
 }
 
+func socketFDs(socks []*socket) []int {
+	fds := make([]int, len(socks))
+	for i, s := range socks {
+		fds[i] = s.fd
+	}
+	return fds
+}
+
 func socketNames(socks []*socket) []string {
 	names := make([]string, len(socks))
 	for i, s := range socks {
@@ -266,5 +274,5 @@ func (m *master) listen() ([]*socket, error) {
 		m.log.Info(fmt.Sprintf("Using %d sockets from systemd socket activation; bind is not used", len(m.activated)))
 		return m.activated, nil
 	}
-	return bindAll(m.inherited, m.cfg, startTries, m.log)
+	return bindAll(m.upgrade.inherited, m.cfg, startTries, m.log)
 }

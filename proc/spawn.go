@@ -2,103 +2,61 @@ package proc
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"net"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/gocorn/gocorn/proc/sdnotify"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/starcfg"
-	"github.com/gocorn/gocorn/starcfg/hookrun"
 )
 
-// spawn starts one worker by executing the binary on disk again, so a
-// rebuilt binary is picked up by the next spawn. The worker inherits the
-// pipe as fd 3 and the listening sockets from fd 4 on.
-func (m *master) spawn() error {
-	exe, err := os.Executable()
+// spawn starts one worker of the running generation.
+func (f *fleet) spawn() error {
+	id := f.lastID + 1
+	p, boot, err := f.hooks.newWorker()
 	if err != nil {
-		return fmt.Errorf("spawning a worker: cannot find this program's binary: %w", err)
-	}
-	pair, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("spawning a worker: socketpair: %w", err)
-	}
-	cred, err := workerCredential(m.cfg)
-	if err != nil {
-		syscall.Close(pair[0])
-		syscall.Close(pair[1])
 		return fmt.Errorf("spawning a worker: %w", err)
 	}
-	ours := os.NewFile(uintptr(pair[0]), "worker pipe")
-	defer ours.Close()
-	files := []uintptr{0, 1, 2, uintptr(pair[1])}
-	for _, s := range m.sockets {
-		files = append(files, uintptr(s.fd))
-	}
-	m.hooks.PreFork(m.hookServer(), &hookrun.Worker{ID: m.lastID + 1, Config: m.cfg, Log: m.log})
-	pid, err := syscall.ForkExec(exe, []string{fmt.Sprintf("gocorn: worker [%s]", procName(m.cfg))}, &syscall.ProcAttr{
-		Env:   workerEnv(m.cfg),
-		Files: files,
-		Sys:   &syscall.SysProcAttr{Credential: cred}, // user, group, initgroups: workers only
-	})
-	syscall.Close(pair[1])
+	boot.ID, boot.MaxRequests = id, f.policy.requests.draw()
+	f.hooks.preFork(id)
+	pid, pipe, err := f.sys.StartWorker(p, boot)
 	if err != nil {
-		return fmt.Errorf("spawning a worker from %s: %w", exe, err)
+		return err
 	}
-	c, err := net.FileConn(ours)
-	if err != nil {
-		syscall.Kill(pid, syscall.SIGKILL)
-		return fmt.Errorf("spawning a worker: pipe: %w", err)
+	f.lastID = id
+	now := f.sys.Now()
+	f.workers[pid] = &worker{
+		pid: pid, id: id, gen: f.gen, pipe: pipe,
+		state: booting, since: now, spawned: now, lastBeat: now,
+		maxLifetime: time.Duration(f.policy.lifetime.draw()) * time.Second,
+		maxRSS:      int64(f.policy.memory.draw()) << 20,
 	}
-	m.lastID++
-	w := &worker{pid: pid, id: m.lastID, gen: m.gen, conn: workerpipe.NewConn(c), spawned: time.Now()}
-	w.lastBeat = w.spawned
-	w.maxLifetime = time.Duration(jittered(m.cfg.MaxWorkerLifetime, m.cfg.MaxWorkerLifetimeJitter)) * time.Second
-	w.maxRSS = int64(jittered(m.cfg.MaxWorkerMemory, m.cfg.MaxWorkerMemoryJitter)) << 20
-	m.workers[pid] = w
-	boot := &workerpipe.Boot{
-		Protocol:    workerpipe.Protocol,
-		ID:          w.id,
-		Config:      m.cfg,
-		Sources:     m.res.Sources,
-		Listeners:   socketNames(m.sockets),
-		MaxRequests: jittered(m.cfg.MaxRequests, m.cfg.MaxRequestsJitter),
-		TLS:         m.tls,
-	}
-	go listen(w.conn, pid, boot, m.events)
 	return nil
 }
 
-// listen sends the worker its boot message, then forwards what the worker
-// says to the master loop until the pipe closes.
-func listen(c *workerpipe.Conn, pid int, boot *workerpipe.Boot, events chan<- event) {
-	if err := c.Send(workerpipe.Message{Kind: workerpipe.KindBoot, Boot: boot}); err != nil {
-		events <- event{pid: pid, closed: true}
-		return
+// workerProcess is how the master starts a worker: the binary on disk
+// again, so a rebuilt binary is picked up by the next spawn, as the
+// workers' user, with the listening sockets from fd 4 on (the pipe is fd
+// 3); and its boot message, the running generation's.
+func (m *master) workerProcess() (process, *workerpipe.Boot, error) {
+	exe, err := m.sys.Executable()
+	if err != nil {
+		return process{}, nil, fmt.Errorf("cannot find this program's binary: %w", err)
 	}
-	for {
-		msg, err := c.Receive()
-		if err != nil {
-			events <- event{pid: pid, closed: true}
-			return
-		}
-		events <- event{pid: pid, msg: msg}
+	cred, err := workerCredential(m.cfg)
+	if err != nil {
+		return process{}, nil, err
 	}
-}
-
-// jittered is a worker's request budget: max_requests plus a random
-// 0..jitter (inclusive), so workers do not all recycle at once.
-func jittered(maxRequests, jitter int) int {
-	if maxRequests <= 0 {
-		return 0
+	p := process{
+		exe:   exe,
+		argv:  []string{fmt.Sprintf("gocorn: worker [%s]", procName(m.cfg))},
+		env:   workerEnv(m.cfg),
+		files: socketFDs(m.sockets),
+		cred:  cred,
 	}
-	if jitter <= 0 {
-		return maxRequests
-	}
-	return maxRequests + rand.IntN(jitter+1)
+	boot := &workerpipe.Boot{Protocol: workerpipe.Protocol, Config: m.cfg, Sources: m.sources,
+		Listeners: socketNames(m.sockets), TLS: m.tls.secrets}
+	return p, boot, nil
 }
 
 // workerEnv is the master's environment (raw_env already applied), with

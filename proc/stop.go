@@ -8,56 +8,79 @@ import (
 	"github.com/gocorn/gocorn/proc/workerpipe"
 )
 
-// requestStop is TERM: a graceful stop, after shutdown_delay if one is
-// set. During the delay everything goes on as before, so a load balancer
-// (Kubernetes endpoints) has time to stop sending traffic here; a second
-// TERM skips the rest of it.
-func (m *master) requestStop() {
-	delay := time.Duration(m.cfg.ShutdownDelay) * time.Second
-	if m.delayedStop != nil || delay <= 0 {
-		m.beginStop(graceful)
+// stopHow is how a worker is told to stop.
+type stopHow int
+
+const (
+	drain      stopHow = iota // finish what it serves; the other workers take what is queued
+	drainQueue                // finish what it serves and what is queued on the sockets: no other process will
+	quit                      // close at once (SIGQUIT)
+)
+
+// stop tells w to stop: the one way the master stops a worker, whether
+// it is beyond the target, replaced, or the master is stopping. A drain
+// goes over the pipe (Stop) and falls back to SIGTERM, which the worker
+// takes the same way, when the pipe fails; quit is SIGQUIT. A worker
+// already draining is only told again to quit; one aborting or killed is
+// on its way out already.
+func (f *fleet) stop(w *worker, how stopHow) {
+	switch {
+	case w.state == aborting || w.state == killed:
+		return
+	case w.state == stopping && how != quit:
+		return
+	case w.state != stopping:
+		f.move(w, stopping)
+	}
+	if how == quit {
+		f.signal(w, syscall.SIGQUIT)
 		return
 	}
-	m.notify.Stopping()
-	m.log.Info(fmt.Sprintf("Stopping in %s (shutdown_delay): still serving so load balancers can stop routing here", delay))
-	m.delayedStop = time.After(delay)
+	msg := workerpipe.Message{Kind: workerpipe.KindStop, EmptyQueue: how == drainQueue}
+	if err := w.pipe.Send(msg); err != nil {
+		f.signal(w, syscall.SIGTERM)
+	}
 }
 
-// beginStop stops the server. The master closes its copies of the
-// sockets at once. In a graceful stop each worker is told, over its pipe,
-// to drain: serve what it has, and, unless a new master started by USR2
-// shares the sockets, accept and serve what is still queued on them before
-// closing, so no connection the kernel already accepted is reset. A quick
-// stop sends QUIT. Workers left at the deadline are killed. A quick stop
-// during a graceful one speeds it up; the reverse changes nothing.
-func (m *master) beginStop(mode stopMode) {
-	if mode <= m.stop {
+// stopAll stops every worker, as the master stops: from then on exits are
+// only logged, and nothing is replaced.
+func (f *fleet) stopAll(how stopHow) {
+	f.closing = true
+	for _, w := range f.workersIn() {
+		f.stop(w, how)
+	}
+}
+
+// killAll kills every worker, as the master halts: from then on exits are
+// only logged.
+func (f *fleet) killAll(why string) {
+	f.closing = true
+	for _, w := range f.workersIn() {
+		f.kill(w, why)
+	}
+}
+
+// kill sends w SIGKILL. why is for the exit log line, unless w was
+// already aborted for a reason of its own.
+func (f *fleet) kill(w *worker, why string) {
+	if w.state == killed {
 		return
 	}
-	if m.delayedStop == nil {
-		m.notify.Stopping() // else requestStop did, when the delay began
+	if w.killedFor == "" {
+		w.killedFor = why
 	}
-	m.stop, m.delayedStop = mode, nil
-	closeSockets(m.sockets, m.ownsSocketFiles())
-	m.sockets = nil
-	wait := time.Duration(m.cfg.GracefulTimeout) * time.Second
-	if mode == quick {
-		wait = min(wait, 2*time.Second)
+	f.move(w, killed)
+	f.signal(w, syscall.SIGKILL)
+}
+
+// killLate kills the workers still there at the stop's deadline; an
+// aborting one is left to its own SIGKILL.
+func (f *fleet) killLate(now, deadline time.Time) {
+	if now.Before(deadline) {
+		return
 	}
-	m.deadline = time.Now().Add(wait)
-	for _, w := range m.workers {
-		w.stopping = true
-		if mode == quick {
-			syscall.Kill(w.pid, syscall.SIGQUIT)
-			continue
-		}
-		// The queue is left to whoever else holds the sockets: a new
-		// master started by USR2, or systemd (socket activation), which
-		// hands it to the next instance.
-		empty := m.upgradeChild == 0 && len(m.activated) == 0
-		stop := workerpipe.Message{Kind: workerpipe.KindStop, EmptyQueue: empty}
-		if err := w.conn.Send(stop); err != nil {
-			syscall.Kill(w.pid, syscall.SIGTERM)
-		}
+	for _, w := range f.workersIn(booting, ready, retiring, stopping) {
+		f.log.Warn(fmt.Sprintf("Worker (pid:%d) did not stop within the graceful timeout; killing it", w.pid))
+		f.kill(w, "graceful_timeout")
 	}
 }

@@ -20,18 +20,26 @@ const (
 	ticketKeysKept    = 7              // the keys that still open tickets, newest first
 )
 
+// tlsState is what workers spawned now get of TLS: the certificate and
+// the session ticket keys, whose newest was made at keyMade. Boot
+// messages on their way share secrets, so it is replaced, never changed.
+type tlsState struct {
+	secrets *server.TLSSecrets // nil without TLS
+	keyMade time.Time
+}
+
 // setTLS makes secrets the TLS material of the workers spawned from now
 // on, with the ticket keys in use (a HUP keeps them); the first call makes
 // the first key.
 func (m *master) setTLS(secrets *server.TLSSecrets) {
 	if secrets != nil {
-		if m.tls != nil {
-			secrets.TicketKeys = m.tls.TicketKeys
+		if m.tls.secrets != nil {
+			secrets.TicketKeys = m.tls.secrets.TicketKeys
 		} else {
-			secrets.TicketKeys, m.ticketKeyMade = rotateTicketKeys(nil), time.Now()
+			secrets.TicketKeys, m.tls.keyMade = rotateTicketKeys(nil), m.sys.Now()
 		}
 	}
-	m.tls = secrets
+	m.tls.secrets = secrets
 }
 
 // rotateTicketKeys puts a new key in front of keys and drops the oldest
@@ -44,15 +52,15 @@ func rotateTicketKeys(keys [][32]byte) [][32]byte {
 // checkTicketKeys rotates the ticket keys once the newest is
 // ticketKeyLifetime old, and hands them to every worker.
 func (m *master) checkTicketKeys() {
-	if m.tls == nil || time.Since(m.ticketKeyMade) < ticketKeyLifetime {
+	if m.tls.secrets == nil || m.sys.Now().Sub(m.tls.keyMade) < ticketKeyLifetime {
 		return
 	}
-	next := *m.tls // a copy: boot messages being sent hold the old one
-	next.TicketKeys, m.ticketKeyMade = rotateTicketKeys(m.tls.TicketKeys), time.Now()
-	m.tls = &next
+	next := *m.tls.secrets // a copy: boot messages on their way hold the old one
+	next.TicketKeys, m.tls.keyMade = rotateTicketKeys(next.TicketKeys), m.sys.Now()
+	m.tls.secrets = &next
 	msg := workerpipe.Message{Kind: workerpipe.KindTicketKeys, TicketKeys: next.TicketKeys}
-	for _, w := range m.workers {
-		if err := w.conn.Send(msg); err != nil {
+	for _, w := range m.fleet.workersIn() {
+		if err := w.pipe.Send(msg); err != nil {
 			m.log.Warn(fmt.Sprintf("Worker (pid:%d) did not take the new TLS session ticket key: %v", w.pid, err))
 		}
 	}

@@ -2,9 +2,9 @@ package proc
 
 import (
 	"log/slog"
-	"net"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
@@ -31,36 +31,37 @@ func TestRotateTicketKeys(t *testing.T) {
 // The master rotates the keys once the newest is a day old, hands them to
 // every worker over its pipe, and spawns later workers with them.
 func TestCheckTicketKeysHandsNewKeysToWorkers(t *testing.T) {
-	m := &master{workers: map[int]*worker{}, log: slog.New(slog.DiscardHandler)}
+	sys := newFakeSystem()
+	m := &master{sys: sys, log: slog.New(slog.DiscardHandler)}
+	m.fleet = newFleet(sys, m.log, fleetHooks{}, basePolicy)
 	m.setTLS(&server.TLSSecrets{})
-	first := m.tls.TicketKeys
+	first := m.tls.secrets.TicketKeys
 	if len(first) != 1 {
 		t.Fatalf("setTLS made %d keys, want 1", len(first))
 	}
 	m.setTLS(&server.TLSSecrets{}) // a HUP keeps the keys
-	if !slices.Equal(m.tls.TicketKeys, first) {
+	if !slices.Equal(m.tls.secrets.TicketKeys, first) {
 		t.Fatal("a new generation changed the ticket keys")
 	}
-	booting := m.tls // what a boot message being sent holds
+	booting := m.tls.secrets // what a boot message on its way holds
+	pipe := &fakePipe{}
+	m.fleet.workers[42] = &worker{pid: 42, pipe: pipe}
 
-	masterEnd, workerEnd := net.Pipe()
-	defer masterEnd.Close()
-	defer workerEnd.Close()
-	m.workers[42] = &worker{pid: 42, conn: workerpipe.NewConn(masterEnd)}
-	got := make(chan workerpipe.Message, 1)
-	go func() {
-		msg, _ := workerpipe.NewConn(workerEnd).Receive()
-		got <- msg
-	}()
-
-	m.checkTicketKeys() // the key is new: nothing happens
-	m.ticketKeyMade = m.ticketKeyMade.Add(-ticketKeyLifetime)
+	sys.advance(ticketKeyLifetime - time.Second)
+	m.checkTicketKeys() // the key is not a day old: nothing happens
+	if len(pipe.sent) != 0 {
+		t.Fatalf("the worker got %v before the key was a day old", pipe.kinds())
+	}
+	sys.advance(time.Second)
 	m.checkTicketKeys()
-	msg := <-got
+	if len(pipe.sent) != 1 {
+		t.Fatalf("the worker got %v, want one ticket_keys", pipe.kinds())
+	}
+	msg := pipe.sent[0]
 	if msg.Kind != workerpipe.KindTicketKeys || len(msg.TicketKeys) != 2 || msg.TicketKeys[1] != first[0] {
 		t.Fatalf("the worker got %s with %d keys; want ticket_keys with a new key before the old", msg.Kind, len(msg.TicketKeys))
 	}
-	if !slices.Equal(m.tls.TicketKeys, msg.TicketKeys) {
+	if !slices.Equal(m.tls.secrets.TicketKeys, msg.TicketKeys) {
 		t.Error("workers spawned after the rotation would get other keys")
 	}
 	if !slices.Equal(booting.TicketKeys, first) {

@@ -10,65 +10,72 @@ import (
 	"github.com/gocorn/gocorn/server"
 )
 
-// checkTimeouts aborts workers that make no progress for timeout seconds:
-// either their pipe is silent (the process is stopped or its runtime is
-// wedged), or every one of their handlers has been busy with the same
-// request for longer than timeout (for sync, its one request: gunicorn's
-// rule). The master logs what the worker was serving and sends SIGABRT;
-// the worker writes every goroutine's stack to the error log and runs
-// worker_abort. A worker still there a second later gets SIGKILL.
-func (m *master) checkTimeouts() {
-	if m.cfg.Timeout <= 0 {
+// abortGrace is how long an aborted worker has to write its stacks and
+// run worker_abort before it is killed (killAborted).
+const abortGrace = time.Second
+
+// checkTimeouts aborts workers that make no progress for the timeout
+// (noProgress). The master logs what the worker was serving and sends
+// SIGABRT; the worker writes every goroutine's stack to the error log and
+// runs worker_abort (killAborted follows up). Booting workers are never
+// timed out, as in gunicorn.
+func (f *fleet) checkTimeouts(now time.Time) {
+	limit := f.policy.timeout
+	if limit <= 0 {
 		return
 	}
-	limit := time.Duration(m.cfg.Timeout) * time.Second
-	now := time.Now()
-	for _, w := range m.workers {
-		if !w.aborted.IsZero() {
-			if now.Sub(w.aborted) > time.Second {
-				syscall.Kill(w.pid, syscall.SIGKILL)
-			}
+	for _, w := range f.workersIn(ready, retiring, stopping) {
+		if !w.booted() {
 			continue
 		}
-		if !w.ready {
-			continue // booting workers are never timed out, as gunicorn
-		}
-		if why := m.noProgress(w, now, limit); why != "" {
-			m.abort(w, why)
+		if why := noProgress(w, now, limit); why != "" {
+			f.abort(w, why)
 		}
 	}
 }
 
-// noProgress says why w makes no progress, or "" if it does.
-func (m *master) noProgress(w *worker, now time.Time, limit time.Duration) string {
+// killAborted kills the aborted workers still there abortGrace after the
+// abort, whatever happened since: a stop, or a HUP that turned the
+// timeout off. A worker stopped with SIGSTOP never acts on SIGABRT.
+func (f *fleet) killAborted(now time.Time) {
+	for _, w := range f.workersIn(aborting) {
+		if now.Sub(w.since) > abortGrace {
+			f.kill(w, "timeout")
+		}
+	}
+}
+
+// noProgress says why w makes no progress, or "" if it does: either its
+// pipe is silent (the process is stopped or its runtime is wedged), or
+// every one of its handler slots has been held by the same requests for
+// longer than limit (for sync, its one request: gunicorn's rule).
+// Requests waiting for a slot do not count, and neither does any bound
+// on how many requests a heartbeat lists.
+func noProgress(w *worker, now time.Time, limit time.Duration) string {
 	if silent := now.Sub(w.lastBeat); silent > limit {
 		return fmt.Sprintf("no heartbeat for %s", silent.Round(time.Second))
 	}
-	slots := workerClass(m.cfg).Concurrency()
-	stuck := 0
-	for _, r := range w.beat.Longest {
-		if r.Age > limit {
-			stuck++
-		}
-	}
-	if stuck < slots {
+	b := w.beat
+	if b.Handlers == 0 || b.AllBusyFor <= limit {
 		return ""
 	}
-	if slots == 1 {
-		return fmt.Sprintf("its request has run for more than %ds", m.cfg.Timeout)
+	seconds := int(limit / time.Second)
+	if b.Handlers == 1 {
+		return fmt.Sprintf("its request has run for more than %ds", seconds)
 	}
-	return fmt.Sprintf("all %d of its handlers have been busy for more than %ds", slots, m.cfg.Timeout)
+	return fmt.Sprintf("all %d of its handlers have been busy for more than %ds", b.Handlers, seconds)
 }
 
 // abort logs why the master aborts w and what w was serving, then sends
-// SIGABRT. The replacement starts at once; w no longer counts.
-func (m *master) abort(w *worker, why string) {
-	errlog.Critical(m.log, fmt.Sprintf("WORKER TIMEOUT (pid:%d): %s; the master is aborting it", w.pid, why))
+// SIGABRT. w no longer counts: its replacement starts at once.
+func (f *fleet) abort(w *worker, why string) {
+	errlog.Critical(f.log, fmt.Sprintf("WORKER TIMEOUT (pid:%d): %s; the master is aborting it", w.pid, why))
 	if reqs := describeRequests(w.beat.Longest); reqs != "" {
-		m.log.Error(fmt.Sprintf("Worker (pid:%d) was serving: %s", w.pid, reqs))
+		f.log.Error(fmt.Sprintf("Worker (pid:%d) was serving: %s", w.pid, reqs))
 	}
-	w.aborted, w.killedFor, w.retiring = time.Now(), "timeout", true
-	syscall.Kill(w.pid, syscall.SIGABRT)
+	w.killedFor = "timeout"
+	f.move(w, aborting)
+	f.signal(w, syscall.SIGABRT)
 }
 
 func describeRequests(reqs []server.Request) string {

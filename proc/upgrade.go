@@ -6,7 +6,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"syscall"
 
 	"github.com/gocorn/gocorn/proc/workerpipe"
 )
@@ -24,43 +23,51 @@ type handedSocket struct {
 	Name string `json:"name"`
 }
 
-// upgrade is USR2: start a new master from the binary on disk, with the
-// original command line and working directory, handing it every socket.
-// Both masters then serve; the new one writes <pidfile>.2 and takes over
-// the pid file when this one exits (send it TERM once the new master is
-// ready, or TERM the new one to roll back). As in gunicorn, there is one
-// upgrade at a time, and a new master cannot upgrade before it is
-// promoted.
-func (m *master) upgrade() {
+// upgradeState is USR2's, seen from either master: the new master this
+// one started, or the old one that started this one and the sockets it
+// handed over.
+type upgradeState struct {
+	argv      []string  // the command line, to start a new master with
+	child     int       // the new master started by USR2, while it runs
+	parent    int       // the old master while this one is not promoted; 0 otherwise
+	inherited []*socket // sockets the old master handed over
+}
+
+// startNewMaster is USR2: start a new master from the binary on disk,
+// with the original command line and working directory, handing it every
+// socket. Both masters then serve; the new one writes <pidfile>.2 and
+// takes over the pid file when this one exits (send it TERM once the new
+// master is ready, or TERM the new one to roll back). As in gunicorn,
+// there is one upgrade at a time, and a new master cannot upgrade before
+// it is promoted.
+func (m *master) startNewMaster() {
 	switch {
-	case m.upgradeChild != 0:
-		m.log.Warn(fmt.Sprintf("USR2 signal ignored. Child exists (pid:%d).", m.upgradeChild))
+	case m.upgrade.child != 0:
+		m.log.Warn(fmt.Sprintf("USR2 signal ignored. Child exists (pid:%d).", m.upgrade.child))
 		return
-	case m.parentPID != 0:
-		m.log.Warn(fmt.Sprintf("USR2 signal ignored. Parent exists (pid:%d).", m.parentPID))
+	case m.upgrade.parent != 0:
+		m.log.Warn(fmt.Sprintf("USR2 signal ignored. Parent exists (pid:%d).", m.upgrade.parent))
 		return
 	}
 	m.hooks.PreExec(m.hookServer())
-	exe, err := os.Executable()
+	exe, err := m.sys.Executable()
 	if err != nil {
 		m.log.Error("Upgrade failed: cannot find this program's binary: " + err.Error())
 		return
 	}
 	handed := make([]handedSocket, len(m.sockets))
-	files := []uintptr{0, 1, 2}
 	for i, s := range m.sockets {
 		handed[i] = handedSocket{Spec: s.spec, Name: s.name}
-		files = append(files, uintptr(s.fd))
 	}
 	list, _ := json.Marshal(handed)
 	env := append(withoutVars(os.Environ(), envUpgradeSockets, envUpgradeParent, workerpipe.EnvVar, titleRoomEnv),
 		envUpgradeSockets+"="+string(list), envUpgradeParent+"="+strconv.Itoa(os.Getpid()))
-	pid, err := syscall.ForkExec(exe, m.argv, &syscall.ProcAttr{Dir: m.inv.Dir, Env: env, Files: files})
+	pid, err := m.sys.StartMaster(process{exe: exe, argv: m.upgrade.argv, dir: m.inv.Dir, env: env, files: socketFDs(m.sockets)})
 	if err != nil {
 		m.log.Error(fmt.Sprintf("Upgrade failed: starting %s: %v", exe, err))
 		return
 	}
-	m.upgradeChild = pid
+	m.upgrade.child = pid
 	m.log.Info(fmt.Sprintf("Started a new master (pid:%d) from %s; TERM this master (pid:%d) once it is ready, or TERM the new one to roll back",
 		pid, exe, os.Getpid()))
 }
@@ -98,12 +105,12 @@ func inheritedSockets() ([]*socket, int, error) {
 // checkPromotion makes a master started by USR2 the master once the old
 // one has exited: it takes over the pid file and drops ".2" from its title.
 func (m *master) checkPromotion() {
-	if m.parentPID == 0 || os.Getppid() == m.parentPID {
+	if m.upgrade.parent == 0 || os.Getppid() == m.upgrade.parent {
 		return
 	}
 	m.log.Info("Master has been promoted.")
-	m.parentPID = 0
-	setTitle(m.title())
+	m.upgrade.parent = 0
+	m.sys.SetTitle(m.title())
 	if m.cfg.Pidfile == "" {
 		return
 	}
@@ -120,7 +127,7 @@ func (m *master) checkPromotion() {
 // pidfilePath is where this master writes its pid: <pidfile>.2 while an
 // old master still runs.
 func (m *master) pidfilePath() string {
-	if m.parentPID != 0 {
+	if m.upgrade.parent != 0 {
 		return m.cfg.Pidfile + ".2"
 	}
 	return m.cfg.Pidfile
@@ -132,7 +139,7 @@ func (m *master) pidfilePath() string {
 // and the old one runs.
 // Sockets systemd passed are systemd's.
 func (m *master) ownsSocketFiles() bool {
-	return m.upgradeChild == 0 && m.parentPID == 0 && len(m.activated) == 0
+	return m.upgrade.child == 0 && m.upgrade.parent == 0 && len(m.activated) == 0
 }
 
 // closeUnused closes inherited sockets the configuration no longer binds.

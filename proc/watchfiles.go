@@ -2,7 +2,6 @@ package proc
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/gocorn/gocorn/proc/watch"
 )
@@ -66,10 +65,10 @@ func (m *master) watchFiles() {
 // watchedFiles are the config files evaluated and the executable.
 func (m *master) watchedFiles() []string {
 	var files []string
-	for _, s := range m.res.Sources {
+	for _, s := range m.sources {
 		files = append(files, s.Path)
 	}
-	if exe, err := os.Executable(); err == nil {
+	if exe, err := m.sys.Executable(); err == nil {
 		files = append(files, exe)
 	}
 	return files

@@ -100,18 +100,23 @@ type Boot struct {
 	TLS *server.TLSSecrets `json:"tls,omitempty"`
 }
 
-// CheckProtocol says, as a sentence for the master's log, why a worker of
-// this binary cannot serve a master that speaks master (Boot.Protocol);
-// nil when they speak the same.
-func CheckProtocol(master string) error {
-	if master == Protocol {
+// CheckProtocol says, as a sentence for the master's log, why this
+// binary cannot work with the other side of the pipe, the "master" or the
+// "worker", which speaks other (from Boot or Ready; "" is version 1). It
+// is nil when both speak the same.
+func CheckProtocol(other, side string) error {
+	if other == Protocol {
 		return nil
 	}
-	if master == "" {
-		master = "1"
+	if other == "" {
+		other = "1"
+	}
+	if side == "master" {
+		return fmt.Errorf("its binary speaks worker pipe protocol %s and the master %s, so they cannot work together: "+
+			"run the new binary as the master (USR2, or a restart)", Protocol, other)
 	}
 	return fmt.Errorf("its binary speaks worker pipe protocol %s and the master %s, so they cannot work together: "+
-		"run the new binary as the master (USR2, or a restart)", Protocol, master)
+		"start the master from the workers' binary (USR2, or a restart), or put back the master's", other, Protocol)
 }
 
 // Beat is a worker's periodic report.

@@ -43,13 +43,19 @@ func TestMessagesRoundTrip(t *testing.T) {
 }
 
 func TestCheckProtocol(t *testing.T) {
-	if err := CheckProtocol(Protocol); err != nil {
-		t.Errorf("same protocol: %v", err)
+	for _, side := range []string{"master", "worker"} {
+		if err := CheckProtocol(Protocol, side); err != nil {
+			t.Errorf("same protocol: %v", err)
+		}
 	}
-	for master, says := range map[string]string{"": "and the master 1,", "99": "and the master 99,"} {
-		err := CheckProtocol(master)
-		if err == nil || !strings.Contains(err.Error(), "its binary speaks worker pipe protocol "+Protocol+" "+says) {
+	for master, says := range map[string]string{"": "protocol " + Protocol + " and the master 1,", "99": "protocol " + Protocol + " and the master 99,"} {
+		err := CheckProtocol(master, "master")
+		if err == nil || !strings.Contains(err.Error(), "its binary speaks worker pipe "+says) || !strings.Contains(err.Error(), "run the new binary as the master") {
 			t.Errorf("master %q: %v", master, err)
 		}
+	}
+	err := CheckProtocol("", "worker")
+	if err == nil || !strings.Contains(err.Error(), "its binary speaks worker pipe protocol 1 and the master "+Protocol+",") {
+		t.Errorf("an older worker: %v", err)
 	}
 }

@@ -1,0 +1,116 @@
+package proc
+
+import (
+	"fmt"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A HUP applies a good configuration: the changes are logged, a new
+// generation boots with it, and each old worker stops only as a new one
+// is ready, so the number serving never dips.
+func TestReloadApplies(t *testing.T) {
+	mt := newMasterTest(t, "bind = [\"127.0.0.1:0\"]\nworkers = 2\n")
+	mt.ready(1, 2)
+	mt.write("bind = [\"127.0.0.1:0\"]\nworkers = 3\ntimeout = 60\n")
+	mt.m.handleSignal(syscall.SIGHUP)
+	mt.wantLog("[INFO] Handling signal: hup")
+	mt.wantLog("Reload: timeout changed from 30 to 60")
+	mt.wantLog("Reload: workers changed from 2 to 3")
+	mt.wantLog("Number of workers: 2 -> 3")
+	mt.wantLog("Reloaded the configuration; starting generation 2 of 3 workers")
+	mt.step()
+	mt.want("1:retiring 2:retiring 3:booting 4:booting 5:booting")
+	for id := 3; id <= 5; id++ {
+		if boot := mt.sys.workers[id-1].boot; boot.Config.Timeout != 60 || mt.byID(id).gen != 2 {
+			t.Fatalf("worker %d: generation %d, timeout %d", id, mt.byID(id).gen, boot.Config.Timeout)
+		}
+	}
+	for i, want := range []string{
+		"1:retiring 2:retiring 3:ready 4:booting 5:booting",
+		"1:stopping 2:retiring 3:ready 4:ready 5:booting",
+		"1:stopping 2:stopping 3:ready 4:ready 5:ready",
+	} {
+		mt.sys.advance(10 * time.Millisecond)
+		mt.ready(3 + i)
+		mt.step()
+		mt.want(want)
+		if mt.serving() < 2 {
+			t.Fatalf("%d workers serving", mt.serving())
+		}
+	}
+	mt.wantLog("Reload complete: generation 2, 3 workers ready in 30ms")
+}
+
+// A count set by TTIN or TTOU survives a HUP that leaves workers alone,
+// and yields to one that changes it.
+func TestReloadKeepsTheTTINCount(t *testing.T) {
+	mt := newMasterTest(t, "bind = [\"127.0.0.1:0\"]\nworkers = 2\n")
+	mt.m.handleSignal(syscall.SIGTTIN)
+	mt.step()
+	mt.write("bind = [\"127.0.0.1:0\"]\nworkers = 2\ntimeout = 60\n")
+	mt.m.handleSignal(syscall.SIGHUP)
+	mt.wantLog("Reloaded the configuration; starting generation 2 of 3 workers")
+	mt.write("bind = [\"127.0.0.1:0\"]\nworkers = 1\ntimeout = 60\n")
+	mt.m.handleSignal(syscall.SIGHUP)
+	mt.wantLog("Number of workers: 3 -> 1")
+	mt.wantLog("Reloaded the configuration; starting generation 3 of 1 workers")
+}
+
+// A configuration that does not evaluate or cannot bind is refused: the
+// error is logged, counted, and the old configuration keeps serving with
+// the same workers.
+func TestReloadRefusesABadConfiguration(t *testing.T) {
+	mt := newMasterTest(t, "bind = [\"127.0.0.1:0\"]\nworkers = 2\n")
+	mt.ready(1, 2)
+	for i, tc := range []struct{ conf, err string }{
+		{"workers = 3\nworkrs = 4\n", "gocorn.conf.star:2"},
+		{"workers = \"two\"\n", "gocorn.conf.star:1: workers"},
+		{fmt.Sprintf("bind = [\"127.0.0.1:0\", \"unix:%s\"]\n", filepath.Join(t.TempDir(), "no", "dir.sock")), "no/dir.sock"},
+	} {
+		mt.write(tc.conf)
+		mt.m.handleSignal(syscall.SIGHUP)
+		mt.wantLog(fmt.Sprintf("[ERROR] Reload failed (%d so far); still serving the previous configuration: ", i+1), tc.err)
+		mt.step()
+		mt.want("1:ready 2:ready")
+		if mt.f.gen != 1 || mt.m.cfg.Workers != 2 {
+			t.Fatalf("after a refused reload: generation %d, workers %d", mt.f.gen, mt.m.cfg.Workers)
+		}
+	}
+}
+
+// When the new generation cannot boot while the old one serves, the old
+// one keeps serving, the new one is retried under the crash brake, and
+// nothing halts the master.
+func TestReloadRollsBack(t *testing.T) {
+	mt := newMasterTest(t, "bind = [\"127.0.0.1:0\"]\nworkers = 2\n")
+	mt.ready(1, 2)
+	mt.write("bind = [\"127.0.0.1:0\"]\nworkers = 2\ntimeout = 60\n")
+	mt.m.handleSignal(syscall.SIGHUP)
+	mt.step()
+	mt.want("1:retiring 2:retiring 3:booting 4:booting")
+
+	for _, id := range []int{3, 4} {
+		mt.sys.exit(mt.pid(id), exited(exitAppLoad))
+	}
+	mt.step()
+	mt.wantLog(fmt.Sprintf("[WARNING] Generation 2 cannot boot yet (worker pid:%d: it died before it was ready); "+
+		"workers of generation [1] keep serving", mt.pid(3)))
+	mt.wantLog("2 workers crashed in a row; waiting 100ms before the next")
+	mt.want("1:retiring 2:retiring")
+	mt.step()
+	mt.want("1:retiring 2:retiring")
+	mt.sys.advance(100 * time.Millisecond)
+	mt.step()
+	mt.want("1:retiring 2:retiring 5:booting 6:booting")
+	if mt.serving() != 2 {
+		t.Fatalf("%d workers serving during the failed reload", mt.serving())
+	}
+
+	// The new generation comes up at last: the old one retires.
+	mt.ready(5, 6)
+	mt.step()
+	mt.want("1:stopping 2:stopping 5:ready 6:ready")
+}

@@ -1,0 +1,80 @@
+package proc
+
+import (
+	"fmt"
+	"time"
+)
+
+// stopState is the master's own end: how it stops, when a TERM with
+// shutdown_delay begins the stop, when what is left of the workers is
+// killed, and why the master halted, if it did.
+type stopState struct {
+	mode       stopMode
+	delayed    <-chan time.Time // fires when shutdown_delay has passed after TERM
+	deadline   time.Time        // kill the workers left at this time
+	haltReason string           // why the master stopped on its own
+}
+
+// stopMode is how the master stops: not at all yet, gracefully (TERM)
+// or quickly (INT, QUIT).
+type stopMode int
+
+const (
+	running stopMode = iota
+	graceful
+	quick
+)
+
+// requestStop is TERM: a graceful stop, after shutdown_delay if one is
+// set. During the delay everything goes on as before, so a load balancer
+// (Kubernetes endpoints) has time to stop sending traffic here; a second
+// TERM skips the rest of it.
+func (m *master) requestStop() {
+	delay := time.Duration(m.cfg.ShutdownDelay) * time.Second
+	if m.stop.delayed != nil || delay <= 0 {
+		m.beginStop(graceful)
+		return
+	}
+	m.notify.Stopping()
+	m.log.Info(fmt.Sprintf("Stopping in %s (shutdown_delay): still serving so load balancers can stop routing here", delay))
+	m.stop.delayed = m.sys.After(delay)
+}
+
+// beginStop stops the server. The master closes its copies of the
+// sockets at once. In a graceful stop each worker is told, over its pipe,
+// to drain: serve what it has, and, unless a new master started by USR2
+// shares the sockets, accept and serve what is still queued on them before
+// closing, so no connection the kernel already accepted is reset. A quick
+// stop sends QUIT. Workers left at the deadline are killed. A quick stop
+// during a graceful one speeds it up; the reverse changes nothing.
+func (m *master) beginStop(mode stopMode) {
+	if mode <= m.stop.mode {
+		return
+	}
+	if m.stop.delayed == nil {
+		m.notify.Stopping() // else requestStop did, when the delay began
+	}
+	m.stop.mode, m.stop.delayed = mode, nil
+	closeSockets(m.sockets, m.ownsSocketFiles())
+	m.sockets = nil
+	wait := time.Duration(m.cfg.GracefulTimeout) * time.Second
+	if mode == quick {
+		wait = min(wait, 2*time.Second)
+	}
+	m.stop.deadline = m.sys.Now().Add(wait)
+	m.fleet.stopAll(m.workerStop())
+}
+
+// workerStop is how the workers stop in the stop under way. In a graceful
+// one the queue on the sockets is left to whoever else holds them: a new
+// master started by USR2, or systemd (socket activation), which hands it
+// to the next instance.
+func (m *master) workerStop() stopHow {
+	switch {
+	case m.stop.mode == quick:
+		return quit
+	case m.upgrade.child == 0 && len(m.activated) == 0:
+		return drainQueue
+	}
+	return drain
+}
