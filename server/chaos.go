@@ -42,9 +42,11 @@ var chaosKept struct {
 //	/alloc?mb=N  allocates N MiB (0 to 4096), touches every page so the
 //	             resident size grows, keeps it until the process ends, and
 //	             answers with the total kept so far
+//	/echo        the echo app: well-behaved traffic beside the misbehaving
 //
 // Every other path answers 200 "chaos: ok".
 func Chaos() http.Handler {
+	echo := Echo()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/sleep":
@@ -57,6 +59,8 @@ func Chaos() http.Handler {
 			select {} // never returns, whatever the client does
 		case "/alloc":
 			chaosAlloc(w, r)
+		case "/echo":
+			echo.ServeHTTP(w, r)
 		default:
 			chaosText(w, "chaos: ok\n")
 		}
