@@ -57,12 +57,14 @@ func (l *logs) close() {
 	l.errors.Close()
 }
 
-// giveLogsToWorkers creates the log files workers open themselves and
-// gives them to the workers' user, so workers that drop privileges can
-// write them, as gunicorn does.
+// giveLogsToWorkers creates the log files workers open themselves and,
+// when workers run as another user, gives the files to that user, so
+// workers that drop privileges can write them, as gunicorn does. At start
+// and on every HUP: a path that cannot be created refuses the new
+// configuration, as workers could not boot with it.
 func giveLogsToWorkers(cfg *starcfg.Config) error {
 	cred, err := workerCredential(cfg)
-	if err != nil || cred == nil {
+	if err != nil {
 		return err
 	}
 	for _, path := range []string{cfg.Errorlog, cfg.Accesslog} {
@@ -74,9 +76,30 @@ func giveLogsToWorkers(cfg *starcfg.Config) error {
 			return fmt.Errorf("log file for workers: %w", err)
 		}
 		f.Close()
+		if cred == nil {
+			continue
+		}
 		if err := chownForWorkers(path, cred); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// follow makes the master's error log what cfg says (errorlog and
+// loglevel), after a HUP changed them; the line saying so goes to both
+// logs, so the old one tells where the log went.
+func (l *logs) follow(cfg *starcfg.Config) {
+	l.level.Set(levelOf(cfg))
+	from := l.errors.Path()
+	if from == cfg.Errorlog {
+		return
+	}
+	msg := fmt.Sprintf("The error log moves from %s to %s", from, cfg.Errorlog)
+	l.log.Info(msg)
+	if err := l.errors.Move(cfg.Errorlog, os.Stderr); err != nil {
+		l.log.Error("Moving the error log: " + err.Error() + "; it stays " + from)
+		return
+	}
+	l.log.Info(msg)
 }

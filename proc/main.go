@@ -187,10 +187,8 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 			return fmt.Errorf("chdir: %w", err)
 		}
 	}
-	for _, kv := range m.cfg.RawEnv {
-		k, v, _ := strings.Cut(kv, "=")
-		os.Setenv(k, v)
-	}
+	m.env = newEnvironment()
+	m.env.apply(m.cfg.RawEnv)
 	l, err := openLogs(m.cfg, false)
 	if err != nil {
 		return err

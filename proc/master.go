@@ -28,6 +28,7 @@ const tick = 500 * time.Millisecond
 type master struct {
 	sys    system
 	inv    starcfg.Invocation // how gocorn was started, re-resolved on HUP
+	env    *environment       // the process environment, raw_env included
 	appSet server.Apps
 
 	// The running configuration: its settings, the sources workers

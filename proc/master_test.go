@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gocorn/gocorn/instrument/logfile"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
 	"github.com/gocorn/gocorn/starcfg/hookrun"
@@ -44,16 +45,22 @@ func newMasterTest(t *testing.T, conf string) *masterTest {
 	}
 	level := new(slog.LevelVar)
 	level.Set(slog.LevelDebug)
+	errors, err := logfile.Open(res.Config.Errorlog, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { errors.Close() })
 	m := &master{
 		sys:     mt.sys,
 		inv:     inv,
 		appSet:  server.Apps{"hello": server.Handler(http.NotFoundHandler())},
 		cfg:     res.Config,
 		sources: res.Sources,
-		logs:    &logs{level: level},
+		env:     &environment{},
 		log:     newTestLogger(&mt.log, level),
 		signals: make(chan os.Signal, 1),
 	}
+	m.logs = &logs{level: level, errors: errors, log: m.log}
 	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{})
 	secrets, err := m.prepareConfig(m.cfg)
 	if err != nil {

@@ -41,7 +41,8 @@ func (m *master) reload() {
 	if res.Config.Workers != old.Workers {
 		m.fleet.setTarget(res.Config.Workers)
 	} // else a count set by TTIN/TTOU stays
-	m.logs.level.Set(levelOf(m.cfg))
+	m.logs.follow(m.cfg)
+	m.env.apply(m.cfg.RawEnv)
 	m.sys.SetTitle(m.title())
 	m.hooks.OnReload(m.hookServer())
 	m.fleet.newGeneration(policyOf(m.cfg), started)
@@ -57,6 +58,9 @@ func (m *master) prepareReload() (*starcfg.Resolved, []*socket, *server.TLSSecre
 	}
 	secrets, err := m.prepareConfig(res.Config)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := giveLogsToWorkers(res.Config); err != nil {
 		return nil, nil, nil, err
 	}
 	if len(m.activated) > 0 {

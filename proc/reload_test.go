@@ -2,10 +2,16 @@ package proc
 
 import (
 	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gocorn/gocorn/instrument/errlog"
 )
 
 // A HUP applies a good configuration: the changes are logged, a new
@@ -113,4 +119,61 @@ func TestReloadRollsBack(t *testing.T) {
 	mt.ready(5, 6)
 	mt.step()
 	mt.want("1:stopping 2:stopping 5:ready 6:ready")
+}
+
+// raw_env changed by a HUP reaches the next generation, and a variable
+// it no longer sets is gone, from the workers and from the master.
+func TestReloadChangesRawEnv(t *testing.T) {
+	for _, k := range []string{"GOCORN_TEST_KEPT", "GOCORN_TEST_GONE"} {
+		t.Cleanup(func() { os.Unsetenv(k) })
+	}
+	mt := newMasterTest(t, "bind = [\"127.0.0.1:0\"]\n")
+	mt.ready(1)
+	hup := func(conf string) []string {
+		t.Helper()
+		mt.write("bind = [\"127.0.0.1:0\"]\n" + conf)
+		mt.m.handleSignal(syscall.SIGHUP)
+		mt.step()
+		newest := mt.sys.workers[len(mt.sys.workers)-1]
+		mt.ready(len(mt.sys.workers))
+		return newest.p.env
+	}
+	if env := hup("raw_env = [\"GOCORN_TEST_KEPT=1\", \"GOCORN_TEST_GONE=2\"]\n"); !slices.Contains(env, "GOCORN_TEST_KEPT=1") ||
+		!slices.Contains(env, "GOCORN_TEST_GONE=2") {
+		t.Fatalf("raw_env added by a HUP is not in the new worker's environment: %q", env)
+	}
+	env := hup("raw_env = [\"GOCORN_TEST_KEPT=3\"]\n")
+	if !slices.Contains(env, "GOCORN_TEST_KEPT=3") || slices.ContainsFunc(env, func(kv string) bool {
+		return strings.HasPrefix(kv, "GOCORN_TEST_GONE=") || kv == "GOCORN_TEST_KEPT=1"
+	}) {
+		t.Errorf("after the second HUP the new worker's environment is %q", env)
+	}
+	if v, gone := os.Getenv("GOCORN_TEST_KEPT"), os.Getenv("GOCORN_TEST_GONE"); v != "3" || gone != "" {
+		t.Errorf("the master's environment: KEPT=%q GONE=%q", v, gone)
+	}
+}
+
+// errorlog changed by a HUP moves the master's log too, and the line
+// saying so is in both files.
+func TestReloadMovesTheErrorLog(t *testing.T) {
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first.log"), filepath.Join(dir, "second.log")
+	mt := newMasterTest(t, fmt.Sprintf("bind = [\"127.0.0.1:0\"]\nerrorlog = %q\n", first))
+	if err := mt.m.logs.errors.Move(first, os.Stderr); err != nil { // as openLogs does at start
+		t.Fatal(err)
+	}
+	mt.m.log = slog.New(errlog.NewHandler(mt.m.logs.errors, mt.m.logs.level, os.Getpid()))
+	mt.m.logs.log = mt.m.log
+	mt.write(fmt.Sprintf("bind = [\"127.0.0.1:0\"]\nerrorlog = %q\n", second))
+	mt.m.handleSignal(syscall.SIGHUP)
+	mt.m.log.Info("after the move")
+	old, _ := os.ReadFile(first)
+	now, _ := os.ReadFile(second)
+	move := "The error log moves from " + first + " to " + second
+	if !strings.Contains(string(old), move) || strings.Contains(string(old), "after the move") {
+		t.Errorf("the old log:\n%s", old)
+	}
+	if !strings.Contains(string(now), move) || !strings.Contains(string(now), "after the move") {
+		t.Errorf("the new log:\n%s", now)
+	}
 }

@@ -2,12 +2,9 @@ package proc
 
 import (
 	"fmt"
-	"os"
 	"time"
 
-	"github.com/gocorn/gocorn/proc/sdnotify"
 	"github.com/gocorn/gocorn/proc/workerpipe"
-	"github.com/gocorn/gocorn/starcfg"
 )
 
 // spawn starts one worker of the running generation.
@@ -50,22 +47,11 @@ func (m *master) workerProcess() (process, *workerpipe.Boot, error) {
 	p := process{
 		exe:   exe,
 		argv:  []string{fmt.Sprintf("gocorn: worker [%s]", procName(m.cfg))},
-		env:   workerEnv(m.cfg),
+		env:   m.env.forWorkers(m.cfg),
 		files: socketFDs(m.sockets),
 		cred:  cred,
 	}
 	boot := &workerpipe.Boot{Protocol: workerpipe.Protocol, Config: m.cfg, Sources: m.sources,
 		Listeners: socketNames(m.sockets), TLS: m.tls.secrets}
 	return p, boot, nil
-}
-
-// workerEnv is the master's environment (raw_env already applied), with
-// TMPDIR set to worker_tmp_dir when there is one, plus the variable that
-// makes the new process a worker.
-func workerEnv(cfg *starcfg.Config) []string {
-	env := withoutVars(os.Environ(), workerpipe.EnvVar, sdnotify.EnvVar) // only the master talks to systemd
-	if cfg.WorkerTmpDir != "" {
-		env = append(withoutVars(env, "TMPDIR"), "TMPDIR="+cfg.WorkerTmpDir)
-	}
-	return append(env, fmt.Sprintf("%s=%d", workerpipe.EnvVar, workerpipe.FD))
 }

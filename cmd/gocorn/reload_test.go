@@ -239,3 +239,51 @@ func TestTTINCountSurvivesHUP(t *testing.T) {
 	in.WaitLog(`Reload complete: generation 3, 1 workers`)
 	in.WaitWorkers(1)
 }
+
+// A HUP that changes raw_env and errorlog: the new workers get the new
+// environment (a removed variable is gone), and the master writes its log
+// where the new configuration says, as the workers do.
+func TestHUPChangesRawEnvAndErrorLog(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "gocorn.conf.star")
+	first, second := filepath.Join(dir, "first.log"), filepath.Join(dir, "second.log")
+	write := func(log, env string) {
+		os.WriteFile(conf, []byte(fmt.Sprintf("bind = [\"127.0.0.1:0\"]\nworkers = 2\nerrorlog = %q\nraw_env = [%s]\n", log, env)), 0o644)
+	}
+	write(first, `"GOCORN_A=1", "GOCORN_B=2"`)
+	in := proctest.Launch(t, proctest.Setup{Bin: gocornBin, Dir: dir}, "-c", conf, "hello")
+	logOf := func(path string) string { data, _ := os.ReadFile(path); return string(data) }
+	if !proctest.Poll(func() bool { return strings.Count(logOf(first), "Booting worker") == 2 }) {
+		t.Fatalf("two workers did not boot; log:\n%s", logOf(first))
+	}
+	old := in.Workers()
+
+	write(second, `"GOCORN_A=3"`)
+	in.Signal(syscall.SIGHUP)
+	if !proctest.Poll(func() bool {
+		now := in.Workers()
+		return len(now) == 2 && !slices.Contains(now, old[0]) && !slices.Contains(now, old[1]) &&
+			strings.Contains(logOf(second), "Reload complete: generation 2")
+	}) {
+		t.Fatalf("generation 2 did not replace %v: %v; first log:\n%s\nsecond log:\n%s", old, in.Workers(), logOf(first), logOf(second))
+	}
+	for _, pid := range in.Workers() {
+		environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		vars := strings.Split(string(environ), "\x00")
+		if !slices.Contains(vars, "GOCORN_A=3") || slices.ContainsFunc(vars, func(kv string) bool { return strings.HasPrefix(kv, "GOCORN_B=") }) {
+			t.Errorf("worker %d of generation 2 has GOCORN_A=3 %v and GOCORN_B %v",
+				pid, slices.Contains(vars, "GOCORN_A=3"), slices.ContainsFunc(vars, func(kv string) bool { return strings.HasPrefix(kv, "GOCORN_B=") }))
+		}
+	}
+	move := "The error log moves from " + first + " to " + second
+	if !strings.Contains(logOf(first), move) || !strings.Contains(logOf(second), move) {
+		t.Errorf("the move is not in both logs")
+	}
+	master := fmt.Sprintf("[%d] [INFO] Reload complete", in.Pid())
+	if !strings.Contains(logOf(second), master) || strings.Contains(logOf(first), master) {
+		t.Errorf("the master did not write its later lines to the new log:\nfirst:\n%s\nsecond:\n%s", logOf(first), logOf(second))
+	}
+}

@@ -80,9 +80,13 @@ func openAppend(path string) (*os.File, error) {
 	return f, nil
 }
 
-// Path returns the path the File was opened with ("-" for a standard
-// stream), for messages such as "reopened /var/log/gocorn/access.log".
-func (f *File) Path() string { return f.path }
+// Path returns the path the File writes to ("-" for a standard stream),
+// for messages such as "reopened /var/log/gocorn/access.log".
+func (f *File) Path() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.path
+}
 
 // Write writes p as one unit. Pass whole lines: concurrent calls are
 // serialised, so lines never interleave. The error (for example ENOSPC or
@@ -118,32 +122,60 @@ func (f *File) complain(err error) {
 // keeps writing to the old descriptor and Reopen returns the error. For "-"
 // it does nothing.
 func (f *File) Reopen() error {
-	if f.std {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.closed {
-			return ErrClosed
+	f.mu.Lock()
+	path, std := f.path, f.std
+	f.mu.Unlock()
+	if std {
+		return f.swap(nil, path, true)
+	}
+	return f.Move(path, nil)
+}
+
+// Move writes to path from now on ("-" for std), as Open would: a HUP
+// that changes the log's path moves the master's log without a new
+// logger. If the open fails the File keeps writing where it did and Move
+// returns the error.
+func (f *File) Move(path string, std *os.File) error {
+	if path == "-" {
+		if std == nil {
+			return errors.New(`logfile: path "-" given without a standard stream`)
 		}
-		return nil
+		return f.swap(std, path, true)
 	}
 	// Open outside the lock so writers are not held up by a slow
 	// filesystem; only the pointer swap waits for an in-flight write.
-	nf, err := openAppend(f.path)
+	nf, err := openAppend(path)
 	if err != nil {
 		return err
 	}
+	return f.swap(nf, path, false)
+}
+
+// swap writes to nf (a standard stream when std; nil keeps the stream)
+// from now on and closes the old descriptor unless it was a standard
+// stream.
+func (f *File) swap(nf *os.File, path string, std bool) error {
 	f.mu.Lock()
 	if f.closed {
 		f.mu.Unlock()
-		nf.Close()
+		if nf != nil && !std {
+			nf.Close()
+		}
 		return ErrClosed
 	}
-	old := f.f
-	f.f = nf
+	if nf == nil {
+		f.mu.Unlock()
+		return nil
+	}
+	old, oldStd, oldPath := f.f, f.std, f.path
+	f.f, f.std, f.path = nf, std, path
 	f.mu.Unlock()
 	// No writer can still hold old: every Write runs under mu.
+	if oldStd || old == nf {
+		return nil
+	}
 	if err := old.Close(); err != nil {
-		return fmt.Errorf("logfile: closing old descriptor of %s: %w", f.path, err)
+		return fmt.Errorf("logfile: closing old descriptor of %s: %w", oldPath, err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,5 +271,47 @@ func TestFullDiskIsReported(t *testing.T) {
 	}
 	if f.failures != 3 || f.complained.IsZero() {
 		t.Errorf("failures %d, complained at %v", f.failures, f.complained)
+	}
+}
+
+// Move writes to another path from now on, and back to a standard
+// stream; a path that cannot be opened keeps the old one.
+func TestMove(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
+	f, err := Open(a, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Write([]byte("one\n"))
+	if err := f.Move(b, os.Stderr); err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("two\n"))
+	if err := f.Move(filepath.Join(dir, "missing", "c.log"), os.Stderr); err == nil {
+		t.Error("moving to a missing directory succeeded")
+	}
+	f.Write([]byte("three\n"))
+	for path, want := range map[string]string{a: "one\n", b: "two\nthree\n"} {
+		if got, _ := os.ReadFile(path); string(got) != want {
+			t.Errorf("%s holds %q, want %q", path, got, want)
+		}
+	}
+	if f.Path() != b {
+		t.Errorf("Path() = %q, want %q", f.Path(), b)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := f.Move("-", w); err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("four\n"))
+	w.Close()
+	if got, _ := io.ReadAll(r); string(got) != "four\n" || f.Path() != "-" {
+		t.Errorf("after Move(-): std got %q, Path %q", got, f.Path())
 	}
 }
