@@ -72,7 +72,7 @@ type limitListener struct {
 	slots       *slots
 	takeFirst   bool
 	idle        chan struct{}           // when set, accept only while a slot of this handler pool is free
-	wrap        func(net.Conn) net.Conn // applied to each accepted connection (Timeouts.Conn)
+	wrap        func(net.Conn) net.Conn // applied to each accepted connection, below its slotConn (New says what)
 	emptying    atomic.Bool             // accept what is queued, then close
 	emptyUntil  atomic.Int64            // unix ns after which an emptying listener closes anyway
 	closed      chan struct{}

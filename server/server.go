@@ -82,6 +82,10 @@ func New(o Options) (*Server, error) {
 	if cl.AcceptWhenIdle {
 		idle = t.pool
 	}
+	// A plaintext connection is, from the outside in: slotConn, h1's
+	// strict reader, the write deadlines, the PROXY protocol reader, the
+	// socket. With TLS, h1 goes above the TLS layer, once the handshake is
+	// done (tlsListener): h1, tls.Conn, slotConn, deadlines, PROXY, socket.
 	warn := func(msg string) { o.ErrorLog.Warn(msg) }
 	strict := func(c net.Conn) net.Conn { return h1.Wrap(c, &parse, warn) }
 	wrap := func(c net.Conn) net.Conn { return strict(o.Timeouts.Conn(c)) }

@@ -9,8 +9,6 @@ import (
 )
 
 // TLSConfig holds the settings of TLS and HTTP/2; it is embedded in Config.
-// It also carries the slow-client timeouts (TimeoutConfig): like TLS, they
-// decide how a worker's sockets behave before and around the handler.
 type TLSConfig struct {
 	// TLS. Paths are absolute once checked; "" is None.
 	Keyfile       string `json:"keyfile"`
@@ -27,17 +25,6 @@ type TLSConfig struct {
 	HTTP2MaxFrameSize         int      `json:"http2_max_frame_size"`
 	HTTP2MaxHeaderListSize    int      `json:"http2_max_header_list_size"` // 0 = net/http's own bound
 	HTTP2Cleartext            string   `json:"http2_cleartext"`            // "off" or "prior-knowledge"
-
-	TimeoutConfig
-}
-
-// TimeoutConfig holds the timeouts against slow and silent clients, in
-// seconds; 0 turns one off. keepalive (the idle time between requests) is
-// a core setting.
-type TimeoutConfig struct {
-	HeaderTimeout int `json:"header_timeout"` // the whole request head
-	BodyTimeout   int `json:"body_timeout"`   // each read of the request body
-	WriteTimeout  int `json:"write_timeout"`  // each write of the response
 }
 
 // TLSEnabled tells whether the workers serve TLS: certfile or keyfile is

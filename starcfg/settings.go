@@ -87,9 +87,9 @@ var reloadEngines = []string{"auto", "inotify", "poll"}
 // logLevels are gunicorn's log levels, most verbose first.
 var logLevels = []string{"debug", "info", "warning", "error", "critical"}
 
-// settings is the table. Keep it grouped by section.
 // settings is the one table: the core settings here, and those of the
-// HTTP edge (request parsing, proxies, TLS) in their own files.
+// HTTP edge (request parsing, proxies, TLS) in their own files. Keep each
+// part grouped by section.
 var settings = slices.Concat(coreSettings, httpSettings, proxySettings, tlsSettings, compatSettings)
 
 // coreSettings are the settings of the process model, config and logs.

@@ -11,6 +11,50 @@ var headerMaps = []string{"drop", "refuse", "dangerous"}
 
 // httpSettings are the table entries of request parsing, limits and timeouts.
 var httpSettings = []*setting{
+	// Security: slow and silent clients.
+	{
+		name: "header_timeout", flags: []string{"header-timeout"}, metavar: "INT",
+		typ: typeInt, def: 10, section: secSecurity, reloadable: true,
+		help: "Seconds a client has to send a whole request head (the request line and " +
+			"headers), counted from when the worker accepts the connection (or, on a " +
+			"kept-alive connection, from the first byte of the next request); the TLS " +
+			"handshake counts too. A client that is slower gets 408 Request Timeout and is " +
+			"disconnected; one that sent nothing is disconnected without a response. This is what stops slowloris clients, which trickle " +
+			"their headers to hold connections open: gunicorn has no such timeout and " +
+			"needs a buffering proxy in front. A request head is a few hundred bytes that " +
+			"a real client sends at once, so 10 seconds only ever cuts off clients that " +
+			"are broken or hostile, even on slow mobile networks. 0 turns the timeout off. " +
+			"A gocorn setting.",
+		field: func(c *Config) any { return &c.HeaderTimeout },
+	},
+	{
+		name: "body_timeout", flags: []string{"body-timeout"}, metavar: "INT",
+		typ: typeInt, def: 20, section: secSecurity, reloadable: true,
+		help: "Seconds the handler waits for each read of the request body before the read " +
+			"fails and the connection is closed. It bounds a stalled upload, not a long one: " +
+			"every read that receives data starts the count again, so a large upload at any " +
+			"steady speed passes. The default leaves TCP time to recover from several lost " +
+			"packets (its retransmissions back off 1, 2, 4, 8 seconds) and stays below the " +
+			"default timeout of 30, so a stalled client is dropped before the master takes the " +
+			"worker for hung. A client that trickles its body slowly but steadily is not " +
+			"stopped: a sync worker then stays busy for it, as in gunicorn. 0 turns the " +
+			"timeout off. A gocorn setting.",
+		field: func(c *Config) any { return &c.BodyTimeout },
+	},
+	{
+		name: "write_timeout", flags: []string{"write-timeout"}, metavar: "INT",
+		typ: typeInt, def: 20, section: secSecurity, reloadable: true,
+		help: "Seconds a write of the response may wait for the client to read, before the " +
+			"connection is closed and the handler's write fails. Writes are made in pieces of " +
+			"at most 64 KiB, each with its own deadline, so a long download or an endless " +
+			"stream runs as long as the client keeps reading, while a client that stops " +
+			"reading is dropped. Default as body_timeout, for the same reasons. A handler " +
+			"that sets its own write deadline (http.ResponseController.SetWriteDeadline) " +
+			"replaces this one until its request ends. HTTP/2 connections use it as their " +
+			"write byte timeout. 0 turns the timeout off. A gocorn setting.",
+		field: func(c *Config) any { return &c.WriteTimeout },
+	},
+
 	// Security: how strictly request heads are read (server/h1).
 	{
 		name: "permit_obsolete_folding", flags: []string{"permit-obsolete-folding"},

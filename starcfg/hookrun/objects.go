@@ -15,13 +15,13 @@ import (
 )
 
 // This file holds the objects hooks receive for the processes: server,
-// worker and their cfg and log. Request objects are in hookobj_http.go.
+// worker and their cfg and log. Request objects are in request.go.
 // All are read-only Starlark values whose attributes are listed by
 // AttrNames, so a misspelt attribute gets a "did you mean" hint.
 
-// Master is what the server object of a hook shows. The master keeps one
-// and updates it before each call; Runner copies it, so the master may
-// change it again as soon as the call returns.
+// Master is what the server object of a hook shows (gunicorn's arbiter).
+// The master fills one for each call; Runner copies it, so the caller may
+// reuse it as soon as the call returns.
 type Master struct {
 	PID        int               // the master's process id (in a worker: its master's)
 	NumWorkers int               // the number of workers the master keeps now
