@@ -40,3 +40,77 @@ func TestEnviron(t *testing.T) {
 		t.Errorf("Environ =\n%v\nwant\n%v", got, want)
 	}
 }
+
+// EnvironValue reads one variable, in any case, as Environ has it.
+func TestEnvironValue(t *testing.T) {
+	r := httptest.NewRequest("POST", "http://example.com:8080/p?q=1", nil)
+	r.RequestURI = "/p?q=1"
+	r.RemoteAddr = "[2001:db8::1]:4711"
+	r.Header.Set("X-Token", "t")
+	r.Header.Add("Accept", "a")
+	r.Header.Add("Accept", "b")
+	r.Header.Set("Content-Type", "text/plain")
+	r.Header["Script_name"] = []string{"/under"} // as a trusted proxy sends SCRIPT_NAME
+	r.Header.Set("Script-Name", "/dash")
+	tests := []struct {
+		name, want string
+		ok         bool
+	}{
+		{"REQUEST_METHOD", "POST", true},
+		{"request_method", "POST", true},
+		{"Wsgi.Url_Scheme", "http", true},
+		{"REMOTE_ADDR", "2001:db8::1", true},
+		{"remote_port", "4711", true},
+		{"SERVER_NAME", "example.com", true},
+		{"SERVER_PORT", "8080", true},
+		{"QUERY_STRING", "q=1", true},
+		{"RAW_URI", "/p?q=1", true},
+		{"SCRIPT_NAME", "", true},
+		{"HTTP_HOST", "example.com:8080", true},
+		{"http_x_token", "t", true},
+		{"HTTP_ACCEPT", "a,b", true},
+		{"CONTENT_TYPE", "text/plain", true},
+		{"CONTENT_LENGTH", "", false},              // no such header
+		{"HTTP_CONTENT_TYPE", "", false},           // it is CONTENT_TYPE
+		{"HTTP_X_MISSING", "", false},              // not sent
+		{"HTTP_SCRIPT_NAME", "/dash,/under", true}, // both names map to it: joined in name order
+		{"HTTP_", "", false},
+		{"HOME", "", false}, // not a request variable
+	}
+	for _, tt := range tests {
+		if got, ok := EnvironValue(r, tt.name); got != tt.want || ok != tt.ok {
+			t.Errorf("EnvironValue(%q) = %q, %v; want %q, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+	for key, want := range Environ(r) {
+		if got, ok := EnvironValue(r, key); got != want || !ok {
+			t.Errorf("EnvironValue(%q) = %q, %v; Environ has %q", key, got, ok, want)
+		}
+	}
+}
+
+// The access log's {name}e falls back to the worker's environment, as
+// written and then in upper case, but never for the request's own names.
+func TestLogEnviron(t *testing.T) {
+	t.Setenv("GOCORN_LOG_ENVIRON", "up")
+	t.Setenv("gocorn_log_lower", "low")
+	t.Setenv("HTTP_PROXY", "http://proxy.internal:3128")
+	r := httptest.NewRequest("GET", "/", nil)
+	tests := []struct {
+		name, want string
+		ok         bool
+	}{
+		{"GOCORN_LOG_ENVIRON", "up", true},
+		{"gocorn_log_environ", "up", true},
+		{"gocorn_log_lower", "low", true},
+		{"GOCORN_LOG_LOWER", "", false}, // variable names are case-sensitive; only the upper-case retry is made
+		{"GOCORN_LOG_NONE", "", false},
+		{"HTTP_PROXY", "", false}, // a request variable: its Proxy header
+		{"request_method", "GET", true},
+	}
+	for _, tt := range tests {
+		if got, ok := logEnviron(tt.name)(r); got != tt.want || ok != tt.ok {
+			t.Errorf("%s: got %q, %v; want %q, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
+}
