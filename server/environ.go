@@ -77,7 +77,7 @@ type requestVar struct {
 // requestVars are the environ's variables other than the HTTP_* headers.
 var requestVars = []requestVar{
 	{"REQUEST_METHOD", always(func(r *http.Request) string { return r.Method })},
-	{"SCRIPT_NAME", always(func(*http.Request) string { return "" })},
+	{"SCRIPT_NAME", always(ScriptName)},
 	{"PATH_INFO", always(func(r *http.Request) string { return r.URL.Path })},
 	{"QUERY_STRING", always(func(r *http.Request) string { return r.URL.RawQuery })},
 	{"RAW_URI", always(rawURI)},

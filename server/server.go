@@ -57,7 +57,9 @@ func New(o Options) (*Server, error) {
 		h = threads(pool, h)
 	}
 	h = t.wrap(h)
-	h = px.Handler(h) // the client behind trusted proxies, for the handler and the access log
+	m := newMount(o)
+	h = m.handler(h, t.wrap(http.HandlerFunc(m.refuse))) // PATH_INFO for the handler and the access log; refusals logged too
+	h = px.Handler(h)                                    // the client behind trusted proxies, for the handler and the access log
 
 	parse := *o.HTTP1
 	parse.PassHTTP2Preface = slices.Contains(o.Protocols, "h2") && tlsConf == nil
