@@ -29,28 +29,12 @@ import (
 // "/" for the prefix itself, so that ScriptName(r) + r.URL.EscapedPath()
 // is the path the client asked for, but for that trailing slash.
 func ScriptName(r *http.Request) string {
-	if m, ok := r.Context().Value(mountKey{}).(*mounted); ok {
-		return m.name
-	}
-	return ""
+	name, _ := r.Context().Value(mountKey{}).(string)
+	return name
 }
 
-// mountKey is the context key of a *mounted.
+// mountKey is the context key of a request's mount prefix.
 type mountKey struct{}
-
-// mounted is the context of a request served under a mount prefix: one
-// allocation carries the prefix.
-type mounted struct {
-	context.Context
-	name string
-}
-
-func (m *mounted) Value(key any) any {
-	if key == (mountKey{}) {
-		return m
-	}
-	return m.Context.Value(key)
-}
 
 // mount takes the mount prefix off each request's path (see ScriptName).
 type mount struct {
@@ -82,7 +66,7 @@ func (m *mount) handler(next, refuse http.Handler) http.Handler {
 			refuse.ServeHTTP(w, r)
 			return
 		}
-		r = r.WithContext(&mounted{Context: r.Context(), name: name})
+		r = r.WithContext(context.WithValue(r.Context(), mountKey{}, name))
 		if ok {
 			r.URL = u
 		}
