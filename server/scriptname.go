@@ -27,7 +27,9 @@ import (
 // slash: prepend it to the escaped paths of the links a handler builds.
 // Below it, r.URL.Path (and RawPath) hold the rest of the path, which is
 // "/" for the prefix itself, so that ScriptName(r) + r.URL.EscapedPath()
-// is the path the client asked for, but for that trailing slash.
+// is the path the client asked for, but for that trailing slash; a path
+// that reached a root_path without it (its proxy took it off) is left as
+// it came, and ScriptName is still the prefix its links need.
 func ScriptName(r *http.Request) string {
 	name, _ := r.Context().Value(mountKey{}).(string)
 	return name
