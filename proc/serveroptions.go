@@ -3,6 +3,7 @@ package proc
 import (
 	"crypto/tls"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ func serverOptions(cfg *starcfg.Config, secrets *server.TLSSecrets) (server.Opti
 	}
 	return server.Options{
 		AccessLogFormat: cfg.AccessLogFormat,
+		RootPath:        cfg.RootPath,
+		ScriptName:      os.Getenv("SCRIPT_NAME"), // gunicorn's fallback mount prefix; raw_env may set it
 		Class:           workerClass(cfg),
 		Timeouts:        timeoutsOf(cfg),
 		RequestTimeout:  requestTimeout(cfg),

@@ -23,6 +23,8 @@ func TestServerOptions(t *testing.T) {
 	cfg.HeaderMap = "refuse"
 	cfg.ForwardedAllowIPs, cfg.ProxyAllowIPs, cfg.ProxyProtocol = []string{"10.0.0.0/8", "::1"}, []string{"*"}, "v2"
 	cfg.HTTP2MaxConcurrentStreams, cfg.HTTP2MaxHeaderListSize = 7, 4096
+	cfg.RootPath = "/app"
+	t.Setenv("SCRIPT_NAME", "/env")
 	o, err := serverOptions(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +43,9 @@ func TestServerOptions(t *testing.T) {
 	}
 	if o.Proxy.Forwarded.String() != "10.0.0.0/8,::1" || !o.Proxy.ProtocolPeers.All() || o.Proxy.Protocol != proxy.V2 {
 		t.Errorf("proxy %v %v %v", o.Proxy.Forwarded, o.Proxy.ProtocolPeers, o.Proxy.Protocol)
+	}
+	if o.RootPath != "/app" || o.ScriptName != "/env" {
+		t.Errorf("root_path %q, SCRIPT_NAME %q", o.RootPath, o.ScriptName)
 	}
 	if o.HTTP2.MaxConcurrentStreams != 7 || o.HTTP2.MaxHeaderListSize != 4096 || o.TLS != nil {
 		t.Errorf("HTTP/2 %+v, TLS %v", o.HTTP2, o.TLS)

@@ -2,7 +2,9 @@ package server
 
 import (
 	"io"
+	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,7 +22,7 @@ type accessLogger struct {
 
 func newAccessLogger(format string, out io.Writer) *accessLogger {
 	return &accessLogger{
-		format: accesslog.Compile(format),
+		format: accesslog.CompileWith(format, logEnviron),
 		out:    out,
 		pid:    os.Getpid(),
 		bufs:   sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }},
@@ -42,4 +44,26 @@ func (a *accessLogger) write(e *exchange) {
 	a.out.Write(line) // a failing log disk must not fail the request
 	*bp = line
 	a.bufs.Put(bp)
+}
+
+// logEnviron resolves the access log's %({name}e)s: the request's environ
+// variable of that name in any case (EnvironValue), else the worker
+// process's environment variable, looked up as written and then in upper
+// case, so that %({home}e)s, as gunicorn users write atoms lower-cased,
+// finds HOME. Names of the request's variables (HTTP_*, CONTENT_TYPE,
+// ...) never read the process environment: %({HTTP_PROXY}e)s is the
+// request's Proxy header or "-", never the worker's proxy setting.
+// gunicorn's environ has no process variables; gocorn adds them for
+// values such as the host or the release a worker runs.
+func logEnviron(name string) accesslog.EnvironFunc {
+	if get := environVar(name); get != nil {
+		return get
+	}
+	upper := strings.ToUpper(name)
+	return func(*http.Request) (string, bool) {
+		if v, ok := os.LookupEnv(name); ok {
+			return v, true
+		}
+		return os.LookupEnv(upper)
+	}
 }

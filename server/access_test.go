@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -194,5 +195,43 @@ func TestResponseControllerReachesTheConnection(t *testing.T) {
 	mustDial(t, r.addr()).mustGet(t, "/")
 	if err := <-errs; err != nil {
 		t.Errorf("SetWriteDeadline through the response writer: %v", err)
+	}
+}
+
+// %({name}e)s prints the request's environ variable of that name, in any
+// case (gunicorn lower-cases the atom keys), else the worker's environment
+// variable; a name neither knows prints "-", an empty variable nothing.
+func TestAccessLogEnviron(t *testing.T) {
+	t.Setenv("GOCORN_ENVIRON_TEST", `say "hi"`)
+	log := &lines{}
+	c := config("sync")
+	c.AccessLogFormat = `%({remote_addr}e)s %({REQUEST_METHOD}e)s %({Path_Info}e)s [%({query_string}e)s] ` +
+		`%({wsgi.url_scheme}e)s %({SERVER_PROTOCOL}e)s %({raw_uri}e)s %({http_x_token}e)s %({HTTP_ACCEPT}e)s ` +
+		`%({content_type}e)s %({HTTP_MISSING}e)s %({GOCORN_ENVIRON_TEST}e)s %({gocorn_environ_test}e)s %({NO_SUCH_VARIABLE}e)s`
+	r := start(t, with(c, Options{Handler: Hello(), AccessLog: log}), 1)
+	_, _, err := mustDial(t, r.addr()).roundTrip("GET /a%20b HTTP/1.1\r\nHost: test\r\nX-Token: \"q\"\\\r\nAccept: a\r\nAccept: b\r\n\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `127.0.0.1 GET /a b [] http HTTP/1.1 /a%20b \"q\"\\ a,b - - say \"hi\" say \"hi\" -` + "\n"
+	if got := log.waitN(t, 1); got[0] != want {
+		t.Errorf("access log\n%q\nwant\n%q", got[0], want)
+	}
+}
+
+// Environ atoms cost no allocation per line: each name is resolved when
+// the format is compiled.
+func TestAccessLogEnvironAllocs(t *testing.T) {
+	t.Setenv("GOCORN_ENVIRON_TEST", "x")
+	a := newAccessLogger(`%({REMOTE_ADDR}e)s %({remote_port}e)s %({wsgi.url_scheme}e)s %({HTTP_ACCEPT}e)s %({GOCORN_ENVIRON_TEST}e)s %({nope}e)s`, io.Discard)
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Accept", "*/*")
+	buf := make([]byte, 0, 256)
+	e := &accesslog.Entry{Request: r}
+	if n := testing.AllocsPerRun(100, func() { buf = a.format.Append(buf[:0], e) }); n != 0 {
+		t.Errorf("%.1f allocations per line, want 0", n)
+	}
+	if got := string(buf); got != "192.0.2.1 1234 http */* x -\n" {
+		t.Errorf("line %q", got)
 	}
 }

@@ -316,17 +316,12 @@ func (g *guard) fail(answer func(http.ResponseWriter)) bool {
 	return true
 }
 
-// answer504 is the answer at the deadline: gunicorn's error page, in the
-// gunicorn's words of a proxy that timed out, and the connection closes.
+// answer504 is the answer at the deadline: gunicorn's error page, and
+// the connection closes.
 func answer504(limit time.Duration) func(http.ResponseWriter) {
 	return func(w http.ResponseWriter) {
-		h := w.Header()
-		clear(h)
-		h.Set("Content-Type", "text/html")
-		h.Set("Connection", "close")
-		w.WriteHeader(http.StatusGatewayTimeout)
-		w.Write(h1.ErrorBody(http.StatusGatewayTimeout,
-			fmt.Sprintf("The request did not finish within request_timeout (%s).", limit)))
+		h1.ServeErrorPage(w, http.StatusGatewayTimeout,
+			fmt.Sprintf("The request did not finish within request_timeout (%s).", limit))
 	}
 }
 

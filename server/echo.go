@@ -16,8 +16,9 @@ import (
 // bodies end to end.
 type EchoReply struct {
 	Method     string              `json:"method"`
-	URI        string              `json:"uri"` // the raw request-target
-	Path       string              `json:"path"`
+	URI        string              `json:"uri"`         // the raw request-target
+	ScriptName string              `json:"script_name"` // the mount prefix (see ScriptName), "" at the root
+	Path       string              `json:"path"`        // below the mount prefix
 	Query      string              `json:"query"`
 	Proto      string              `json:"proto"`
 	Headers    map[string][]string `json:"headers"`  // canonical name -> values, as received (Trailer: the announced names, sorted)
@@ -77,6 +78,7 @@ func describe(r *http.Request, announced string, body []byte) EchoReply {
 	return EchoReply{
 		Method:     r.Method,
 		URI:        r.RequestURI,
+		ScriptName: ScriptName(r),
 		Path:       r.URL.Path,
 		Query:      r.URL.RawQuery,
 		Proto:      r.Proto,

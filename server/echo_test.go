@@ -39,7 +39,7 @@ func TestEchoKeys(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{"body_base64", "headers", "method", "path", "proto", "query", "remote_addr", "scheme", "trailers", "uri"}
+	want := []string{"body_base64", "headers", "method", "path", "proto", "query", "remote_addr", "scheme", "script_name", "trailers", "uri"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("echo keys %v, want %v", keys, want)
 	}

@@ -41,6 +41,18 @@ type Options struct {
 	HTTP1 *h1.Options  // the strict HTTP/1 parser's rules; nil: h1.Defaults
 	Proxy proxy.Config // trusted proxies and the PROXY protocol
 
+	// RootPath is the path prefix the application is mounted at
+	// (root_path): a request under it reaches the handler with the prefix
+	// taken off its path, and one outside it reaches the handler
+	// unchanged, for a proxy that strips the prefix itself; ScriptName(r)
+	// is RootPath either way. ScriptName is the prefix when RootPath is
+	// empty (the worker's SCRIPT_NAME environment variable, gunicorn's
+	// fallback): a request outside it gets 500. A trusted proxy's
+	// SCRIPT_NAME header overrides both, with ScriptName's rule. Trailing
+	// slashes are ignored; see ScriptName.
+	RootPath   string
+	ScriptName string
+
 	// TLS is what the listeners serve TLS with; nil serves plain TCP.
 	TLS *TLS
 

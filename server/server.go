@@ -52,7 +52,9 @@ func New(o Options) (*Server, error) {
 	cl := o.Class
 	cl.Connections = max(cl.Connections, 1)
 	h = t.wrap(h)
-	h = px.Handler(h) // the client behind trusted proxies, for the handler and the access log
+	m := newMount(o)
+	h = m.handler(h, t.wrap(http.HandlerFunc(m.refuse))) // PATH_INFO for the handler and the access log; refusals logged too
+	h = px.Handler(h)                                    // the client behind trusted proxies, for the handler and the access log
 
 	parse := *o.HTTP1
 	parse.PassHTTP2Preface = slices.Contains(o.Protocols, "h2") && tlsConf == nil

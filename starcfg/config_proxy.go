@@ -14,6 +14,7 @@ type ProxyConfig struct {
 	SecureSchemeHeaders map[string]string `json:"secure_scheme_headers"` // header name -> the value that means https
 	ProxyProtocol       string            `json:"proxy_protocol"`        // one of proxyModes' values
 	ProxyAllowIPs       []string          `json:"proxy_allow_ips"`       // IPs, CIDR prefixes or "*", one per entry
+	RootPath            string            `json:"root_path"`             // the mount prefix, escaped, without a trailing slash; "" for none
 }
 
 // AllowList is a parsed forwarded_allow_ips or proxy_allow_ips.

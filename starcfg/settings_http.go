@@ -122,8 +122,14 @@ var httpSettings = []*setting{
 		section: secSecurity, reloadable: true,
 		help: "Header names with underscores that a trusted peer (see forwarded_allow_ips; " +
 			"a unix socket peer is trusted) may send whatever header_map says: a " +
-			"comma-separated list, any case, * for any name. The default names the headers " +
-			"a proxy sends to mount an application under a path prefix.",
+			"comma-separated list, any case, * for any name. SCRIPT_NAME mounts the " +
+			"application under the path prefix it gives, for its request, as in gunicorn: " +
+			"the handler sees r.URL.Path below the prefix and reads the prefix with " +
+			"server.ScriptName(r) (see root_path, which it overrides), and a path outside " +
+			"it gets 500 Configuration problem. Only a trusted peer's SCRIPT_NAME counts, " +
+			"even when header_map keeps everyone's. Other names, PATH_INFO included, only " +
+			"reach the handler as headers (r.Header[\"Path_info\"]), as they reach a " +
+			"gunicorn application as HTTP_* variables.",
 		field: func(c *Config) any { return &c.ForwarderHeaders },
 	},
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/textproto"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -80,7 +81,63 @@ var proxySettings = []*setting{
 			"sockets are always allowed. Used only when proxy_protocol is on.",
 		field: func(c *Config) any { return &c.ProxyAllowIPs },
 	},
+	{
+		name: "root_path", flags: []string{"root-path"}, metavar: "STRING",
+		typ: typeString, def: "", check: checkRootPath, section: secMechanics, reloadable: true,
+		help: "The path prefix the application is mounted at, when a proxy serves it under a " +
+			"path (example.com/app/... to gocorn). A request under it reaches the handler with " +
+			"the prefix taken off r.URL.Path (/app/items as /items, /app itself as /), as " +
+			"behind http.StripPrefix, and so do the access log's %(U)s and the environ's " +
+			"PATH_INFO; the handler reads the prefix with server.ScriptName(r) to build its " +
+			"links (SCRIPT_NAME in the access log and the hooks' environ). A request outside " +
+			"it reaches the handler unchanged, for a proxy that strips the prefix itself. " +
+			"Write it as clients send it, percent-escapes and all (/caf%C3%A9); a trailing " +
+			"slash is ignored. A SCRIPT_NAME header from a trusted proxy (forwarder_headers) " +
+			"overrides it for its request; without either, the SCRIPT_NAME environment " +
+			"variable is the prefix, as in gunicorn, and there a path outside it gets 500. " +
+			"gunicorn hands root_path to ASGI applications only (their scope's root_path), " +
+			"whose frameworks take it off the path the same way.",
+		field: func(c *Config) any { return &c.RootPath },
+	},
 }
+
+// checkRootPath requires a path as a URL carries it, or "" for none: a
+// leading slash, then characters a path holds as they are and %XX
+// escapes, since it is compared with the path as clients send it. The
+// trailing slash is dropped: /app/ mounts at /app, and / at the root.
+func checkRootPath(v any, _ *checkContext) (any, error) {
+	s := v.(string)
+	if s == "" {
+		return s, nil
+	}
+	if s[0] != '/' {
+		return nil, fmt.Errorf("%q is not a path: it must start with /", s)
+	}
+	if !isEscapedPath(s) {
+		return nil, fmt.Errorf("%q is not a path as clients send it: write %q", s, (&url.URL{Path: s}).EscapedPath())
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
+// isEscapedPath tells whether s holds only what RFC 3986 lets a path
+// hold: unreserved characters, sub-delimiters, ':', '@', '/' and %XX
+// escapes.
+func isEscapedPath(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			strings.IndexByte("-._~!$&'()*+,;=:@/", c) >= 0:
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			i += 2
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // checkAllowList splits comma-separated entries (the form of the flags and
 // of FORWARDED_ALLOW_IPS) into one address or prefix per entry and parses

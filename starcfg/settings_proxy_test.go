@@ -122,3 +122,40 @@ func TestProxySettings(t *testing.T) {
 		t.Errorf("JSON round trip: %+v, %v", back.ProxyConfig, err)
 	}
 }
+
+// root_path is stored as clients send it, without its trailing slash, and
+// must be a path as they send it.
+func TestRootPath(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"gocorn.conf.star": "root_path = '/app/'\n"})
+	ok := []struct {
+		args []string
+		want string
+	}{
+		{nil, "/app"},
+		{[]string{"--root-path", "/v2/api"}, "/v2/api"},
+		{[]string{"--root-path", "/"}, ""},
+		{[]string{"--root-path", ""}, ""},
+		{[]string{"--root-path", "/caf%C3%A9/x@y:z"}, "/caf%C3%A9/x@y:z"},
+	}
+	for _, tt := range ok {
+		r, err := resolveIn(t, dir, nil, tt.args...)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.args, err)
+		}
+		if r.Config.RootPath != tt.want {
+			t.Errorf("%q: root_path %q, want %q", tt.args, r.Config.RootPath, tt.want)
+		}
+	}
+	errs := []struct{ value, want string }{
+		{"app", `gocorn: error: --root-path: "app" is not a path: it must start with /`},
+		{"/café", `gocorn: error: --root-path: "/café" is not a path as clients send it: write "/caf%C3%A9"`},
+		{"/a b", `gocorn: error: --root-path: "/a b" is not a path as clients send it: write "/a%20b"`},
+		{"/100%", `gocorn: error: --root-path: "/100%" is not a path as clients send it: write "/100%25"`},
+		{"/a?b", `gocorn: error: --root-path: "/a?b" is not a path as clients send it: write "/a%3Fb"`},
+	}
+	for _, tt := range errs {
+		if _, err := resolveIn(t, dir, nil, "--root-path", tt.value); err == nil || err.Error() != tt.want {
+			t.Errorf("%q: error %v\nwant %s", tt.value, err, tt.want)
+		}
+	}
+}

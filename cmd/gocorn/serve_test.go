@@ -72,12 +72,12 @@ func TestEchoShowsTheRequest(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	keys := []string{"method", "uri", "path", "query", "proto", "headers", "trailers", "body_base64", "remote_addr", "scheme"}
+	keys := []string{"method", "uri", "script_name", "path", "query", "proto", "headers", "trailers", "body_base64", "remote_addr", "scheme"}
 	if len(got) != len(keys) {
 		t.Errorf("echo keys: got %d keys, want exactly %v: %v", len(got), keys, got)
 	}
 	want := map[string]any{
-		"method": "POST", "uri": "/a/b?x=1&y=2", "path": "/a/b", "query": "x=1&y=2", "proto": "HTTP/1.1",
+		"method": "POST", "uri": "/a/b?x=1&y=2", "script_name": "", "path": "/a/b", "query": "x=1&y=2", "proto": "HTTP/1.1",
 		"body_base64": base64.StdEncoding.EncodeToString([]byte("hello")), "scheme": "http",
 	}
 	for k, v := range want {

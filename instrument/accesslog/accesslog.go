@@ -23,7 +23,7 @@
 //	L  seconds with 6 decimals, such as 0.001418
 //	p  <PID>
 //	{name}i  request header    {name}o  response header
-//	{name}e  Entry.Environ(name)
+//	{name}e  the request's environment variable name (see CompileWith)
 //
 // Header names are case-insensitive; a missing header prints "-". When a
 // header appears several times, {name}i and {name}o print the last value and
@@ -77,12 +77,12 @@ type Entry struct {
 	Duration time.Duration
 	// PID is the worker's process id (p).
 	PID int
-	// Environ, if set, returns the value of {name}e, called with the name
-	// as written in the format (gunicorn matches these case-insensitively,
-	// so compare without case). An empty result, or a nil Environ, prints
-	// "-".
-	Environ func(name string) string
 }
+
+// EnvironFunc reads the value of one {name}e atom from a request; false
+// means the request has no such variable, which prints "-". An empty
+// value prints nothing, as gunicorn prints an empty QUERY_STRING.
+type EnvironFunc func(r *http.Request) (value string, ok bool)
 
 // Format is a compiled access log format. It is immutable and safe for
 // concurrent use, so one Format serves every request of a worker.
@@ -118,12 +118,13 @@ const (
 
 // segment is one piece of a compiled format: literal text, or an atom.
 // For header atoms name is the header's canonical name and raw the name as
-// written; for environ atoms raw is the name passed to Environ.
+// written; environ atoms have the function that reads their variable.
 type segment struct {
-	op   opcode
-	text string // literal text for opLiteral
-	name string
-	raw  string
+	op      opcode
+	text    string // literal text for opLiteral
+	name    string
+	raw     string
+	environ EnvironFunc
 }
 
 var simpleAtoms = map[string]opcode{
@@ -147,11 +148,21 @@ var simpleAtoms = map[string]opcode{
 	"p": opPID,
 }
 
-// Compile parses format once, so that each request only walks a slice.
-// It never fails: text it cannot read as an atom is kept literally and an
-// unknown atom prints "-", so a typo in the format shows in the log instead
-// of stopping the server.
-func Compile(format string) *Format {
+// Compile is CompileWith without an environment: every {name}e atom
+// prints "-".
+func Compile(format string) *Format { return CompileWith(format, nil) }
+
+// CompileWith parses format once, so that each request only walks a
+// slice. It never fails: text it cannot read as an atom is kept literally
+// and an unknown atom prints "-", so a typo in the format shows in the log
+// instead of stopping the server.
+//
+// environ resolves the name of each {name}e atom, as written in the
+// format, to the function that reads its value from each request; it runs
+// here, once per atom, so that a request pays for a lookup, not for a
+// search. gunicorn matches these names in any case (it lower-cases them),
+// so environ should too. A nil environ, or a nil result, prints "-".
+func CompileWith(format string, environ func(name string) EnvironFunc) *Format {
 	f := &Format{}
 	var lit strings.Builder
 	flush := func() {
@@ -177,7 +188,7 @@ func Compile(format string) *Format {
 			if !ok {
 				break
 			}
-			seg := atom(key)
+			seg := atom(key, environ)
 			if seg.op == opLiteral {
 				lit.WriteString(seg.text)
 			} else {
@@ -192,6 +203,14 @@ func Compile(format string) *Format {
 	}
 	flush()
 	return f
+}
+
+// resolve is environ(name), or nil without environ.
+func resolve(environ func(string) EnvironFunc, name string) EnvironFunc {
+	if environ == nil {
+		return nil
+	}
+	return environ(name)
 }
 
 // parseKey reads a Python mapping key starting just after "%(" and the
@@ -240,7 +259,7 @@ func parseKey(s string, start int) (key string, next int, ok bool) {
 }
 
 // atom compiles one key. Unknown keys become the literal "-".
-func atom(key string) segment {
+func atom(key string, environ func(string) EnvironFunc) segment {
 	if op, ok := simpleAtoms[key]; ok {
 		return segment{op: op}
 	}
@@ -257,7 +276,9 @@ func atom(key string) segment {
 		case 'o', 'O':
 			return segment{op: opResponseHeader, name: http.CanonicalHeaderKey(name), raw: name}
 		case 'e', 'E':
-			return segment{op: opEnviron, raw: name}
+			if get := resolve(environ, name); get != nil {
+				return segment{op: opEnviron, raw: name, environ: get}
+			}
 		}
 	}
 	return segment{op: opLiteral, text: "-"}

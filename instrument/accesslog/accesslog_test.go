@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,6 @@ func TestAtoms(t *testing.T) {
 	req := parseRequest(t, raw, "203.0.113.7:41234")
 	resp := http.Header{"Content-Type": {"text/plain"}, "Set-Cookie": {"a=1", "b=2"}}
 	resp["x-lower"] = []string{"direct"} // written into the map, not canonical
-	env := map[string]string{"REMOTE_PORT": "41234", "wsgi.url_scheme": "https"}
 	e := &Entry{
 		Request:        req,
 		Status:         201,
@@ -62,14 +62,6 @@ func TestAtoms(t *testing.T) {
 		Time:           time.Date(2026, 1, 5, 23, 4, 5, 999, time.FixedZone("", -7*3600)),
 		Duration:       2*time.Second + 3*time.Millisecond + 4*time.Microsecond + 5,
 		PID:            9071,
-		Environ: func(name string) string {
-			for k, v := range env {
-				if strings.EqualFold(k, name) {
-					return v
-				}
-			}
-			return ""
-		},
 	}
 	tests := []struct{ format, want string }{
 		{"%(h)s", "203.0.113.7"},
@@ -103,13 +95,57 @@ func TestAtoms(t *testing.T) {
 		{"%({missing}o)s", "-"},
 		{"%({remote_port}e)s", "41234"},
 		{"%({WSGI.URL_SCHEME}e)s", "https"},
+		{"%({remote_port}E)s", "41234"},
+		{"%({empty}e)s", ""}, // set but empty: nothing, as an empty QUERY_STRING
 		{"%({missing}e)s", "-"},
+		{"%({unknown}e)s", "-"},
 	}
 	for _, tc := range tests {
-		f := Compile(tc.format)
+		f := CompileWith(tc.format, testEnviron)
 		if got := line(f, e); got != tc.want+"\n" {
 			t.Errorf("%s: got %q, want %q", tc.format, got, tc.want)
 		}
+	}
+}
+
+// testEnviron is a request environment of fixed values, matched in any
+// case as gunicorn matches {name}e; "missing" names a variable the request
+// does not have, and other names are not variables at all.
+func testEnviron(name string) EnvironFunc {
+	vars := map[string]string{"remote_port": "41234", "wsgi.url_scheme": "https", "empty": "", "quoted": "a\"b\n"}
+	if strings.EqualFold(name, "missing") {
+		return func(*http.Request) (string, bool) { return "", false }
+	}
+	v, ok := vars[strings.ToLower(name)]
+	if !ok {
+		return nil
+	}
+	return func(*http.Request) (string, bool) { return v, true }
+}
+
+// {name}e atoms are resolved once, when the format is compiled, and
+// without an environment, or without a request, they print "-".
+func TestEnvironAtoms(t *testing.T) {
+	var resolved []string
+	environ := func(name string) EnvironFunc {
+		resolved = append(resolved, name)
+		return testEnviron(name)
+	}
+	f := CompileWith("%({Remote_Port}e)s %({nope}e)s %({missing}e)s", environ)
+	req := parseRequest(t, "GET / HTTP/1.1\r\n\r\n", "10.0.0.1:1")
+	for range 3 {
+		if got := line(f, &Entry{Request: req}); got != "41234 - -\n" {
+			t.Errorf("got %q", got)
+		}
+	}
+	if want := []string{"Remote_Port", "nope", "missing"}; !slices.Equal(resolved, want) {
+		t.Errorf("resolved %q, want %q once each, as written", resolved, want)
+	}
+	if got := line(f, &Entry{}); got != "- - -\n" {
+		t.Errorf("without a request: %q", got)
+	}
+	if got := line(Compile("%({remote_port}e)s"), &Entry{Request: req}); got != "-\n" {
+		t.Errorf("without an environment: %q", got)
 	}
 }
 
@@ -205,19 +241,19 @@ func TestEscaping(t *testing.T) {
 	req.Header["Referer"] = []string{`ends with \`}
 	req.Header["X-Utf8"] = []string{"héllo\x7f\x00\t"}
 	req.URL.Path = "/caf\u00e9\r\n"
-	e := &Entry{Request: req, ResponseHeader: http.Header{"X-Esc": {"\x1b[31mred"}}, Environ: func(string) string { return `a"b` }}
+	e := &Entry{Request: req, ResponseHeader: http.Header{"X-Esc": {"\x1b[31mred"}}}
 	tests := []struct{ format, want string }{
 		{`"%(a)s"`, `"Mozilla \"5.0\"\x0a[24/Nov/2026:09:20:25 +0000] forged"`},
 		{`"%(f)s" next`, `"ends with \\" next`},
 		{`%({x-utf8}i)s`, `h\xc3\xa9llo\x7f\x00\x09`},
 		{`%(U)s`, `/caf\xc3\xa9\x0d\x0a`},
 		{`%({x-esc}o)s`, `\x1b[31mred`},
-		{`%({anything}e)s`, `a\"b`},
+		{`%({quoted}e)s`, `a\"b\x0a`},
 		// Literal text from the operator is copied unchanged.
 		{"tab\there \"q\" é", "tab\there \"q\" é"},
 	}
 	for _, tc := range tests {
-		if got := line(Compile(tc.format), e); got != tc.want+"\n" {
+		if got := line(CompileWith(tc.format, testEnviron), e); got != tc.want+"\n" {
 			t.Errorf("%s:\ngot  %q\nwant %q", tc.format, got, tc.want)
 		}
 	}

@@ -79,11 +79,7 @@ func (f *Format) Append(dst []byte, e *Entry) []byte {
 		case opResponseHeader:
 			dst = appendHeader(dst, e.ResponseHeader, s.name, s.raw)
 		case opEnviron:
-			v := ""
-			if e.Environ != nil {
-				v = e.Environ(s.raw)
-			}
-			dst = appendOrDash(dst, v)
+			dst = appendEnviron(dst, req, s.environ)
 		}
 	}
 	return append(dst, '\n')
@@ -235,6 +231,19 @@ func appendHeader(dst []byte, h http.Header, canon, raw string) []byte {
 		return append(dst, '-')
 	}
 	return appendEscaped(dst, vs[len(vs)-1])
+}
+
+// appendEnviron appends an escaped {name}e value, which may be empty, or
+// "-" when the request has no such variable.
+func appendEnviron(dst []byte, req *http.Request, get EnvironFunc) []byte {
+	if req == nil {
+		return append(dst, '-')
+	}
+	v, ok := get(req)
+	if !ok {
+		return append(dst, '-')
+	}
+	return appendEscaped(dst, v)
 }
 
 func appendOrDash(dst []byte, s string) []byte {

@@ -20,9 +20,10 @@
 // net/http's background read (one byte, while a handler runs) waits instead
 // of seeing the end, so the running request keeps its context.
 //
-// ErrorPage, ErrorBody and Repr are gunicorn's error page and its quoting
-// of request bytes, for the other layers that refuse in gunicorn's words
-// (the PROXY protocol's).
+// ErrorPage, ErrorBody, ServeErrorPage and Repr are gunicorn's error page
+// and its quoting of request bytes, for the other layers that refuse in
+// gunicorn's words (the PROXY protocol's, the proxy headers', the mount
+// prefix's).
 //
 // Three things are for whoever serves the connections: set
 // http.Server.MaxHeaderBytes to MaxHeadBytes, call (*Conn).Hijacked on

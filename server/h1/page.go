@@ -1,6 +1,7 @@
 package h1
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -32,6 +33,23 @@ func ErrorBody(status int, msg string) []byte {
 	why := reason(status)
 	return latin1("<html>\n  <head>\n    <title>" + why + "</title>\n  </head>\n  <body>\n" +
 		"    <h1><p>" + why + "</p></h1>\n    " + htmlEscaper.Replace(msg) + "\n  </body>\n</html>\n")
+}
+
+// ServeErrorPage answers with ErrorPage's response through an
+// http.ResponseWriter, for the refusals made once net/http has read the
+// request (contradictory scheme headers, a path outside the mount
+// prefix): exactly ErrorPage's three headers, whatever was set on w
+// before, and its body. net/http closes the connection after it.
+func ServeErrorPage(w http.ResponseWriter, status int, msg string) {
+	body := ErrorBody(status, msg)
+	h := w.Header()
+	clear(h)
+	h["Connection"] = []string{"close"}
+	h["Content-Type"] = []string{"text/html"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Date"] = nil // net/http adds none when the key is present
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 // reason is the reason phrase of a status an error page may have.

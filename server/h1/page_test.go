@@ -2,6 +2,7 @@ package h1
 
 import (
 	"bytes"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,5 +90,23 @@ func TestErrorPageOfError(t *testing.T) {
 		if page != nil && !bytes.Contains(page, latin1(htmlEscaper.Replace(tt.err.pageMessage()))) {
 			t.Errorf("%v: page %q lacks its message", tt.err, page)
 		}
+	}
+}
+
+// ServeErrorPage sends ErrorPage through a ResponseWriter: its three
+// headers only, whatever the handler's way set before, and its body.
+func TestServeErrorPage(t *testing.T) {
+	w := httptest.NewRecorder()
+	w.Header().Set("X-From-A-Hook", "1")
+	ServeErrorPage(w, 500, "Configuration problem: <x>")
+	body := ErrorBody(500, "Configuration problem: <x>")
+	h := w.Result().Header
+	if h["Date"] != nil {
+		t.Errorf("Date: %q", h["Date"])
+	}
+	delete(h, "Date") // nil: net/http adds none
+	if w.Code != 500 || !bytes.Equal(w.Body.Bytes(), body) || len(h) != 3 || h.Get("Connection") != "close" ||
+		h.Get("Content-Type") != "text/html" || h.Get("Content-Length") != strconv.Itoa(len(body)) {
+		t.Errorf("got %d %v %q", w.Code, h, w.Body)
 	}
 }

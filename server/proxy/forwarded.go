@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"net/textproto"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -291,14 +290,7 @@ func (p *Proxy) contradiction(w http.ResponseWriter, r *http.Request) {
 	if p.log != nil {
 		p.log.Warn(fmt.Sprintf("Invalid request from ip=%s: %s", remoteHost(r.RemoteAddr), msg))
 	}
-	body := h1.ErrorBody(http.StatusBadRequest, msg)
-	h := w.Header()
-	h["Connection"] = []string{"close"}
-	h["Content-Type"] = []string{"text/html"}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
-	h["Date"] = nil // gunicorn's error page has exactly three headers
-	w.WriteHeader(http.StatusBadRequest)
-	w.Write(body)
+	h1.ServeErrorPage(w, http.StatusBadRequest, msg)
 }
 
 // remoteHost is the host part of a RemoteAddr, for logs.
