@@ -36,6 +36,29 @@ func TestHungWorkerIsAbortedWithItsStacks(t *testing.T) {
 	}
 }
 
+// The timeout rule counts handler slots, not the requests a heartbeat
+// lists (at most 10): a gthread worker of 12 threads whose every thread
+// hangs is aborted, and one with 11 hung threads, still serving with the
+// last, is not.
+func TestEveryThreadHungIsAborted(t *testing.T) {
+	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-k", "gthread", "--threads", "12", "-t", "2", "chaos")
+	victim := in.Workers()[0]
+	for range 11 {
+		go proctest.Client.Get(in.URL + "/hang") // never answered
+	}
+	deadline := time.Now().Add(3 * time.Second) // past the timeout: the worker serves on
+	for time.Now().Before(deadline) {
+		if code, _ := in.Get("/sleep?s=0.2"); code != 200 {
+			t.Fatalf("the twelfth thread answered %d", code)
+		}
+	}
+	if strings.Contains(in.Stderr.String(), "WORKER TIMEOUT") {
+		t.Fatalf("a worker with a free thread was aborted:\n%s", in.Stderr)
+	}
+	go proctest.Client.Get(in.URL + "/hang") // the twelfth
+	in.WaitLog(fmt.Sprintf(`WORKER TIMEOUT \(pid:%d\): all 12 of its handlers have been busy for more than 2s`, victim))
+}
+
 // A worker that crashes is replaced at once and the cause is logged; the
 // other worker keeps serving meanwhile.
 func TestCrashedWorkerIsReplaced(t *testing.T) {
