@@ -1,6 +1,8 @@
 // Package server is the worker side of gocorn: it serves one app's
-// http.Handler on the sockets the master passed down, with the concurrency
-// model of the configured worker class, gunicorn's limits and an access log.
+// http.Handler on the sockets the master passed down, with a worker class's
+// concurrency model, gunicorn's limits, request deadlines and an access log.
+// It takes plain Options and knows nothing of the config file: package proc
+// maps the settings onto them, in one place (serveroptions.go).
 package server
 
 import (

@@ -5,7 +5,8 @@
 // real client and scheme, and peers that are not trusted can spoof
 // nothing.
 //
-// Two layers, built together by New from the settings:
+// Two layers, built together by New from the settings, which package starcfg
+// has parsed (this package depends on the standard library and server/h1 only):
 //
 //   - Listener (Protocol) reads an optional PROXY protocol v1 or v2 header
 //     at the start of each connection, from peers in proxy_allow_ips, and
