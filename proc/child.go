@@ -342,6 +342,7 @@ func (c *child) logStuck() {
 func (c *child) drain(emptyQueue bool) int {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(c.boot.Config.GracefulTimeout)*time.Second)
 	defer cancel()
+	go c.beatUntil(ctx) // a drain longer than timeout is progress, not a hang
 	shutdown := c.srv.Shutdown
 	if emptyQueue {
 		shutdown = c.srv.ShutdownEmptyingQueue
@@ -351,6 +352,20 @@ func (c *child) drain(emptyQueue bool) int {
 	}
 	c.logStuck()
 	return exitOK
+}
+
+// beatUntil sends heartbeats until ctx ends.
+func (c *child) beatUntil(ctx context.Context) {
+	beat := time.NewTicker(beatInterval(c.boot.Config.Timeout))
+	defer beat.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-beat.C:
+			c.sendBeat()
+		}
+	}
 }
 
 // retire asks the master for a replacement once max_requests is reached.

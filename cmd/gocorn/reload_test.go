@@ -287,3 +287,38 @@ func TestHUPChangesRawEnvAndErrorLog(t *testing.T) {
 		t.Errorf("the master did not write its later lines to the new log:\nfirst:\n%s\nsecond:\n%s", logOf(first), logOf(second))
 	}
 }
+
+// A worker draining for longer than timeout after a HUP keeps sending
+// heartbeats, so the master does not take the drain for a hang.
+func TestDrainLongerThanTimeoutIsNotAHang(t *testing.T) {
+	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-k", "gthread", "--threads", "4", "-t", "1",
+		"--graceful-timeout", "10", "chaos")
+	old := in.Workers()[0]
+	done := make(chan error, 1)
+	go func() {
+		resp, err := proctest.Client.Get(in.URL + "/sleep?s=3")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				err = fmt.Errorf("status %d", resp.StatusCode)
+			}
+		}
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // the request reaches the worker
+	in.Signal(syscall.SIGHUP)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("the request in the draining worker: %v", err)
+		}
+	case <-time.After(proctest.WaitFor):
+		t.Fatal("the request in the draining worker got no answer")
+	}
+	if !proctest.Poll(func() bool { return !slices.Contains(in.Workers(), old) }) {
+		t.Fatalf("the old worker %d did not leave", old)
+	}
+	if strings.Contains(in.Stderr.String(), "WORKER TIMEOUT") {
+		t.Errorf("the draining worker was aborted:\n%s", in.Stderr)
+	}
+}
