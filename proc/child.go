@@ -317,7 +317,7 @@ func (c *child) sendBeat() {
 	s := c.srv.Stats()
 	c.conn.Send(workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{
 		InFlight: s.InFlight, Requests: s.Requests, Handlers: s.Handlers, Running: s.Running,
-		AllBusyFor: s.AllBusyFor, Longest: s.Longest,
+		AllBusyFor: s.AllBusyFor, Longest: s.Longest, DeadlinesHit: s.DeadlinesHit,
 	}})
 	if len(s.Stuck) > 0 && !c.stuckSaid {
 		c.stuckSaid = true

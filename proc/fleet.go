@@ -35,6 +35,8 @@ type fleet struct {
 	started       bool      // the first workers were all ready
 	reloadStarted time.Time // when the running generation's HUP began; zero once it is complete
 	closing       bool      // the master is stopping: exits are logged, nothing is replaced
+
+	counts Counts
 }
 
 // fleetHooks are how the fleet reaches the master: what a new worker is
@@ -100,8 +102,9 @@ func (f *fleet) handle(ev event) {
 		}
 		f.becameReady(w, ev.msg.Version, now)
 	case workerpipe.KindBeat:
-		if ev.msg.Beat != nil {
-			w.beat = *ev.msg.Beat
+		if b := ev.msg.Beat; b != nil {
+			f.counts.DeadlinesHit += b.DeadlinesHit - min(w.beat.DeadlinesHit, b.DeadlinesHit)
+			w.beat = *b
 		}
 	case workerpipe.KindRetire:
 		w.recycle = ev.msg.Reason
@@ -130,8 +133,8 @@ func (f *fleet) replaceStuck(w *worker, stuck []server.Request) {
 	f.log.Error(fmt.Sprintf("Worker (pid:%d) has handlers still running request_timeout past their deadline: %s; replacing it",
 		w.pid, describeRequests(stuck)))
 	w.recycle = "handlers stuck past request_timeout"
-	if w.state == ready {
-		f.move(w, retiring)
+	if w.state == ready && f.move(w, retiring) {
+		f.counts.Stuck++
 	}
 }
 
@@ -228,6 +231,7 @@ func (f *fleet) retireReplaced() {
 // crashed applies the brake after a crash: a worker that died on its own
 // early, or a spawn that failed.
 func (f *fleet) crashed() {
+	f.counts.Crashes++
 	delay := f.brake.crashed(f.sys.Now())
 	if delay == 0 {
 		return

@@ -47,6 +47,7 @@ func (f *fleet) exited(pid int, ws syscall.WaitStatus) *haltError {
 		return nil
 	}
 	if !w.booted() {
+		f.counts.BootFailures++
 		if h := f.bootFailed(w, ws); h != nil {
 			return h
 		}

@@ -31,6 +31,7 @@ func (f *fleet) checkRecycling(now time.Time) {
 	if next != nil {
 		f.log.Info(fmt.Sprintf("Recycling worker (pid:%d): %s", next.pid, next.recycle))
 		f.move(next, retiring)
+		f.counts.Recycled++
 	}
 }
 

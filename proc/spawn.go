@@ -21,6 +21,7 @@ func (f *fleet) spawn() error {
 		return err
 	}
 	f.lastID = id
+	f.counts.Spawned++
 	now := f.sys.Now()
 	f.workers[pid] = &worker{
 		pid: pid, id: id, gen: f.gen, pipe: pipe,

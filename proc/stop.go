@@ -31,6 +31,7 @@ func (f *fleet) stop(w *worker, how stopHow) {
 		return
 	case w.state != stopping:
 		f.move(w, stopping)
+		f.counts.Stopped++
 	}
 	if how == quit {
 		f.signal(w, syscall.SIGQUIT)
@@ -70,6 +71,7 @@ func (f *fleet) kill(w *worker, why string) {
 		w.killedFor = why
 	}
 	f.move(w, killed)
+	f.counts.Killed++
 	f.signal(w, syscall.SIGKILL)
 }
 

@@ -75,6 +75,7 @@ func (f *fleet) abort(w *worker, why string) {
 	}
 	w.killedFor = "timeout"
 	f.move(w, aborting)
+	f.counts.Timeouts++
 	f.signal(w, syscall.SIGABRT)
 }
 

@@ -51,6 +51,7 @@ func (t *tracker) serveByDeadline(e *exchange, next http.Handler) {
 		return
 	}
 	t.stray(e)
+	t.overdue.Add(1)
 	if !g.timeOut(t.deadline) {
 		panic(http.ErrAbortHandler)
 	}
@@ -63,6 +64,7 @@ func (t *tracker) handlerDone(e *exchange, g *guard, ctx context.Context, abort 
 	case abort:
 		panic(http.ErrAbortHandler)
 	case ctx.Err() == context.DeadlineExceeded && !e.running():
+		t.overdue.Add(1)
 		g.timeOut(t.deadline) // no response has started: a 504
 	default:
 		g.finish()

@@ -87,7 +87,7 @@ func TestDeadlineAnswers504(t *testing.T) {
 	if got := log.waitN(t, 1)[0]; got != "/ignore 504\n" {
 		t.Errorf("access log %q, want /ignore 504", got)
 	}
-	if s := r.Stats(); s.Running != 1 || s.InFlight != 0 || len(s.Longest) != 1 {
+	if s := r.Stats(); s.Running != 1 || s.InFlight != 0 || len(s.Longest) != 1 || s.DeadlinesHit != 1 {
 		t.Errorf("with one stray handler: %+v", s)
 	}
 	app.release <- struct{}{}

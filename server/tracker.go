@@ -37,6 +37,10 @@ type Stats struct {
 	// deadline: they ignore their context, and hold a goroutine and a
 	// handler slot for nothing.
 	Stuck []Request
+
+	// DeadlinesHit counts the requests that reached request_timeout since
+	// boot (answered 504, or cut off).
+	DeadlinesHit uint64
 }
 
 // Request is a request in flight, as a hung worker's report shows it.
@@ -60,6 +64,7 @@ type tracker struct {
 	inFlight map[*exchange]struct{} // arrived, response not finished
 	strays   map[*exchange]struct{} // answered at their deadline, handler still running
 	requests atomic.Uint64
+	overdue  atomic.Uint64 // requests that reached their deadline
 
 	handlers int           // how many may run at once
 	pool     chan struct{} // their slots, when fewer than connections; else nil
@@ -190,7 +195,7 @@ func answer500(w http.ResponseWriter) {
 // stats takes a snapshot.
 func (t *tracker) stats() Stats {
 	now := time.Now()
-	s := Stats{Requests: t.requests.Load(), Handlers: t.handlers}
+	s := Stats{Requests: t.requests.Load(), Handlers: t.handlers, DeadlinesHit: t.overdue.Load()}
 	var running []*exchange
 	t.mu.Lock()
 	s.InFlight = len(t.inFlight)

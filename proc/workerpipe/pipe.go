@@ -132,6 +132,10 @@ type Beat struct {
 	Running    int           `json:"running"`
 	AllBusyFor time.Duration `json:"all_busy_for"`
 
+	// DeadlinesHit counts the requests that reached request_timeout
+	// since the worker booted.
+	DeadlinesHit uint64 `json:"deadlines_hit,omitempty"`
+
 	// Longest are the oldest running handlers, oldest first, so the
 	// master can say what a hung worker was doing.
 	Longest []server.Request `json:"longest,omitempty"`
