@@ -13,7 +13,7 @@ func TestCounts(t *testing.T) {
 	ft := newFleetTest(t, policy{timeout: time.Second, requests: budget{100, 0}}, 3)
 	ft.ready(1, 2, 3)
 	ft.say(1, workerpipe.Message{Kind: workerpipe.KindRetire, Reason: "max_requests reached"})
-	ft.f.checkRecycling(ft.sys.now)                                                    // 1 retires
+	ft.f.checkRecycling(ft.sys.now)                                                        // 1 retires
 	ft.say(2, workerpipe.Message{Kind: workerpipe.KindStuck, Stuck: []server.Request{{}}}) // 2 retires
 	ft.say(3, workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{DeadlinesHit: 2}})
 	ft.say(3, workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{DeadlinesHit: 5}})
