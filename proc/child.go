@@ -54,6 +54,7 @@ func runWorker(apps server.Apps) int {
 		return exitBoot
 	}
 	defer l.close()
+	slog.SetDefault(l.log) // the app's log and slog output, in the error log's lines
 	w := &child{conn: conn, boot: boot, logs: l, log: l.log}
 	code := w.run(apps, sigs)
 	w.log.Info(fmt.Sprintf("Worker exiting (pid: %d)", os.Getpid()))

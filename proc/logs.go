@@ -17,6 +17,7 @@ type logs struct {
 	errors *logfile.File
 	access *logfile.File // nil when the access log is off
 	log    *slog.Logger
+	stdio  stdCapture // capture_output
 }
 
 // openLogs opens the error log and, when withAccess is set and an access
@@ -32,6 +33,10 @@ func openLogs(cfg *starcfg.Config, withAccess bool) (*logs, error) {
 		return nil, fmt.Errorf("error log: %w", err)
 	}
 	l.log = slog.New(errlog.NewHandler(l.errors, l.level, os.Getpid()))
+	if err := l.stdio.follow(cfg, l.errors); err != nil {
+		l.errors.Close()
+		return nil, err
+	}
 	if withAccess && cfg.Accesslog != "" {
 		if l.access, err = logfile.Open(cfg.Accesslog, os.Stdout); err != nil {
 			l.errors.Close()
@@ -44,6 +49,7 @@ func openLogs(cfg *starcfg.Config, withAccess bool) (*logs, error) {
 // reopen reopens every file after a rotation (USR1).
 func (l *logs) reopen() error {
 	err := l.errors.Reopen()
+	err = errors.Join(err, l.stdio.refresh(l.errors))
 	if l.access != nil {
 		err = errors.Join(err, l.access.Reopen())
 	}
@@ -86,11 +92,17 @@ func giveLogsToWorkers(cfg *starcfg.Config) error {
 	return nil
 }
 
-// follow makes the master's error log what cfg says (errorlog and
-// loglevel), after a HUP changed them; the line saying so goes to both
-// logs, so the old one tells where the log went.
+// follow makes the master's error log what cfg says (errorlog,
+// loglevel and capture_output), after a HUP changed them; the line
+// saying the log moved goes to both logs, so the old one tells where the
+// log went.
 func (l *logs) follow(cfg *starcfg.Config) {
 	l.level.Set(levelOf(cfg))
+	defer func() {
+		if err := l.stdio.follow(cfg, l.errors); err != nil {
+			l.log.Error(err.Error())
+		}
+	}()
 	from := l.errors.Path()
 	if from == cfg.Errorlog {
 		return

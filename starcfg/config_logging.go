@@ -7,4 +7,5 @@ package starcfg
 type LoggingConfig struct {
 	AccessLogSkipPaths []string `json:"access_log_skip_paths"` // exact paths, or prefixes ending in "*"
 	RequestIDHeader    string   `json:"request_id_header"`     // a header name; "" always generates ids
+	CaptureOutput      bool     `json:"capture_output"`
 }

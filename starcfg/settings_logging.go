@@ -28,6 +28,17 @@ var loggingSettings = []*setting{
 			"empty string always generates. Not a gunicorn setting.",
 		field: func(c *Config) any { return &c.RequestIDHeader },
 	},
+	{
+		name: "capture_output", flags: []string{"capture-output"},
+		typ: typeBool, def: false, section: secLogging, reloadable: true,
+		help: "Send the standard output and error of the workers, and of the master, to the " +
+			"error log file, as gunicorn does (dup2 onto fds 1 and 2): fmt.Println, os.Stderr, " +
+			"C code and a crash's stack land in the log, and USR1 moves them to the reopened " +
+			"file. Only when errorlog is a file; with - they are on stderr already. Without " +
+			"it the streams are left as they are. Go's log and log/slog defaults go to the " +
+			"error log either way (docs/logging.md).",
+		field: func(c *Config) any { return &c.CaptureOutput },
+	},
 }
 
 // checkSkipPaths accepts paths starting with "/" with "*" at most as

@@ -39,6 +39,7 @@ func TestLoggingSettings(t *testing.T) {
 		},
 		{name: "request id none", file: "request_id_header = ''\n", want: func(c *LoggingConfig) { c.RequestIDHeader = "" }},
 		{name: "request id bad", file: "request_id_header = 'X Id'\n", err: `"X Id" is not a header name`},
+		{name: "capture output", args: []string{"--capture-output"}, want: func(c *LoggingConfig) { c.CaptureOutput = true }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
