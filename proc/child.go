@@ -180,9 +180,7 @@ func (c *child) start(apps server.Apps) (*server.Server, *bootError) {
 		return nil, c.failBoot(exitBoot, err, false)
 	}
 	opts.Handler, opts.Listeners, opts.ErrorLog = handler, listeners, c.log
-	if c.logs.access != nil { // else a nil interface: the access log is off
-		opts.AccessLog = c.logs.access
-	}
+	opts.AccessLog = c.logs.accessOut()
 	opts.MaxRequests, opts.OnRetire = c.boot.MaxRequests, c.retire
 	c.requestHooks(&opts)
 	srv, err := server.New(opts)

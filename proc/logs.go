@@ -3,7 +3,9 @@ package proc
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"log/syslog"
 	"os"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
@@ -18,6 +20,7 @@ type logs struct {
 	access *logfile.File // nil when the access log is off
 	log    *slog.Logger
 	stdio  stdCapture // capture_output
+	sys    syslogs    // syslog
 }
 
 // openLogs opens the error log and, when withAccess is set and an access
@@ -32,7 +35,8 @@ func openLogs(cfg *starcfg.Config, withAccess bool) (*logs, error) {
 	if l.errors, err = logfile.Open(cfg.Errorlog, os.Stderr); err != nil {
 		return nil, fmt.Errorf("error log: %w", err)
 	}
-	l.log = slog.New(errlog.NewHandler(l.errors, l.level, os.Getpid()))
+	l.sys.follow(cfg)
+	l.log = slog.New(slog.NewMultiHandler(errlog.NewHandler(l.errors, l.level, os.Getpid()), l.sys.handler(l.level)))
 	if err := l.stdio.follow(cfg, l.errors); err != nil {
 		l.errors.Close()
 		return nil, err
@@ -43,7 +47,24 @@ func openLogs(cfg *starcfg.Config, withAccess bool) (*logs, error) {
 			return nil, fmt.Errorf("access log: %w", err)
 		}
 	}
+	if withAccess {
+		l.sys.openAccess(cfg)
+	}
 	return l, nil
+}
+
+// accessOut is where a worker's access lines go: the access log file,
+// syslog, both, or nowhere (nil).
+func (l *logs) accessOut() io.Writer {
+	switch {
+	case l.access != nil && l.sys.access != nil:
+		return io.MultiWriter(l.access, l.sys.access.Writer(syslog.LOG_INFO))
+	case l.access != nil:
+		return l.access
+	case l.sys.access != nil:
+		return l.sys.access.Writer(syslog.LOG_INFO)
+	}
+	return nil
 }
 
 // reopen reopens every file after a rotation (USR1).
@@ -57,6 +78,7 @@ func (l *logs) reopen() error {
 }
 
 func (l *logs) close() {
+	l.sys.close()
 	if l.access != nil {
 		l.access.Close()
 	}
@@ -93,11 +115,12 @@ func giveLogsToWorkers(cfg *starcfg.Config) error {
 }
 
 // follow makes the master's error log what cfg says (errorlog,
-// loglevel and capture_output), after a HUP changed them; the line
+// loglevel, capture_output and syslog), after a HUP changed them; the line
 // saying the log moved goes to both logs, so the old one tells where the
 // log went.
 func (l *logs) follow(cfg *starcfg.Config) {
 	l.level.Set(levelOf(cfg))
+	l.sys.follow(cfg)
 	defer func() {
 		if err := l.stdio.follow(cfg, l.errors); err != nil {
 			l.log.Error(err.Error())

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gocorn/gocorn/instrument/syslogsink"
 )
 
 // loggingSettings are the table entries of LoggingConfig.
@@ -39,6 +41,63 @@ var loggingSettings = []*setting{
 			"error log either way (docs/logging.md).",
 		field: func(c *Config) any { return &c.CaptureOutput },
 	},
+	{
+		name: "syslog", flags: []string{"log-syslog"},
+		typ: typeBool, def: false, section: secLogging, reloadable: true,
+		help: "Also send the error log and the access log to syslog, as gunicorn does, under the " +
+			"program name gocorn.PREFIX.error and gocorn.PREFIX.access (PREFIX is syslog_prefix, " +
+			"else proc_name, else the app), with the levels as syslog severities. A daemon that " +
+			"is down or slow never holds up serving: messages wait in a queue, and when it is " +
+			"full they are dropped and counted on stderr.",
+		field: func(c *Config) any { return &c.Syslog },
+	},
+	{
+		name: "syslog_addr", flags: []string{"log-syslog-to"}, metavar: "SYSLOG_ADDR",
+		typ: typeString, def: syslogsink.DefaultAddr, check: checkSyslogAddr, section: secLogging,
+		reloadable: true,
+		help: "Where syslog messages go: udp://HOST:PORT, tcp://HOST:PORT (HOST may be [IPv6]; " +
+			"port 514 by default) or unix://PATH, with #dgram or #stream to choose the socket " +
+			"type (without either a datagram socket is tried first, then a stream one).",
+		field: func(c *Config) any { return &c.SyslogAddr },
+	},
+	{
+		name: "syslog_prefix", flags: []string{"log-syslog-prefix"}, metavar: "SYSLOG_PREFIX",
+		typ: typeOptString, def: "", section: secLogging, reloadable: true,
+		help:  "The PREFIX of the syslog program name gocorn.PREFIX.error. None uses proc_name.",
+		field: func(c *Config) any { return &c.SyslogPrefix },
+	},
+	{
+		name: "syslog_facility", flags: []string{"log-syslog-facility"}, metavar: "SYSLOG_FACILITY",
+		typ: typeString, def: "user", check: checkSyslogFacility, section: secLogging, reloadable: true,
+		help: "The syslog facility: auth, authpriv, cron, daemon, ftp, kern, lpr, mail, news, " +
+			"security (auth), syslog, user, uucp or local0 to local7.",
+		field: func(c *Config) any { return &c.SyslogFacility },
+	},
+	{
+		name: "disable_redirect_access_to_syslog", flags: []string{"disable-redirect-access-to-syslog"},
+		typ: typeBool, def: false, section: secLogging, reloadable: true,
+		help: "Keep the access log out of syslog: with syslog on, only the error log goes there. " +
+			"Without it, syslog gets the access lines even when accesslog is None, as in gunicorn.",
+		field: func(c *Config) any { return &c.DisableRedirectAccessToSyslog },
+	},
+}
+
+// checkSyslogAddr accepts what syslogsink can dial.
+func checkSyslogAddr(v any, _ *checkContext) (any, error) {
+	if _, err := syslogsink.ParseAddr(v.(string)); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// checkSyslogFacility accepts gunicorn's facility names, in any case,
+// and stores them in lower case.
+func checkSyslogFacility(v any, _ *checkContext) (any, error) {
+	s := v.(string)
+	if _, err := syslogsink.ParseFacility(s); err != nil {
+		return nil, err
+	}
+	return strings.ToLower(s), nil
 }
 
 // checkSkipPaths accepts paths starting with "/" with "*" at most as

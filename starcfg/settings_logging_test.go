@@ -12,6 +12,8 @@ func TestLoggingSettings(t *testing.T) {
 	defaults := LoggingConfig{
 		AccessLogSkipPaths: []string{},
 		RequestIDHeader:    "X-Request-Id",
+		SyslogAddr:         "udp://localhost:514",
+		SyslogFacility:     "user",
 	}
 	tests := []struct {
 		name string
@@ -39,6 +41,16 @@ func TestLoggingSettings(t *testing.T) {
 		},
 		{name: "request id none", file: "request_id_header = ''\n", want: func(c *LoggingConfig) { c.RequestIDHeader = "" }},
 		{name: "request id bad", file: "request_id_header = 'X Id'\n", err: `"X Id" is not a header name`},
+		{
+			name: "syslog", args: []string{"--log-syslog", "--log-syslog-to", "unix:///dev/log#dgram", "--log-syslog-prefix", "web",
+				"--log-syslog-facility", "LOCAL3", "--disable-redirect-access-to-syslog"},
+			want: func(c *LoggingConfig) {
+				c.Syslog, c.SyslogAddr, c.SyslogPrefix, c.SyslogFacility = true, "unix:///dev/log#dgram", "web", "local3"
+				c.DisableRedirectAccessToSyslog = true
+			},
+		},
+		{name: "syslog addr", file: "syslog_addr = 'localhost:514'\n", err: `want udp://HOST:PORT`},
+		{name: "syslog facility", file: "syslog_facility = 'local9'\n", err: `"local9" is not a syslog facility`},
 		{name: "capture output", args: []string{"--capture-output"}, want: func(c *LoggingConfig) { c.CaptureOutput = true }},
 	}
 	for _, tc := range tests {
