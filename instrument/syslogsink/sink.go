@@ -219,23 +219,16 @@ func (c *conn) send(m message) error {
 	if c.stream {
 		text = strings.ReplaceAll(text, "\n", "#012")
 	}
-	switch m.severity {
-	case syslog.LOG_DEBUG:
-		return c.w.Debug(text)
-	case syslog.LOG_INFO:
-		return c.w.Info(text)
-	case syslog.LOG_NOTICE:
-		return c.w.Notice(text)
-	case syslog.LOG_WARNING:
-		return c.w.Warning(text)
-	case syslog.LOG_ERR:
-		return c.w.Err(text)
-	case syslog.LOG_CRIT:
-		return c.w.Crit(text)
-	case syslog.LOG_ALERT:
-		return c.w.Alert(text)
-	}
-	return c.w.Emerg(text)
+	return bySeverity[m.severity&7](c.w, text)
+}
+
+// bySeverity are log/syslog's methods by severity: a Writer takes a
+// severity per message only through them.
+var bySeverity = [...]func(*syslog.Writer, string) error{
+	syslog.LOG_EMERG: (*syslog.Writer).Emerg, syslog.LOG_ALERT: (*syslog.Writer).Alert,
+	syslog.LOG_CRIT: (*syslog.Writer).Crit, syslog.LOG_ERR: (*syslog.Writer).Err,
+	syslog.LOG_WARNING: (*syslog.Writer).Warning, syslog.LOG_NOTICE: (*syslog.Writer).Notice,
+	syslog.LOG_INFO: (*syslog.Writer).Info, syslog.LOG_DEBUG: (*syslog.Writer).Debug,
 }
 
 func (c *conn) close() {
