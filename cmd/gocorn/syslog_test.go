@@ -15,8 +15,9 @@ import (
 
 // datagrams collects what a syslog socket receives, for a test to wait on.
 type datagrams struct {
-	t   *testing.T
-	got chan string
+	t    *testing.T
+	got  chan string
+	seen []string // every message received so far, in order
 }
 
 // listenSyslog receives datagrams on network ("udp" or "unixgram") at
@@ -41,21 +42,27 @@ func listenSyslog(t *testing.T, network, addr string) (*datagrams, net.Addr) {
 	return d, pc.LocalAddr()
 }
 
-// waitFor returns the first datagram, from those not yet read, that
-// matches pattern, and its groups; the others it passes are kept in seen.
-func (d *datagrams) waitFor(pattern string, seen *[]string) []string {
+// waitFor returns the first message received, now or later, that matches
+// pattern, and its groups. The error log and the access log have a
+// queue each, so their messages may arrive in either order.
+func (d *datagrams) waitFor(pattern string) []string {
 	d.t.Helper()
 	re := regexp.MustCompile(pattern)
+	for _, msg := range d.seen {
+		if m := re.FindStringSubmatch(msg); m != nil {
+			return m
+		}
+	}
 	deadline := time.After(proctest.WaitFor)
 	for {
 		select {
 		case msg := <-d.got:
-			*seen = append(*seen, msg)
+			d.seen = append(d.seen, msg)
 			if m := re.FindStringSubmatch(msg); m != nil {
 				return m
 			}
 		case <-deadline:
-			d.t.Fatalf("no syslog message matching %q within %s; got:\n%s", pattern, proctest.WaitFor, strings.Join(*seen, ""))
+			d.t.Fatalf("no syslog message matching %q within %s; got:\n%s", pattern, proctest.WaitFor, strings.Join(d.seen, ""))
 			return nil
 		}
 	}
@@ -70,17 +77,16 @@ func TestSyslogOverUDP(t *testing.T) {
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "--log-syslog", "--log-syslog-to", "udp://"+addr.String(),
 		"--log-syslog-prefix", "web", "--log-syslog-facility", "local3", "chaos")
 	worker := in.Workers()[0]
-	var seen []string
 	const local3 = 19 * 8
 	head := `^<%d>\d{4}-\d\d-\d\dT\S+ \S+ gocorn\.web\.%s\[%d\]: `
-	d.waitFor(fmt.Sprintf(head+`Listening at: http://`, local3+6, "error", in.Pid()), &seen)
-	d.waitFor(fmt.Sprintf(head+`Booting worker with pid: %d\n$`, local3+6, "error", worker, worker), &seen)
+	d.waitFor(fmt.Sprintf(head+`Listening at: http://`, local3+6, "error", in.Pid()))
+	d.waitFor(fmt.Sprintf(head+`Booting worker with pid: %d\n$`, local3+6, "error", worker, worker))
 	in.Get("/print?msg=hi")
-	d.waitFor(fmt.Sprintf(head+`print slog msg=hi\n$`, local3+4, "error", worker), &seen)
-	d.waitFor(fmt.Sprintf(head+`127\.0\.0\.1 - - \[[^]]+\] "GET /print\?msg=hi HTTP/1\.1" 200 8 "-" "Go-http-client/1\.1"\n$`, local3+6, "access", worker), &seen)
+	d.waitFor(fmt.Sprintf(head+`print slog msg=hi\n$`, local3+4, "error", worker))
+	d.waitFor(fmt.Sprintf(head+`127\.0\.0\.1 - - \[[^]]+\] "GET /print\?msg=hi HTTP/1\.1" 200 8 "-" "Go-http-client/1\.1"\n$`, local3+6, "access", worker))
 	in.Signal(syscall.SIGTERM)
-	d.waitFor(fmt.Sprintf(head+`Shutting down: Master\n$`, local3+6, "error", in.Pid()), &seen)
-	t.Logf("for example:\n%s", strings.Join(seen[len(seen)-3:], ""))
+	d.waitFor(fmt.Sprintf(head+`Shutting down: Master\n$`, local3+6, "error", in.Pid()))
+	t.Logf("for example:\n%s", strings.Join(d.seen[len(d.seen)-3:], ""))
 }
 
 // A unix datagram socket gets the local format; with
@@ -91,16 +97,15 @@ func TestSyslogOverUnixWithoutAccess(t *testing.T) {
 	d, _ := listenSyslog(t, "unixgram", path)
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "--log-syslog", "--log-syslog-to", "unix://"+path+"#dgram",
 		"--disable-redirect-access-to-syslog", "--access-logfile", "-", "-n", "shop:main", "hello")
-	var seen []string
-	d.waitFor(fmt.Sprintf(`^<14>\w{3} [ \d]\d \d\d:\d\d:\d\d gocorn\.shop\.main\.error\[%d\]: Listening at: `, in.Pid()), &seen)
+	d.waitFor(fmt.Sprintf(`^<14>\w{3} [ \d]\d \d\d:\d\d:\d\d gocorn\.shop\.main\.error\[%d\]: Listening at: `, in.Pid()))
 	in.Get("/")
 	if !proctest.Poll(func() bool { return strings.Contains(in.Stdout.String(), `"GET / HTTP/1.1" 200`) }) {
 		t.Fatalf("no access line on stdout: %q", in.Stdout)
 	}
 	in.Signal(syscall.SIGTERM)
 	in.Wait()
-	d.waitFor(`Shutting down: Master\n$`, &seen)
-	for _, msg := range seen {
+	d.waitFor(`Shutting down: Master\n$`)
+	for _, msg := range d.seen {
 		if strings.Contains(msg, ".access[") {
 			t.Errorf("an access line went to syslog: %q", msg)
 		}
