@@ -54,6 +54,7 @@ func runWorker(apps server.Apps) int {
 		return exitBoot
 	}
 	defer l.close()
+	slog.SetDefault(l.log) // the app's log and slog output, in the error log's lines
 	w := &child{conn: conn, boot: boot, logs: l, log: l.log}
 	code := w.run(apps, sigs)
 	w.log.Info(fmt.Sprintf("Worker exiting (pid: %d)", os.Getpid()))
@@ -179,9 +180,7 @@ func (c *child) start(apps server.Apps) (*server.Server, *bootError) {
 		return nil, c.failBoot(exitBoot, err, false)
 	}
 	opts.Handler, opts.Listeners, opts.ErrorLog = handler, listeners, c.log
-	if c.logs.access != nil { // else a nil interface: the access log is off
-		opts.AccessLog = c.logs.access
-	}
+	opts.AccessLog = c.logs.accessOut()
 	opts.MaxRequests, opts.OnRetire = c.boot.MaxRequests, c.retire
 	c.requestHooks(&opts)
 	srv, err := server.New(opts)

@@ -3,7 +3,9 @@ package proc
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"log/syslog"
 	"os"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
@@ -17,6 +19,8 @@ type logs struct {
 	errors *logfile.File
 	access *logfile.File // nil when the access log is off
 	log    *slog.Logger
+	stdio  stdCapture // capture_output
+	sys    syslogs    // syslog
 }
 
 // openLogs opens the error log and, when withAccess is set and an access
@@ -31,19 +35,42 @@ func openLogs(cfg *starcfg.Config, withAccess bool) (*logs, error) {
 	if l.errors, err = logfile.Open(cfg.Errorlog, os.Stderr); err != nil {
 		return nil, fmt.Errorf("error log: %w", err)
 	}
-	l.log = slog.New(errlog.NewHandler(l.errors, l.level, os.Getpid()))
+	l.sys.follow(cfg)
+	l.log = slog.New(slog.NewMultiHandler(errlog.NewHandler(l.errors, l.level, os.Getpid()), l.sys.handler(l.level)))
+	if err := l.stdio.follow(cfg, l.errors); err != nil {
+		l.errors.Close()
+		return nil, err
+	}
 	if withAccess && cfg.Accesslog != "" {
 		if l.access, err = logfile.Open(cfg.Accesslog, os.Stdout); err != nil {
 			l.errors.Close()
 			return nil, fmt.Errorf("access log: %w", err)
 		}
 	}
+	if withAccess {
+		l.sys.openAccess(cfg)
+	}
 	return l, nil
+}
+
+// accessOut is where a worker's access lines go: the access log file,
+// syslog, both, or nowhere (nil).
+func (l *logs) accessOut() io.Writer {
+	switch {
+	case l.access != nil && l.sys.access != nil:
+		return io.MultiWriter(l.access, l.sys.access.Writer(syslog.LOG_INFO))
+	case l.access != nil:
+		return l.access
+	case l.sys.access != nil:
+		return l.sys.access.Writer(syslog.LOG_INFO)
+	}
+	return nil
 }
 
 // reopen reopens every file after a rotation (USR1).
 func (l *logs) reopen() error {
 	err := l.errors.Reopen()
+	err = errors.Join(err, l.stdio.refresh(l.errors))
 	if l.access != nil {
 		err = errors.Join(err, l.access.Reopen())
 	}
@@ -51,6 +78,7 @@ func (l *logs) reopen() error {
 }
 
 func (l *logs) close() {
+	l.sys.close()
 	if l.access != nil {
 		l.access.Close()
 	}
@@ -86,11 +114,18 @@ func giveLogsToWorkers(cfg *starcfg.Config) error {
 	return nil
 }
 
-// follow makes the master's error log what cfg says (errorlog and
-// loglevel), after a HUP changed them; the line saying so goes to both
-// logs, so the old one tells where the log went.
+// follow makes the master's error log what cfg says (errorlog,
+// loglevel, capture_output and syslog), after a HUP changed them; the line
+// saying the log moved goes to both logs, so the old one tells where the
+// log went.
 func (l *logs) follow(cfg *starcfg.Config) {
 	l.level.Set(levelOf(cfg))
+	l.sys.follow(cfg)
+	defer func() {
+		if err := l.stdio.follow(cfg, l.errors); err != nil {
+			l.log.Error(err.Error())
+		}
+	}()
 	from := l.errors.Path()
 	if from == cfg.Errorlog {
 		return

@@ -194,6 +194,7 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 		return err
 	}
 	m.logs, m.log = l, l.log
+	slog.SetDefault(m.log) // what libraries log with log and slog, in the error log's lines
 	if err := giveLogsToWorkers(m.cfg); err != nil {
 		return err
 	}

@@ -31,6 +31,8 @@ func serverOptions(cfg *starcfg.Config, secrets *server.TLSSecrets) (server.Opti
 	}
 	return server.Options{
 		AccessLogFormat: cfg.AccessLogFormat,
+		AccessLogSkip:   cfg.AccessLogSkipPaths,
+		RequestIDHeader: cfg.RequestIDHeader,
 		RootPath:        cfg.RootPath,
 		ScriptName:      os.Getenv("SCRIPT_NAME"), // gunicorn's fallback mount prefix; raw_env may set it
 		Class:           workerClass(cfg),

@@ -9,30 +9,39 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/accesslog"
+	"github.com/gocorn/gocorn/server/proxy"
 )
 
 // accessLogger writes one line per request in the configured format,
 // after the response is complete.
 type accessLogger struct {
-	format *accesslog.Format
-	out    io.Writer
-	pid    int
-	bufs   sync.Pool
+	format   *accesslog.Format
+	json     bool // the JSON line, which also shows the peer, scheme and request id
+	skip     *accesslog.Skip
+	idHeader string // canonical RequestIDHeader; "" for none
+	out      io.Writer
+	pid      int
+	bufs     sync.Pool
 }
 
-func newAccessLogger(format string, out io.Writer) *accessLogger {
+func newAccessLogger(o Options) *accessLogger {
 	return &accessLogger{
-		format: accesslog.CompileWith(format, logEnviron),
-		out:    out,
-		pid:    os.Getpid(),
-		bufs:   sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }},
+		format:   accesslog.CompileWith(o.AccessLogFormat, logEnviron),
+		json:     strings.EqualFold(o.AccessLogFormat, accesslog.JSON),
+		skip:     accesslog.NewSkip(o.AccessLogSkip),
+		idHeader: http.CanonicalHeaderKey(o.RequestIDHeader),
+		out:      o.AccessLog,
+		pid:      os.Getpid(),
+		bufs:     sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }},
 	}
 }
 
 func (a *accessLogger) write(e *exchange) {
+	if a.skip.Skips(e.req, e.status) {
+		return
+	}
 	end := time.Now()
-	bp := a.bufs.Get().(*[]byte)
-	line := a.format.Append((*bp)[:0], &accesslog.Entry{
+	entry := accesslog.Entry{
 		Request:        e.req,
 		Status:         e.status,
 		BodyBytes:      e.bytes.Load(),
@@ -40,10 +49,29 @@ func (a *accessLogger) write(e *exchange) {
 		Time:           end,
 		Duration:       end.Sub(e.start),
 		PID:            a.pid,
-	})
+	}
+	if a.json {
+		entry.RequestID, entry.Peer, entry.Scheme = a.requestID(e.req), proxy.Peer(e.req), proxy.Scheme(e.req)
+	}
+	bp := a.bufs.Get().(*[]byte)
+	line := a.format.Append((*bp)[:0], &entry)
 	a.out.Write(line) // a failing log disk must not fail the request
 	*bp = line
 	a.bufs.Put(bp)
+}
+
+// requestID is the id a trusted proxy gave the request in idHeader (its
+// first value), or "" to let the format generate one. A client that is
+// not a trusted proxy cannot choose the id its line is filed under.
+func (a *accessLogger) requestID(r *http.Request) string {
+	if a.idHeader == "" {
+		return ""
+	}
+	vs := r.Header[a.idHeader]
+	if len(vs) == 0 || !proxy.Trusted(r) {
+		return ""
+	}
+	return vs[0]
 }
 
 // logEnviron resolves the access log's %({name}e)s: the request's environ

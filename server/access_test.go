@@ -2,18 +2,22 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/accesslog"
+	"github.com/gocorn/gocorn/server/proxy"
 )
 
 // lines is an access log destination that keeps every write.
@@ -223,7 +227,8 @@ func TestAccessLogEnviron(t *testing.T) {
 // the format is compiled.
 func TestAccessLogEnvironAllocs(t *testing.T) {
 	t.Setenv("GOCORN_ENVIRON_TEST", "x")
-	a := newAccessLogger(`%({REMOTE_ADDR}e)s %({remote_port}e)s %({wsgi.url_scheme}e)s %({HTTP_ACCEPT}e)s %({GOCORN_ENVIRON_TEST}e)s %({nope}e)s`, io.Discard)
+	a := newAccessLogger(Options{AccessLog: io.Discard,
+		AccessLogFormat: `%({REMOTE_ADDR}e)s %({remote_port}e)s %({wsgi.url_scheme}e)s %({HTTP_ACCEPT}e)s %({GOCORN_ENVIRON_TEST}e)s %({nope}e)s`})
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("Accept", "*/*")
 	buf := make([]byte, 0, 256)
@@ -233,5 +238,73 @@ func TestAccessLogEnvironAllocs(t *testing.T) {
 	}
 	if got := string(buf); got != "192.0.2.1 1234 http */* x -\n" {
 		t.Errorf("line %q", got)
+	}
+}
+
+// The JSON line takes its request id from a trusted proxy only, shows
+// the socket's peer beside the client a trusted X-Forwarded-For names,
+// and generates an id for everyone else.
+func TestAccessLogJSON(t *testing.T) {
+	untrusted := proxy.Config{Forwarded: proxy.NewTrust(false, netip.MustParsePrefix("192.0.2.0/24"))}
+	request := "GET /a?b=1 HTTP/1.1\r\nHost: test\r\nX-Trace: t-1\r\nX-Forwarded-For: 198.51.100.4\r\n\r\n"
+	tests := []struct {
+		name     string
+		proxy    proxy.Config
+		idHeader string
+		id       string // the request_id, or "" for a generated one
+		client   string
+	}{
+		{"trusted", loopbackProxy, "x-trace", "t-1", "198.51.100.4"},
+		{"untrusted", untrusted, "X-Trace", "", "127.0.0.1"},
+		{"no header named", loopbackProxy, "", "", "198.51.100.4"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			log := &lines{}
+			o := with(config("sync"), Options{Handler: Hello(), AccessLog: log, AccessLogFormat: "json",
+				Proxy: tc.proxy, RequestIDHeader: tc.idHeader})
+			r := start(t, o, 1)
+			if _, _, err := mustDial(t, r.addr()).roundTrip(request); err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]any
+			if err := json.Unmarshal([]byte(log.waitN(t, 1)[0]), &m); err != nil {
+				t.Fatal(err)
+			}
+			id, _ := m["request_id"].(string)
+			if tc.id != "" && id != tc.id || tc.id == "" && !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(id) {
+				t.Errorf("request_id %q, want %q", id, tc.id)
+			}
+			peer, _ := m["peer"].(string)
+			if m["remote_addr"] != tc.client || !strings.HasPrefix(peer, "127.0.0.1:") || m["scheme"] != "http" ||
+				m["status"] != 200.0 || m["uri"] != "/a?b=1" || m["pid"] != float64(os.Getpid()) {
+				t.Errorf("line %v", m)
+			}
+		})
+	}
+}
+
+// access_log_skip_paths leaves out probes that succeed, not those that
+// fail, nor other paths.
+func TestAccessLogSkipPaths(t *testing.T) {
+	log := &lines{}
+	c := config("sync")
+	c.AccessLogFormat = `%(r)s %(s)s`
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("fail") != "" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	mux.Handle("/", Hello())
+	r := start(t, with(c, Options{Handler: mux, AccessLog: log, AccessLogSkip: []string{"/healthz", "/static/*"}}), 1)
+	for _, path := range []string{"/healthz", "/static/app.js", "/healthz?fail=1", "/page"} {
+		if _, _, err := mustDial(t, r.addr()).roundTrip(get(path)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"GET /healthz?fail=1 HTTP/1.1 503\n", "GET /page HTTP/1.1 200\n"}
+	if got := log.waitN(t, 2); !slices.Equal(got, want) {
+		t.Errorf("access log %q, want %q", got, want)
 	}
 }

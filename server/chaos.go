@@ -2,6 +2,8 @@ package server
 
 import (
 	"fmt"
+	"log"
+	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
@@ -43,6 +45,11 @@ var chaosKept struct {
 //	             resident size grows, keeps it until the process ends, and
 //	             answers with the total kept so far
 //	/echo        the echo app: well-behaved traffic beside the misbehaving
+//	/print?msg=TEXT  writes TEXT the four ways an app writes output, to
+//	             try capture_output and the log defaults: "print stdout:
+//	             TEXT" with fmt.Println, "print stderr: TEXT" on os.Stderr,
+//	             log.Printf("print log: TEXT") and slog.Warn("print slog",
+//	             "msg", TEXT); answers "printed"
 //
 // Every other path answers 200 "chaos: ok".
 func Chaos() http.Handler {
@@ -61,6 +68,8 @@ func Chaos() http.Handler {
 			chaosAlloc(w, r)
 		case "/echo":
 			echo.ServeHTTP(w, r)
+		case "/print":
+			chaosPrint(w, r.URL.Query().Get("msg"))
 		default:
 			chaosText(w, "chaos: ok\n")
 		}
@@ -95,6 +104,14 @@ func chaosSleep(w http.ResponseWriter, r *http.Request) {
 func chaosCrash() {
 	fmt.Fprintf(os.Stderr, "gocorn chaos: /crash was requested: process %d exits now with code %d, without cleanup\n", os.Getpid(), ChaosCrashCode)
 	os.Exit(ChaosCrashCode)
+}
+
+func chaosPrint(w http.ResponseWriter, msg string) {
+	fmt.Println("print stdout: " + msg)
+	fmt.Fprintln(os.Stderr, "print stderr: "+msg)
+	log.Printf("print log: %s", msg)
+	slog.Warn("print slog", "msg", msg)
+	chaosText(w, "printed\n")
 }
 
 func chaosAlloc(w http.ResponseWriter, r *http.Request) {

@@ -20,9 +20,15 @@ type Options struct {
 	ErrorLog  *slog.Logger
 
 	// AccessLog receives one line per request in AccessLogFormat
-	// (gunicorn's access_log_format); nil turns the access log off.
+	// (gunicorn's access_log_format, or accesslog.JSON); nil turns the
+	// access log off. AccessLogSkip lists the paths whose successful
+	// requests are not logged (accesslog.Skip). RequestIDHeader names
+	// the header whose value, from a trusted proxy (proxy.Trusted), is
+	// the JSON line's request_id; "" always generates one.
 	AccessLog       io.Writer
 	AccessLogFormat string
+	AccessLogSkip   []string
+	RequestIDHeader string
 
 	Class    Class    // how many connections and handlers at once
 	Timeouts Timeouts // against slow and silent clients

@@ -37,7 +37,7 @@ func New(o Options) (*Server, error) {
 	}
 	var access *accessLogger
 	if o.AccessLog != nil {
-		access = newAccessLogger(o.AccessLogFormat, o.AccessLog)
+		access = newAccessLogger(o)
 	}
 	t := newTracker(o, access)
 	tlsConf, err := o.TLS.config(alpn(o.Protocols))

@@ -66,6 +66,7 @@ type Config struct {
 	AccessLogFormat string `json:"access_log_format"`
 	Errorlog        string `json:"errorlog"`
 	Loglevel        string `json:"loglevel"` // lower-case
+	LoggingConfig          // the rest of the logging settings (config_logging.go)
 
 	// Reloading on file changes.
 	Reload           bool     `json:"reload"`

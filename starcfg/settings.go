@@ -90,7 +90,7 @@ var logLevels = []string{"debug", "info", "warning", "error", "critical"}
 // settings is the one table: the core settings here, and those of the
 // HTTP edge (request parsing, proxies, TLS) in their own files. Keep each
 // part grouped by section.
-var settings = slices.Concat(coreSettings, httpSettings, proxySettings, tlsSettings, compatSettings)
+var settings = slices.Concat(coreSettings, loggingSettings, httpSettings, proxySettings, tlsSettings, compatSettings)
 
 // coreSettings are the settings of the process model, config and logs.
 var coreSettings = []*setting{
@@ -400,7 +400,8 @@ var coreSettings = []*setting{
 			"(remote_port, SCRIPT_NAME, wsgi.url_scheme, HTTP_X_REQUEST_ID), else an " +
 			"environment variable of the worker (HOSTNAME), as written or in upper case; " +
 			"a missing one prints -. Values from the request are escaped, so that a client " +
-			"cannot forge lines.",
+			"cannot forge lines. The value json writes one JSON object per line instead " +
+			"(keys in docs/logging.md).",
 		field: func(c *Config) any { return &c.AccessLogFormat },
 	},
 	{

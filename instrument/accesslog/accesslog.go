@@ -25,6 +25,8 @@
 //	{name}i  request header    {name}o  response header
 //	{name}e  the request's environment variable name (see CompileWith)
 //
+// The format "json" is not a %-format but the JSON line of json.go.
+//
 // Header names are case-insensitive; a missing header prints "-". When a
 // header appears several times, {name}i and {name}o print the last value and
 // f and a print all values joined by "," (as gunicorn does). An unknown atom
@@ -45,6 +47,7 @@
 package accesslog
 
 import (
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -77,6 +80,18 @@ type Entry struct {
 	Duration time.Duration
 	// PID is the worker's process id (p).
 	PID int
+
+	// RequestID is the request's id as a trusted proxy sent it, for the
+	// JSON format's request_id; empty lets the format make one up.
+	RequestID string
+	// Peer is the socket's peer, for the JSON format's peer: the proxy
+	// when one is in front, whatever it said about the client. nil
+	// prints null.
+	Peer net.Addr
+	// Scheme is the request's scheme as trusted proxies' headers leave it
+	// ("https" or "http"), for the JSON format's scheme; empty prints
+	// null.
+	Scheme string
 }
 
 // EnvironFunc reads the value of one {name}e atom from a request; false
@@ -88,6 +103,7 @@ type EnvironFunc func(r *http.Request) (value string, ok bool)
 // concurrent use, so one Format serves every request of a worker.
 type Format struct {
 	segs []segment
+	json *requestIDs // the JSON line (access_log_format "json") and its ids; nil for a %-format
 }
 
 type opcode uint8
@@ -163,6 +179,9 @@ func Compile(format string) *Format { return CompileWith(format, nil) }
 // search. gunicorn matches these names in any case (it lower-cases them),
 // so environ should too. A nil environ, or a nil result, prints "-".
 func CompileWith(format string, environ func(name string) EnvironFunc) *Format {
+	if strings.EqualFold(format, JSON) {
+		return &Format{json: newRequestIDs()}
+	}
 	f := &Format{}
 	var lit strings.Builder
 	flush := func() {

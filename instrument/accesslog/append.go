@@ -1,6 +1,7 @@
 package accesslog
 
 import (
+	"bytes"
 	"encoding/base64"
 	"net/http"
 	"strconv"
@@ -16,6 +17,9 @@ const timeLayout = "[02/Jan/2006:15:04:05 -0700]"
 // extended buffer. Reusing dst across requests keeps logging free of
 // allocations; hand the result to the destination in one Write.
 func (f *Format) Append(dst []byte, e *Entry) []byte {
+	if f.json != nil {
+		return f.json.appendLine(dst, e)
+	}
 	req := e.Request
 	for i := range f.segs {
 		s := &f.segs[i]
@@ -31,11 +35,7 @@ func (f *Format) Append(dst []byte, e *Entry) []byte {
 		case opUser:
 			dst = appendUser(dst, req)
 		case opTime:
-			t := e.Time
-			if t.IsZero() {
-				t = time.Now()
-			}
-			dst = t.AppendFormat(dst, timeLayout)
+			dst = e.time().AppendFormat(dst, timeLayout)
 		case opRequestLine:
 			dst = appendRequestLine(dst, req)
 		case opStatus:
@@ -85,17 +85,33 @@ func (f *Format) Append(dst []byte, e *Entry) []byte {
 	return append(dst, '\n')
 }
 
+// time is when the response finished: Time, or now.
+func (e *Entry) time() time.Time {
+	if e.Time.IsZero() {
+		return time.Now()
+	}
+	return e.Time
+}
+
 func nonNegative(d time.Duration) time.Duration {
 	return max(d, 0)
 }
 
 // appendSecondsFrac appends d as seconds with six decimals ("%d.%06d").
 func appendSecondsFrac(dst []byte, d time.Duration) []byte {
-	dst = strconv.AppendInt(dst, int64(d/time.Second), 10)
+	return appendFrac(dst, int64(d/time.Second), int64(d%time.Second/time.Microsecond), 6)
+}
+
+// appendFrac appends whole, a point and frac as exactly digits digits.
+func appendFrac(dst []byte, whole, frac int64, digits int) []byte {
+	dst = strconv.AppendInt(dst, whole, 10)
 	dst = append(dst, '.')
-	us := int64(d%time.Second) / int64(time.Microsecond)
-	for div := int64(100000); div > 0; div /= 10 {
-		dst = append(dst, byte('0'+us/div%10))
+	div := int64(1)
+	for range digits - 1 {
+		div *= 10
+	}
+	for ; div > 0; div /= 10 {
+		dst = append(dst, byte('0'+frac/div%10))
 	}
 	return dst
 }
@@ -116,14 +132,21 @@ func appendRequestLine(dst []byte, req *http.Request) []byte {
 	}
 	dst = appendEscaped(dst, req.Method)
 	dst = append(dst, ' ')
-	if req.RequestURI != "" {
-		dst = appendEscaped(dst, req.RequestURI)
-	} else if req.URL != nil {
-		// A request built in code has no raw target; rebuild it.
-		dst = appendEscaped(dst, req.URL.RequestURI())
-	}
+	dst = appendEscaped(dst, requestTarget(req))
 	dst = append(dst, ' ')
 	return appendEscaped(dst, req.Proto)
+}
+
+// requestTarget is the target of the request line as the client sent it
+// (RAW_URI); a request built in code has none, and gets its URL's.
+func requestTarget(req *http.Request) string {
+	if req.RequestURI != "" {
+		return req.RequestURI
+	}
+	if req.URL != nil {
+		return req.URL.RequestURI()
+	}
+	return ""
 }
 
 // remoteHost returns the host part of a "host:port" or "[v6]:port" address
@@ -142,56 +165,65 @@ func remoteHost(addr string) string {
 	return addr[:i]
 }
 
-// appendUser appends the user name of a Basic Authorization header: the
-// decoded credentials up to the first ":". Anything else prints "-", as in
-// gunicorn (which also needs valid UTF-8 and a ":").
+// appendUser appends the user name of a Basic Authorization header, or
+// "-", as gunicorn does.
 func appendUser(dst []byte, req *http.Request) []byte {
-	if req == nil {
+	var buf [userBuf]byte
+	name, ok := basicUser(req, &buf)
+	if !ok {
 		return append(dst, '-')
+	}
+	return appendEscapedBytes(dst, name)
+}
+
+// userBuf is how many decoded bytes of credentials basicUser reads into
+// its caller's buffer; longer ones are decoded on the heap.
+const userBuf = 96
+
+// basicUser is the user name of a Basic Authorization header: the
+// decoded credentials up to the first ":". Like gunicorn it wants valid
+// UTF-8, a ":" and a name before it; ok is false otherwise. Ordinary
+// credentials are decoded into buf, so the name is a slice of it.
+func basicUser(req *http.Request, buf *[userBuf]byte) (name []byte, ok bool) {
+	if req == nil {
+		return nil, false
 	}
 	vs := req.Header["Authorization"]
 	if len(vs) == 0 {
-		return append(dst, '-')
+		return nil, false
 	}
 	v := vs[0]
 	if len(v) < 5 || !strings.EqualFold(v[:5], "basic") {
-		return append(dst, '-')
+		return nil, false
 	}
 	sp := strings.IndexByte(v, ' ')
 	if sp < 0 {
-		return append(dst, '-')
+		return nil, false
 	}
 	enc := strings.TrimSpace(v[sp+1:])
 	// Decode on the stack for ordinary credentials.
 	var srcBuf [128]byte
-	var dstBuf [96]byte
 	var src, out []byte
 	if len(enc) <= len(srcBuf) {
 		src = srcBuf[:copy(srcBuf[:], enc)]
-		out = dstBuf[:]
+		out = buf[:]
 	} else {
 		src = []byte(enc)
 		out = make([]byte, base64.StdEncoding.DecodedLen(len(enc)))
 	}
 	n, err := base64.StdEncoding.Decode(out, src)
 	if err != nil {
-		return append(dst, '-')
+		return nil, false
 	}
 	cred := out[:n]
 	if !utf8.Valid(cred) {
-		return append(dst, '-')
+		return nil, false
 	}
-	colon := -1
-	for i, c := range cred {
-		if c == ':' {
-			colon = i
-			break
-		}
-	}
+	colon := bytes.IndexByte(cred, ':')
 	if colon <= 0 { // no ":" or an empty user name
-		return append(dst, '-')
+		return nil, false
 	}
-	return appendEscapedBytes(dst, cred[:colon])
+	return cred[:colon], true
 }
 
 // appendJoinedHeader appends every value of a request header joined by ","
@@ -213,24 +245,33 @@ func appendJoinedHeader(dst []byte, req *http.Request, canon string) []byte {
 	return dst
 }
 
-// appendHeader appends the last value of header canon (gunicorn builds a
-// dict from the header list, so the last one wins), or "-". Handlers may
-// store response headers under non-canonical keys by writing the map
-// directly, so a miss falls back to a case-insensitive scan.
+// appendHeader appends the last value of header canon, or "-".
 func appendHeader(dst []byte, h http.Header, canon, raw string) []byte {
+	v, ok := lastHeader(h, canon, raw)
+	if !ok {
+		return append(dst, '-')
+	}
+	return appendEscaped(dst, v)
+}
+
+// lastHeader is the last value of header canon (gunicorn builds a dict
+// from the header list, so the last one wins). Handlers may store
+// response headers under non-canonical keys by writing the map directly,
+// so a miss falls back to a case-insensitive scan for raw.
+func lastHeader(h http.Header, canon, raw string) (string, bool) {
 	vs, ok := h[canon]
 	if !ok {
 		for k, v := range h {
 			if strings.EqualFold(k, raw) {
-				vs, ok = v, true
+				vs = v
 				break
 			}
 		}
 	}
 	if len(vs) == 0 {
-		return append(dst, '-')
+		return "", false
 	}
-	return appendEscaped(dst, vs[len(vs)-1])
+	return vs[len(vs)-1], true
 }
 
 // appendEnviron appends an escaped {name}e value, which may be empty, or

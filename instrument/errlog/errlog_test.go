@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -275,3 +276,26 @@ func BenchmarkInfoWithAttrs(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// levelLines keeps what a body handler hands over.
+type levelLines []string
+
+func (l *levelLines) WriteLevel(level slog.Level, msg []byte) error {
+	*l = append(*l, levelName(level)+"|"+string(msg))
+	return nil
+}
+
+// The body handler writes the line's message and attributes, with their
+// level, but no prefix and no final newline; it filters by level too.
+func TestBodyHandler(t *testing.T) {
+	var got levelLines
+	lg := slog.New(NewBodyHandler(&got, slog.LevelInfo)).With("worker", 3)
+	lg.Debug("hidden")
+	lg.Info("Booting", "pid", 42)
+	lg.Error("dump\nline 2\n")
+	Critical(lg, "down", "why", "a b")
+	want := levelLines{`INFO|Booting worker=3 pid=42`, "ERROR|dump worker=3\nline 2", `CRITICAL|down worker=3 why="a b"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

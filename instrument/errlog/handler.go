@@ -25,6 +25,7 @@ type handler struct {
 	level slog.Leveler
 	pid   int
 	now   func() time.Time // tests fix the clock; nil means the record's time
+	lw    LevelWriter      // NewBodyHandler's destination; nil for the line's
 
 	attrs  []byte // attributes from WithAttrs, already formatted
 	prefix string // open groups, each followed by "."
@@ -36,6 +37,23 @@ type handler struct {
 // info. If w returns an error, Handle returns it once and does not retry.
 func NewHandler(w io.Writer, level slog.Leveler, pid int) slog.Handler {
 	return newHandler(w, level, pid, nil)
+}
+
+// LevelWriter takes one record at a time with its level, for a
+// destination that files records by level, such as syslog. msg is only
+// valid during the call.
+type LevelWriter interface {
+	WriteLevel(level slog.Level, msg []byte) error
+}
+
+// NewBodyHandler returns a slog.Handler that formats records as NewHandler
+// does but without the "[time] [pid] [LEVEL] " prefix and the final
+// newline, which a syslog message carries in its own fields, and hands
+// each, with its level, to w. A nil level means info.
+func NewBodyHandler(w LevelWriter, level slog.Leveler) slog.Handler {
+	h := newHandler(nil, level, 0, nil)
+	h.lw = w
+	return h
 }
 
 func newHandler(w io.Writer, level slog.Leveler, pid int, now func() time.Time) *handler {
@@ -81,6 +99,10 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 			bufPool.Put(bp)
 		}
 	}()
+	if h.lw != nil {
+		buf = h.appendBody(buf, r)
+		return h.lw.WriteLevel(r.Level, buf)
+	}
 
 	t := r.Time
 	if h.now != nil {
@@ -95,9 +117,19 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 	buf = append(buf, "] ["...)
 	buf = append(buf, levelName(r.Level)...)
 	buf = append(buf, "] "...)
+	buf = h.appendBody(buf, r)
+	buf = append(buf, '\n')
 
-	// Attributes go at the end of the first line so that the prefixed line
-	// stays complete for grep; continuation lines follow unchanged.
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := h.w.Write(buf)
+	return err
+}
+
+// appendBody appends the record after the line's prefix: the message,
+// with the attributes at the end of its first line so that the prefixed
+// line stays complete for grep, and its other lines unchanged.
+func (h *handler) appendBody(buf []byte, r slog.Record) []byte {
 	msg := r.Message
 	for len(msg) > 0 && msg[len(msg)-1] == '\n' {
 		msg = msg[:len(msg)-1]
@@ -115,13 +147,7 @@ func (h *handler) Handle(_ context.Context, r slog.Record) error {
 		buf = appendAttr(buf, h.prefix, a)
 		return true
 	})
-	buf = append(buf, rest...)
-	buf = append(buf, '\n')
-
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	_, err := h.w.Write(buf)
-	return err
+	return append(buf, rest...)
 }
 
 // appendAttr appends " key=value" for a, or one such pair per member of a

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -178,6 +179,39 @@ func (f *File) swap(nf *os.File, path string, std bool) error {
 		return fmt.Errorf("logfile: closing old descriptor of %s: %w", oldPath, err)
 	}
 	return nil
+}
+
+// DupOnto makes each of fds a duplicate of the file's descriptor, as
+// dup2(2) does: capture_output points a process's stdout and stderr (1
+// and 2) at the error log this way, so that what anything in the process
+// writes there, C code and the Go runtime's crash reports included,
+// lands in the log. Call it again after Reopen or Move: a duplicate keeps
+// the file it was made from. For a standard stream it does nothing.
+func (f *File) DupOnto(fds ...int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return ErrClosed
+	}
+	if f.std {
+		return nil
+	}
+	rc, err := f.f.SyscallConn()
+	if err != nil {
+		return fmt.Errorf("logfile: %s: %w", f.path, err)
+	}
+	var dupErr error
+	err = rc.Control(func(fd uintptr) {
+		for _, to := range fds {
+			if int(fd) == to {
+				continue
+			}
+			if e := syscall.Dup3(int(fd), to, 0); e != nil {
+				dupErr = errors.Join(dupErr, fmt.Errorf("logfile: pointing fd %d at %s: %w", to, f.path, e))
+			}
+		}
+	})
+	return errors.Join(err, dupErr)
 }
 
 // Close closes the file (never a standard stream). Later writes return

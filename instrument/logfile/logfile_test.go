@@ -315,3 +315,55 @@ func TestMove(t *testing.T) {
 		t.Errorf("after Move(-): std got %q, Path %q", got, f.Path())
 	}
 }
+
+// DupOnto points another descriptor at the log, and again at the new
+// file after a rotation, as capture_output does with stdout and stderr.
+func TestDupOnto(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "error.log")
+	f, err := Open(path, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	stand, err := os.Create(filepath.Join(dir, "stand-in")) // plays fd 1
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stand.Close()
+	fd := int(stand.Fd())
+	writeFD := func(s string) {
+		if _, err := syscall.Write(fd, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.DupOnto(fd); err != nil {
+		t.Fatal(err)
+	}
+	writeFD("before\n")
+	os.Rename(path, path+".1")
+	if err := f.Reopen(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.DupOnto(fd); err != nil {
+		t.Fatal(err)
+	}
+	writeFD("after\n")
+	if got := readFile(t, path+".1"); got != "before\n" {
+		t.Errorf("rotated file %q", got)
+	}
+	if got := readFile(t, path); got != "after\n" {
+		t.Errorf("new file %q", got)
+	}
+	if got := readFile(t, filepath.Join(dir, "stand-in")); got != "" {
+		t.Errorf("the descriptor's own file got %q", got)
+	}
+	std, _ := Open("-", os.Stderr)
+	if err := std.DupOnto(fd); err != nil {
+		t.Errorf("DupOnto on a standard stream: %v", err)
+	}
+	f.Close()
+	if err := f.DupOnto(fd); !errors.Is(err, ErrClosed) {
+		t.Errorf("DupOnto after Close: %v", err)
+	}
+}

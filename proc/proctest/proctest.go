@@ -214,6 +214,19 @@ func (in *Instance) WaitLog(pattern string) []string {
 	return m
 }
 
+// WaitFile waits until the file at path, a log file, matches pattern
+// and returns the match and its groups.
+func (in *Instance) WaitFile(path, pattern string) []string {
+	in.T.Helper()
+	re := regexp.MustCompile(pattern)
+	var m []string
+	if !Poll(func() bool { data, _ := os.ReadFile(path); m = re.FindStringSubmatch(string(data)); return m != nil }) {
+		data, _ := os.ReadFile(path)
+		in.T.Fatalf("no line matching %q in %s within %s; it has:\n%s", pattern, path, WaitFor, data)
+	}
+	return m
+}
+
 // WaitWorkers waits until exactly n workers run and each has logged its
 // boot, and returns their pids.
 func (in *Instance) WaitWorkers(n int) []int {
