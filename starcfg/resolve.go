@@ -68,6 +68,7 @@ func resolveWith(inv Invocation, o evalOptions) (*Resolved, error) {
 		cfg.App, origins["app"] = cli.app, sourceCLI
 	}
 	finish(cfg)
+	resolveControlSocket(cfg, env, inv.Dir)
 	return r, nil
 }
 
