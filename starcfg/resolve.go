@@ -84,7 +84,7 @@ func parseLayers(inv Invocation, env environ, check *checkContext) (cli, envArgs
 	}
 	envArgs = &args{source: sourceEnvArgs}
 	if text, ok := env.lookup(sourceEnvArgs); ok && strings.TrimSpace(text) != "" {
-		words, err := shellSplit(text)
+		words, err := ShellSplit(text)
 		if err != nil {
 			return nil, nil, &UsageError{Source: sourceEnvArgs, Msg: err.Error()}
 		}
