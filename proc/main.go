@@ -83,6 +83,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		notify:  sdnotify.Default(),
 		events:  events,
 		signals: make(chan os.Signal, 32),
+		control: newControlState(),
 	}
 	secrets, err := m.prepareConfig(res.Config)
 	if err != nil {

@@ -52,6 +52,12 @@ func (c Command) String() string {
 	return c.Verb
 }
 
+// ReadOnly tells whether the command only reads: show, help, and the
+// dirty commands, which do nothing in gocorn.
+func (c Command) ReadOnly() bool {
+	return c.Verb == VerbShow || c.Verb == VerbHelp || c.Verb == VerbDirty
+}
+
 // ArgError is a command gunicorn would refuse with "Invalid argument":
 // unknown, incomplete, or with a number that is not one.
 type ArgError struct{ Msg string }

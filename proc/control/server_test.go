@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gocorn/gocorn/proc/proctest"
 )
 
 // serveCalls is a master's loop for tests: it answers calls against m
@@ -45,17 +47,6 @@ func listenTest(t *testing.T, path string, calls chan Call) *Server {
 	return s
 }
 
-// shortDir is a temporary directory with a path short enough for a unix
-// socket (108 bytes), which a test's TempDir may not be.
-func shortDir(t *testing.T) string {
-	dir, err := os.MkdirTemp("", "ctl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
-}
-
 // rawCall writes one request as raw bytes and reads the raw reply.
 func rawCall(t *testing.T, conn net.Conn, request string) map[string]any {
 	t.Helper()
@@ -77,7 +68,7 @@ func rawCall(t *testing.T, conn net.Conn, request string) map[string]any {
 
 // One connection carries many requests; each reply echoes its id.
 func TestServerAnswersOnOneConnection(t *testing.T) {
-	path := filepath.Join(shortDir(t), "sub", "gocorn.ctl")
+	path := filepath.Join(proctest.RuntimeDir(t), "sub", "gocorn.ctl")
 	m := newFakeMaster()
 	listenTest(t, path, serveCalls(t, m))
 	fi, err := os.Stat(path)
@@ -108,7 +99,7 @@ func TestServerAnswersOnOneConnection(t *testing.T) {
 
 // What is not a request ends the connection, as in gunicorn.
 func TestServerDropsBadClients(t *testing.T) {
-	path := filepath.Join(shortDir(t), "gocorn.ctl")
+	path := filepath.Join(proctest.RuntimeDir(t), "gocorn.ctl")
 	listenTest(t, path, serveCalls(t, newFakeMaster()))
 	for name, raw := range map[string][]byte{
 		"not json":       append(binary.BigEndian.AppendUint32(nil, 3), "{{{"...),
@@ -132,7 +123,7 @@ func TestServerDropsBadClients(t *testing.T) {
 // A stale socket (its master died) is replaced; a live one, or a file
 // that is not a socket, is left alone.
 func TestListenTakesOnlyStaleSockets(t *testing.T) {
-	dir := shortDir(t)
+	dir := proctest.RuntimeDir(t)
 	stale := filepath.Join(dir, "stale.ctl")
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: stale, Net: "unix"})
 	if err != nil {
@@ -164,7 +155,7 @@ func TestListenTakesOnlyStaleSockets(t *testing.T) {
 // Close removes the socket file only while it is the server's own: a
 // master that took over the path keeps it.
 func TestCloseRemovesOnlyItsOwnFile(t *testing.T) {
-	dir := shortDir(t)
+	dir := proctest.RuntimeDir(t)
 	path := filepath.Join(dir, "gocorn.ctl")
 	s := listenTest(t, path, serveCalls(t, newFakeMaster()))
 	s.Close()
@@ -184,7 +175,7 @@ func TestCloseRemovesOnlyItsOwnFile(t *testing.T) {
 // A client waiting on a master that stops hears so; Close does not hang
 // on idle clients.
 func TestCloseAnswersWaitingClients(t *testing.T) {
-	path := filepath.Join(shortDir(t), "gocorn.ctl")
+	path := filepath.Join(proctest.RuntimeDir(t), "gocorn.ctl")
 	calls := make(chan Call)
 	s := listenTest(t, path, calls)
 	idle, err := net.Dial("unix", path)
