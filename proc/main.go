@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
+	"github.com/gocorn/gocorn/proc/ctl"
 	"github.com/gocorn/gocorn/proc/sdnotify"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
@@ -49,6 +50,9 @@ func Main(apps server.Apps) int {
 	args := cloneArgs()
 	if os.Getenv(workerpipe.EnvVar) != "" {
 		return runWorker(apps)
+	}
+	if len(args) > 1 && args[1] == "ctl" {
+		return ctl.Main(args[2:]) // the control socket's client, not a master
 	}
 	wd, err := os.Getwd()
 	if err != nil {
