@@ -68,10 +68,13 @@ func (m *master) stopControl() {
 
 // followControl applies a HUP's control socket settings: a new path, or
 // turning it on or off, reopens the socket; a new mode changes the file.
+// A master that has none tries again, so a HUP picks up a path that
+// another master has since freed, or that has become writable.
 func (m *master) followControl(old *starcfg.Config) {
 	now := m.cfg.ControlConfig
 	switch {
-	case now.ControlSocket != old.ControlSocket || now.ControlSocketDisable != old.ControlSocketDisable:
+	case now.ControlSocket != old.ControlSocket || now.ControlSocketDisable != old.ControlSocketDisable,
+		m.control.server == nil && !now.ControlSocketDisable:
 		m.stopControl()
 		m.startControl()
 	case now.ControlSocketMode != old.ControlSocketMode && m.control.server != nil:
