@@ -372,3 +372,28 @@ func TestGunicorncAgainstGocorn(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 }
+
+// Across a USR2 upgrade the socket stays the old master's until the new
+// one is promoted, then the new one serves it.
+func TestControlSocketAcrossUSR2(t *testing.T) {
+	s := newCtlSite(t)
+	old := s.start("-b", "127.0.0.1:0", "hello")
+	old.Signal(syscall.SIGUSR2)
+	newPid, _ := strconv.Atoi(old.WaitLog(`Started a new master \(pid:(\d+)\)`)[1])
+	t.Cleanup(func() { killTree(newPid) })
+	old.WaitLog(fmt.Sprintf(`\[%d\] \[INFO\] Control socket %s stays the old master's \(pid:%d\)`, newPid, regexp.QuoteMeta(s.path), old.Pid()))
+	answers := func() float64 {
+		var stats map[string]any
+		json.Unmarshal([]byte(s.ok("--json", "show", "stats")), &stats)
+		return stats["pid"].(float64)
+	}
+	if pid := answers(); pid != float64(old.Pid()) {
+		t.Errorf("during the upgrade the socket answers for %v, want the old master %d", pid, old.Pid())
+	}
+	old.Signal(syscall.SIGTERM)
+	old.Wait()
+	old.WaitLog(fmt.Sprintf(`\[%d\] \[INFO\] Control socket listening at %s`, newPid, regexp.QuoteMeta(s.path)))
+	if pid := answers(); pid != float64(newPid) {
+		t.Errorf("after the promotion the socket answers for %v, want the new master %d", pid, newPid)
+	}
+}
