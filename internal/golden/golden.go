@@ -1,6 +1,7 @@
 // Package golden compares test output with files under testdata, and
-// rewrites them when the tests run with -update, for the packages whose
-// output is a wire format or a screen (proc/control, proc/ctl).
+// rewrites them when the tests run with -update: the settings' printouts
+// (starcfg), the control socket's replies (proc/control) and gocorn ctl's
+// screens (proc/ctl).
 package golden
 
 import (
@@ -9,13 +10,15 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files from the current output")
+// Update is the -update flag, for tests that rewrite other generated
+// files along with their golden files (docs/settings.md).
+var Update = flag.Bool("update", false, "rewrite the golden files from the current output")
 
 // Check fails t unless got is the content of the file at path; with
 // -update it writes got there instead.
 func Check(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
+	if *Update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

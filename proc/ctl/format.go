@@ -24,7 +24,7 @@ func Format(cmd control.Command, data json.RawMessage) string {
 	case cmd.Verb == control.VerbShow:
 		out, err = formatShow(cmd.Target, data)
 	case cmd.Verb == control.VerbHelp:
-		out, err = formatHelp(data)
+		out, err = table(data, formatHelp)
 	default:
 		return indented(data)
 	}
@@ -37,25 +37,15 @@ func Format(cmd control.Command, data json.RawMessage) string {
 func formatShow(target string, data json.RawMessage) (string, error) {
 	switch target {
 	case control.ShowWorkers:
-		var r control.WorkersReply
-		err := json.Unmarshal(data, &r)
-		return formatWorkers(r), err
+		return table(data, formatWorkers)
 	case control.ShowStats:
-		var r control.StatsReply
-		err := json.Unmarshal(data, &r)
-		return formatStats(r), err
+		return table(data, formatStats)
 	case control.ShowListeners:
-		var r control.ListenersReply
-		err := json.Unmarshal(data, &r)
-		return formatListeners(r), err
+		return table(data, formatListeners)
 	case control.ShowConfig:
-		var r map[string]any
-		err := json.Unmarshal(data, &r)
-		return formatConfig(r), err
+		return table(data, formatConfig)
 	case control.ShowAll:
-		var r control.AllReply
-		err := json.Unmarshal(data, &r)
-		return formatAll(r), err
+		return table(data, formatAll)
 	case control.ShowDirty:
 		var r control.DirtyReply
 		if err := json.Unmarshal(data, &r); err != nil || r.Enabled {
@@ -64,6 +54,15 @@ func formatShow(target string, data json.RawMessage) (string, error) {
 		return "Dirty arbiter not running", nil
 	}
 	return "", fmt.Errorf("no table for show %s", target)
+}
+
+// table decodes a reply into T and draws it with format.
+func table[T any](data json.RawMessage, format func(T) string) (string, error) {
+	var r T
+	if err := json.Unmarshal(data, &r); err != nil {
+		return "", err
+	}
+	return format(r), nil
 }
 
 // indented is data as indented JSON, in the server's key order, or OK
@@ -222,11 +221,7 @@ func pythonText(v any) string {
 	return string(b)
 }
 
-func formatHelp(data json.RawMessage) (string, error) {
-	var r control.HelpReply
-	if err := json.Unmarshal(data, &r); err != nil {
-		return "", err
-	}
+func formatHelp(r control.HelpReply) string {
 	width := 0
 	for c := range r.Commands {
 		width = max(width, len(c))
@@ -235,7 +230,7 @@ func formatHelp(data json.RawMessage) (string, error) {
 	for _, c := range slices.Sorted(maps.Keys(r.Commands)) {
 		lines = append(lines, fmt.Sprintf("  %-*s %s", width+2, c, r.Commands[c]))
 	}
-	return strings.Join(lines, "\n"), nil
+	return strings.Join(lines, "\n")
 }
 
 // decimal prints a number as briefly as it reads: 3, 0.34.
