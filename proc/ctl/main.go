@@ -32,7 +32,7 @@ type options struct {
 	Socket  string   `short:"s" placeholder:"PATH" help:"The control socket (default: $XDG_RUNTIME_DIR/gocorn.ctl if that directory exists, else ~/.gocorn/gocorn.ctl)."`
 	JSON    bool     `short:"j" name:"json" help:"Print each reply's data as JSON, for scripts."`
 	Command string   `short:"c" placeholder:"COMMAND" help:"The command to run, as gunicornc -c; the same as giving it as words."`
-	Words   []string `arg:"" optional:"" passthrough:"" name:"command" help:"The command: show all|workers|stats|config|listeners|dirty, worker add [N]|remove [N]|kill PID, reload, reopen, shutdown [graceful|quick], help, or top [-n N] [-d SECONDS]. Without one, a prompt reads commands."`
+	Words   []string `arg:"" optional:"" passthrough:"partial" name:"command" help:"The command: show all|workers|stats|config|listeners|dirty, worker add [N]|remove [N]|kill PID, reload, reopen, shutdown [graceful|quick], help, or top [-n N] [-d SECONDS]. Without one, a prompt reads commands."`
 }
 
 const description = "Talk to a running gocorn master over its control socket (gunicorn's control " +
