@@ -19,8 +19,9 @@ type controlState struct {
 	started time.Time // when this master started: show stats' uptime
 }
 
-func newControlState() controlState {
-	return controlState{calls: make(chan control.Call), started: time.Now()}
+// newControlState is the control state of a master started at started.
+func newControlState(started time.Time) controlState {
+	return controlState{calls: make(chan control.Call), started: started}
 }
 
 // startControl opens the control socket the configuration asks for. It

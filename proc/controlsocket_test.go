@@ -33,7 +33,7 @@ func (mt *masterTest) execute(command string) any {
 // the commands move the fleet as the signals do.
 func TestControlCommandsMoveTheFleet(t *testing.T) {
 	mt := newMasterTest(t, `bind = ["127.0.0.1:0"]`+"\nworkers = 2")
-	mt.m.control = newControlState()
+	mt.m.control = newControlState(mt.sys.Now())
 	mt.ready(1, 2)
 	mt.sys.rss[mt.pid(1)] = 30 << 20
 	mt.say(1, workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{
@@ -72,7 +72,7 @@ func TestControlCommandsMoveTheFleet(t *testing.T) {
 		t.Errorf("reload queued %v, want SIGHUP", sig)
 	}
 	st := mt.execute("show stats").(control.StatsReply)
-	if st.WorkersSpawned != 5 || st.WorkersTarget != 1 || st.Counts.Stopped != 4 {
+	if st.WorkersSpawned != 5 || st.WorkersTarget != 1 || st.Counts.Stopped != 4 || *st.Uptime != 0.5 || st.PID != os.Getpid() {
 		t.Errorf("show stats: %+v", st)
 	}
 }
@@ -113,7 +113,7 @@ func TestControlSocketWarnings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			mt := newMasterTest(t, `bind = ["127.0.0.1:0"]`+"\n"+tt.conf)
-			mt.m.control = newControlState()
+			mt.m.control = newControlState(mt.sys.Now())
 			mt.m.startControl()
 			if mt.m.control.server != nil {
 				t.Fatal("a control socket was started")
@@ -130,7 +130,7 @@ func TestControlSocketFollowsHUP(t *testing.T) {
 	first, second := filepath.Join(dir, "a.ctl"), filepath.Join(dir, "b.ctl")
 	conf := `bind = ["127.0.0.1:0"]` + "\ncontrol_socket = %q\ncontrol_socket_mode = %s\n"
 	mt := newMasterTest(t, fmt.Sprintf(conf, first, "0o600"))
-	mt.m.control = newControlState()
+	mt.m.control = newControlState(mt.sys.Now())
 	mt.m.startControl()
 	defer mt.m.stopControl()
 	mt.wantLog("Control socket listening at " + first)
@@ -160,7 +160,7 @@ func TestControlSocketFollowsHUP(t *testing.T) {
 func TestControlSocketWaitsForPromotion(t *testing.T) {
 	path := filepath.Join(proctest.RuntimeDir(t), "gocorn.ctl")
 	mt := newMasterTest(t, `bind = ["127.0.0.1:0"]`+fmt.Sprintf("\ncontrol_socket = %q", path))
-	mt.m.control = newControlState()
+	mt.m.control = newControlState(mt.sys.Now())
 	mt.m.upgrade.parent = os.Getppid()
 	mt.m.startControl()
 	if mt.m.control.server != nil {
