@@ -97,6 +97,8 @@ func (m *master) answer(c control.Call) {
 // controlView is the master as control commands see and move it.
 type controlView struct{ m *master }
 
+// Status copies what the show commands report; Reloads counts every HUP,
+// refused ones too, as gunicorn counts its reloads.
 func (v controlView) Status() control.Status {
 	m, now := v.m, v.m.sys.Now()
 	return control.Status{
@@ -157,6 +159,8 @@ func controlCounts(c Counts) control.Counts {
 	}
 }
 
+// SetTarget moves the target as TTIN and TTOU do; the loop's next step
+// starts or stops workers to meet it.
 func (v controlView) SetTarget(n int) { v.m.fleet.setTarget(n) }
 
 // StopWorker drains the worker as SIGTERM would; it no longer counts, so
