@@ -20,8 +20,10 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
+	"github.com/gocorn/gocorn/proc/ctl"
 	"github.com/gocorn/gocorn/proc/sdnotify"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
@@ -44,11 +46,15 @@ const (
 
 // Main runs gocorn with apps as the servable apps and returns the process's
 // exit code. The same binary is both the master (when started by a user)
-// and every worker (when started by the master).
+// and every worker (when started by the master), and, with ctl as its
+// first argument, the control socket's client (package proc/ctl).
 func Main(apps server.Apps) int {
 	args := cloneArgs()
 	if os.Getenv(workerpipe.EnvVar) != "" {
 		return runWorker(apps)
+	}
+	if len(args) > 1 && args[1] == "ctl" {
+		return ctl.Main(args[2:]) // the control socket's client, not a master
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -83,6 +89,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		notify:  sdnotify.Default(),
 		events:  events,
 		signals: make(chan os.Signal, 32),
+		control: newControlState(time.Now()),
 	}
 	secrets, err := m.prepareConfig(res.Config)
 	if err != nil {

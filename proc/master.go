@@ -54,6 +54,7 @@ type master struct {
 
 	stop    stopState
 	upgrade upgradeState
+	control controlState // the control socket (controlsocket.go)
 
 	daemon  *daemonReport // tells a -D launcher how the start went; nil otherwise
 	notify  sdnotify.Socket
@@ -100,6 +101,8 @@ func (m *master) run() int {
 	m.sockets = socks
 	defer func() { closeSockets(m.sockets, m.ownsSocketFiles()) }() // the list changes when a HUP rebinds
 	m.logListening(socks)
+	m.startControl()
+	defer m.stopControl()
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
 	m.warnIgnored(nil)
 	m.hooks.WhenReady(m.hookServer())
@@ -171,6 +174,8 @@ func (m *master) loop() int {
 			m.handleSignal(sig)
 		case ev := <-m.events:
 			m.fleet.handle(ev)
+		case c := <-m.control.calls:
+			m.answer(c)
 		case <-m.fleet.wake:
 			m.fleet.wake = nil // the step below spawns
 		case <-m.stop.delayed:

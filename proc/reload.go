@@ -42,6 +42,7 @@ func (m *master) reload() {
 		m.fleet.setTarget(res.Config.Workers)
 	} // else a count set by TTIN/TTOU stays
 	m.logs.follow(m.cfg)
+	m.followControl(old)
 	m.env.apply(m.cfg.RawEnv)
 	m.sys.SetTitle(m.title())
 	m.hooks.OnReload(m.hookServer())

@@ -111,6 +111,7 @@ func (m *master) checkPromotion() {
 	m.log.Info("Master has been promoted.")
 	m.upgrade.parent = 0
 	m.sys.SetTitle(m.title())
+	m.startControl()
 	if m.cfg.Pidfile == "" {
 		return
 	}

@@ -74,14 +74,16 @@ func (idType) starlarkValue(v any) starlark.Value {
 	return starlark.String(s)
 }
 
-// maxUmask is the largest meaningful mask: the permission bits.
-const maxUmask = 0o777
+// maxPermissionBits is the largest meaningful mask or mode: the
+// permission bits.
+const maxPermissionBits = 0o777
 
-// checkUmask keeps the mask to the permission bits. It is an int like
-// any other, so strings convert as gunicorn's umask does: "022" (a leading
-// 0 means octal), "0o22", "0x12" and "18" are the same mask.
-func checkUmask(v any, _ *checkContext) (any, error) {
-	if n := v.(int); n > maxUmask {
+// checkPermissionBits keeps umask and control_socket_mode to the
+// permission bits. They are ints like any other, so strings convert as
+// gunicorn's umask does: "022" (a leading 0 means octal), "0o22", "0x12"
+// and "18" are the same mask.
+func checkPermissionBits(v any, _ *checkContext) (any, error) {
+	if n := v.(int); n > maxPermissionBits {
 		return nil, fmt.Errorf("got 0o%o, want 0o777 or less", n)
 	}
 	return v, nil

@@ -131,15 +131,15 @@ func TestShellSplit(t *testing.T) {
 		{`trailing\`, nil, "a backslash ends the text with nothing to escape"},
 	}
 	for _, tt := range tests {
-		got, err := shellSplit(tt.in)
+		got, err := ShellSplit(tt.in)
 		if tt.wantErr != "" {
 			if err == nil || err.Error() != tt.wantErr {
-				t.Errorf("shellSplit(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+				t.Errorf("ShellSplit(%q) error = %v, want %q", tt.in, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil || fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tt.want) {
-			t.Errorf("shellSplit(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			t.Errorf("ShellSplit(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }

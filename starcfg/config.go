@@ -78,6 +78,8 @@ type Config struct {
 	ProxyConfig // trusted proxies and the PROXY protocol (config_proxy.go)
 	TLSConfig   // TLS and HTTP/2 (config_tls.go)
 
+	ControlConfig // the control socket (config_control.go)
+
 	CompatConfig // gunicorn settings accepted and ignored (config_compat.go)
 
 	// Modes.

@@ -3,7 +3,6 @@ package starcfg
 import (
 	"bufio"
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,9 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gocorn/gocorn/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files and docs/settings.md")
+var update = golden.Update // also rewrites docs/settings.md
 
 // TestEvalFiles runs every testdata/eval/*.star file through Resolve with
 // -c. A file whose leading comments hold "# want: REGEXP" must fail with
@@ -41,7 +42,7 @@ func TestEvalFiles(t *testing.T) {
 			if err != nil {
 				t.Fatalf("unexpected error:\n%v", err)
 			}
-			checkGolden(t, strings.TrimSuffix(file, ".star")+".golden", describe(t, r, stderr.String()))
+			golden.Check(t, strings.TrimSuffix(file, ".star")+".golden", describe(t, r, stderr.String()))
 		})
 	}
 }
@@ -134,24 +135,6 @@ func describe(t *testing.T, r *Resolved, stderr string) string {
 	}
 	b.WriteString("# stderr\n" + stderr)
 	return b.String()
-}
-
-// checkGolden compares got with the golden file, or rewrites it with -update.
-func checkGolden(t *testing.T, golden, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./starcfg -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test ./starcfg -update rewrites it)\ngot:\n%s\nwant:\n%s", golden, got, want)
-	}
 }
 
 // fakeCPUs is a cpuCounter over a fake cgroup v2 root whose cpu.max holds

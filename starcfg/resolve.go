@@ -68,6 +68,7 @@ func resolveWith(inv Invocation, o evalOptions) (*Resolved, error) {
 		cfg.App, origins["app"] = cli.app, sourceCLI
 	}
 	finish(cfg)
+	resolveControlSocket(cfg, env, inv.Dir)
 	return r, nil
 }
 
@@ -83,7 +84,7 @@ func parseLayers(inv Invocation, env environ, check *checkContext) (cli, envArgs
 	}
 	envArgs = &args{source: sourceEnvArgs}
 	if text, ok := env.lookup(sourceEnvArgs); ok && strings.TrimSpace(text) != "" {
-		words, err := shellSplit(text)
+		words, err := ShellSplit(text)
 		if err != nil {
 			return nil, nil, &UsageError{Source: sourceEnvArgs, Msg: err.Error()}
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gocorn/gocorn/internal/golden"
 	"go.starlark.net/starlark"
 )
 
@@ -238,7 +239,7 @@ func TestPrintConfigGolden(t *testing.T) {
 	if err := r.Config.Print(&out); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "testdata/print-config.golden", out.String())
+	golden.Check(t, "testdata/print-config.golden", out.String())
 }
 
 func TestPrintAligns(t *testing.T) {

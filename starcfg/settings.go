@@ -90,7 +90,7 @@ var logLevels = []string{"debug", "info", "warning", "error", "critical"}
 // settings is the one table: the core settings here, and those of the
 // HTTP edge (request parsing, proxies, TLS) in their own files. Keep each
 // part grouped by section.
-var settings = slices.Concat(coreSettings, loggingSettings, httpSettings, proxySettings, tlsSettings, compatSettings)
+var settings = slices.Concat(coreSettings, loggingSettings, httpSettings, proxySettings, tlsSettings, controlSettings, compatSettings)
 
 // coreSettings are the settings of the process model, config and logs.
 var coreSettings = []*setting{
@@ -348,7 +348,7 @@ var coreSettings = []*setting{
 	},
 	{
 		name: "umask", flags: []string{"umask"}, short: 'm', metavar: "INT",
-		typ: typeInt, def: 0, check: checkUmask, section: secMechanics, reloadable: true,
+		typ: typeInt, def: 0, check: checkPermissionBits, section: secMechanics, reloadable: true,
 		help: "The file mode mask applied while gocorn creates unix sockets, and only then: " +
 			"0o007 makes a socket usable by its owner and group alone, so a proxy reaches " +
 			"it through group membership. Write it 0o22 in the file (Starlark has no 022), " +

@@ -5,13 +5,14 @@ import (
 	"strings"
 )
 
-// shellSplit splits s into words the way a POSIX shell would, without
+// ShellSplit splits s into words the way a POSIX shell would, without
 // expansions: blanks separate words; '...' keeps everything literally;
 // "..." keeps everything except that a backslash escapes $ ` " \ and
 // newline; outside quotes a backslash escapes any character, and a
 // backslash-newline disappears. gunicorn splits GUNICORN_CMD_ARGS with
-// Python's shlex.split, which follows the same rules.
-func shellSplit(s string) ([]string, error) {
+// Python's shlex.split, which follows the same rules, and so does its
+// control socket with each command (package proc/control).
+func ShellSplit(s string) ([]string, error) {
 	var words []string
 	var word strings.Builder
 	inWord := false

@@ -61,11 +61,7 @@ func TestDaemonMode(t *testing.T) {
 // gocorn binary any user may run, for tests of workers that switch users.
 func runnableDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "gocorn-user-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := proctest.RuntimeDir(t)
 	os.Chmod(dir, 0o755)
 	data, err := os.ReadFile(gocornBin)
 	if err == nil {

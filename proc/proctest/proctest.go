@@ -67,7 +67,7 @@ func (o *Output) String() string {
 type Setup struct {
 	Bin   string     // the binary, from Build
 	Dir   string     // working directory
-	Env   []string   // added to the test's environment
+	Env   []string   // added to the test's environment, after XDG_RUNTIME_DIR (see Launch)
 	Files []*os.File // inherited as fd 3, 4, ...
 	Argv0 string     // the program name the process sees, if not Bin
 }
@@ -96,12 +96,15 @@ func Start(t *testing.T, s Setup, args ...string) *Instance {
 	return in
 }
 
-// Launch starts the binary without waiting for anything.
+// Launch starts the binary without waiting for anything. Its
+// XDG_RUNTIME_DIR is a directory of its own, unless Setup.Env sets one, so
+// that the default control socket of masters running side by side is not
+// one path for all.
 func Launch(t *testing.T, s Setup, args ...string) *Instance {
 	t.Helper()
 	cmd := exec.Command(s.Bin, args...)
 	cmd.Dir = s.Dir
-	cmd.Env = append(os.Environ(), s.Env...)
+	cmd.Env = append(append(os.Environ(), "XDG_RUNTIME_DIR="+RuntimeDir(t)), s.Env...)
 	cmd.ExtraFiles = s.Files
 	if s.Argv0 != "" {
 		cmd.Args[0] = s.Argv0
@@ -161,6 +164,19 @@ func (in *Instance) collect(out *Output) (*os.File, error) {
 		r.Close()
 	}()
 	return w, nil
+}
+
+// RuntimeDir is a new, empty directory with a path short enough for unix
+// sockets (which a test's TempDir may not be), removed when the test
+// ends.
+func RuntimeDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "rt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 // outputGrace bounds how long Wait waits for the last output after the
