@@ -142,6 +142,10 @@ func (f *fleet) replaceStuck(w *worker, stuck []server.Request) {
 // told to retire or stop before it booted stays on its way out.
 func (f *fleet) becameReady(w *worker, version string, now time.Time) {
 	w.readyAt = now
+	if w.reopenPending {
+		w.reopenPending = false
+		f.signal(w, syscall.SIGUSR1)
+	}
 	if w.state == booting {
 		f.move(w, ready)
 	}
@@ -257,9 +261,16 @@ func (f *fleet) workersIn(states ...workerState) []*worker {
 // the error says nothing the master acts on.
 func (f *fleet) signal(w *worker, sig syscall.Signal) { f.sys.Signal(w.pid, sig) }
 
-// signalAll sends sig to every worker.
-func (f *fleet) signalAll(sig syscall.Signal) {
+// reopenLogs tells every worker to reopen its log files (USR1). A worker
+// that has not said Ready yet may not have set up its signal handling,
+// and USR1's default action would kill it: it gets the signal once it is
+// ready.
+func (f *fleet) reopenLogs() {
 	for _, w := range f.workersIn() {
-		f.signal(w, sig)
+		if w.booted() {
+			f.signal(w, syscall.SIGUSR1)
+		} else {
+			w.reopenPending = true
+		}
 	}
 }

@@ -57,7 +57,7 @@ func (m *master) handleSignal(sig os.Signal) {
 		if err := m.logs.reopen(); err != nil {
 			m.log.Error("Reopening log files: " + err.Error())
 		}
-		m.fleet.signalAll(syscall.SIGUSR1)
+		m.fleet.reopenLogs()
 	case syscall.SIGHUP:
 		m.reload()
 	case syscall.SIGUSR2:

@@ -24,9 +24,11 @@ type worker struct {
 	lastBeat time.Time // last message of any kind
 	beat     workerpipe.Beat
 
-	failure   string // why it could not boot, as it said before exiting
-	recycle   string // why it should be replaced (max_requests, lifetime, memory); "" if not
-	killedFor string // why the master aborted or killed it, for the exit log line
+	failure string // why it could not boot, as it said before exiting
+	recycle string // why it should be replaced (max_requests, lifetime, memory); "" if not
+
+	reopenPending bool   // a USR1 came while it booted: it gets one once ready
+	killedFor     string // why the master aborted or killed it, for the exit log line
 
 	maxLifetime time.Duration // max_worker_lifetime plus this worker's jitter; 0 = none
 	maxRSS      int64         // max_worker_memory plus jitter, in bytes; 0 = none
