@@ -1,0 +1,54 @@
+package statsd
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gocorn/gocorn/instrument/errlog"
+)
+
+// Log lines at warning and above count in gunicorn.log.<level>, also the
+// ones loglevel keeps out of the log; the log gets only those it lets
+// through, attributes and groups included.
+func TestCountLogs(t *testing.T) {
+	r := listenUDP(t)
+	c, err := newClient(Config{Network: "udp", Address: r.addr}, timing{flush: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sink Sink
+	sink.Replace(c)
+	var out syncBuffer
+	next := slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelError})
+	log := slog.New(CountLogs(next, &sink)).With("worker", 1).WithGroup("g")
+
+	log.Debug("debug")
+	log.Info("info")
+	log.Warn("warning, below loglevel")
+	log.Error("error")
+	log.Log(context.Background(), errlog.LevelException, "panic")
+	errlog.Critical(log, "critical")
+	sink.Replace(nil) // closes c, which flushes
+
+	got := strings.Join(r.waitLines(t, 4), "\n")
+	want := strings.Join([]string{
+		"gunicorn.log.warning:1|c|@1.0",
+		"gunicorn.log.error:1|c|@1.0",
+		"gunicorn.log.exception:1|c|@1.0",
+		"gunicorn.log.critical:1|c|@1.0",
+	}, "\n")
+	if got != want {
+		t.Errorf("metrics:\n%s\nwant\n%s", got, want)
+	}
+	logged := out.String()
+	if strings.Contains(logged, "below loglevel") || strings.Count(logged, "\n") != 3 {
+		t.Errorf("the log should have the error, the panic and the critical line only:\n%s", logged)
+	}
+	if !strings.Contains(logged, "worker=1 g.") && !strings.Contains(logged, "worker=1") {
+		t.Errorf("attributes lost:\n%s", logged)
+	}
+	log.Error("statsd off") // a nil client counts nothing and fails nothing
+}
