@@ -77,6 +77,8 @@ type Config struct {
 	ProxyConfig // trusted proxies and the PROXY protocol (config_proxy.go)
 	TLSConfig   // TLS and HTTP/2 (config_tls.go)
 
+	MetricsConfig // statsd and the metrics listener (config_metrics.go)
+
 	CompatConfig // gunicorn settings accepted and ignored (config_compat.go)
 
 	// Modes.
