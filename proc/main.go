@@ -193,7 +193,7 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 	if err != nil {
 		return err
 	}
-	m.logs, m.log = l, l.log
+	m.logs, m.log = l, countingLog(l.log, &m.metrics.statsd)
 	if err := giveLogsToWorkers(m.cfg); err != nil {
 		return err
 	}
