@@ -171,3 +171,43 @@ func TestAdminSharesItsPort(t *testing.T) {
 	}
 	second.close()
 }
+
+// The loop publishes its view while the listener's handlers read it:
+// they share nothing else (run with -race).
+func TestPublishedViewWhileScraped(t *testing.T) {
+	mt := newMasterTest(t, "bind = [\"127.0.0.1:0\"]\nworkers = 2\nmetrics_bind = \"127.0.0.1:0\"\n")
+	if err := mt.m.startMetrics(); err != nil {
+		t.Fatal(err)
+	}
+	defer mt.m.stopMetrics()
+	base := mt.m.metrics.admin.name
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 50 {
+			for _, path := range []string{"/metrics", "/readyz", "/healthz"} {
+				resp, err := http.Get(base + path)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}
+	}()
+	mt.ready(1, 2)
+	for i := uint64(1); ; i++ {
+		select {
+		case <-done:
+			if v := mt.m.metrics.latest.Load(); v.served.Count() == 0 || v.serving != 2 {
+				t.Errorf("the last view published: %+v", v)
+			}
+			return
+		default:
+		}
+		mt.say(1, served(i, 0))
+		mt.step()
+		mt.m.publish()
+	}
+}

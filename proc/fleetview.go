@@ -65,6 +65,9 @@ func (v *fleetView) ready() (bool, string) {
 	case v.serving == 0:
 		return false, "no worker is serving"
 	}
+	if v.serving == 1 {
+		return true, "1 worker serving"
+	}
 	return true, fmt.Sprintf("%d workers serving", v.serving)
 }
 

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gocorn/gocorn/instrument/statsd/statsdtest"
 )
 
 // syncBuffer is a log destination tests read while clients write.
@@ -54,19 +56,19 @@ func newTestClient(t *testing.T, cfg Config) *Client {
 func TestClientSendsRequests(t *testing.T) {
 	for _, network := range []string{"udp", "unixgram"} {
 		t.Run(network, func(t *testing.T) {
-			var r *receiver
+			var r *statsdtest.Receiver
 			if network == "udp" {
-				r = listenUDP(t)
+				r = statsdtest.ListenUDP(t)
 			} else {
-				r = listenUnix(t)
+				r = statsdtest.ListenUnix(t)
 			}
-			c := newTestClient(t, Config{Network: network, Address: r.addr, Prefix: "svc", Tags: "env:dev"})
+			c := newTestClient(t, Config{Network: network, Address: r.Addr, Prefix: "svc", Tags: "env:dev"})
 			for range 100 {
 				c.Request(200, 1500*time.Microsecond)
 			}
 			c.Request(404, 2*time.Millisecond)
 			c.Close()
-			lines := r.waitLines(t, 303)
+			lines := r.WaitLines(t, 303)
 			want := map[string]int{
 				"svc.gunicorn.requests:1|c|@1.0|#env:dev":           101,
 				"svc.gunicorn.request.duration:1.5|ms|#env:dev":     100,
@@ -81,7 +83,7 @@ func TestClientSendsRequests(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("lines:\n%v\nwant\n%v", got, want)
 			}
-			if n := r.datagrams(); n >= 303/10 {
+			if n := r.Datagrams(); n >= 303/10 {
 				t.Errorf("%d datagrams for 303 lines: the sender does not batch", n)
 			}
 		})
@@ -90,8 +92,8 @@ func TestClientSendsRequests(t *testing.T) {
 
 // Without Close, buffered lines go out within the flush interval.
 func TestClientFlushesOnInterval(t *testing.T) {
-	r := listenUDP(t)
-	c, err := newClient(Config{Network: "udp", Address: r.addr}, timing{flush: 10 * time.Millisecond})
+	r := statsdtest.ListenUDP(t)
+	c, err := newClient(Config{Network: "udp", Address: r.Addr}, timing{flush: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +101,7 @@ func TestClientFlushesOnInterval(t *testing.T) {
 	c.Gauge("gunicorn.workers", 3)
 	c.Histogram("gunicorn.backlog", 0)
 	c.Count("gunicorn.log.error", 2)
-	got := r.waitLines(t, 3)
+	got := r.WaitLines(t, 3)
 	want := []string{"gunicorn.workers:3|g", "gunicorn.backlog:0|h", "gunicorn.log.error:2|c|@1.0"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got %q, want %q", got, want)
@@ -114,8 +116,8 @@ func TestClientNilAndClosed(t *testing.T) {
 	if err := nilClient.Close(); err != nil {
 		t.Fatal(err)
 	}
-	r := listenUDP(t)
-	c := newTestClient(t, Config{Network: "udp", Address: r.addr})
+	r := statsdtest.ListenUDP(t)
+	c := newTestClient(t, Config{Network: "udp", Address: r.Addr})
 	c.Close()
 	c.Request(200, time.Second)
 	if err := c.Close(); err != nil {
@@ -140,9 +142,9 @@ func TestNewRefusesBadConfig(t *testing.T) {
 // the log hears of it once, not once per datagram.
 func TestClientNeverWaitsForStatsd(t *testing.T) {
 	refusing := func(t *testing.T) string { // a UDP port nobody listens on
-		r := listenUDP(t)
-		r.conn.Close()
-		return r.addr
+		r := statsdtest.ListenUDP(t)
+		r.Close()
+		return r.Addr
 	}
 	full := func(t *testing.T) string { // a unix datagram socket nobody reads
 		path := filepath.Join(t.TempDir(), "full.sock")
@@ -182,7 +184,7 @@ func TestClientNeverWaitsForStatsd(t *testing.T) {
 			}()
 			select {
 			case <-done:
-			case <-time.After(waitFor):
+			case <-time.After(statsdtest.WaitFor):
 				t.Fatal("sending metrics blocked")
 			}
 			c.Close() // flushes the rest: more failures
@@ -199,13 +201,9 @@ func TestClientNeverWaitsForStatsd(t *testing.T) {
 // A host name is looked up again and again: sends follow it when it
 // moves, and start once it resolves.
 func TestClientFollowsDNS(t *testing.T) {
-	first := listenUDP(t)
-	_, port, _ := net.SplitHostPort(first.addr)
-	c2, err := net.ListenPacket("udp", "127.0.0.2:"+port)
-	if err != nil {
-		t.Skipf("no second loopback address: %v", err)
-	}
-	second := startReceiver(t, c2, c2.LocalAddr().String())
+	first := statsdtest.ListenUDP(t)
+	_, port, _ := net.SplitHostPort(first.Addr)
+	second := statsdtest.Listen(t, "udp", "127.0.0.2:"+port)
 
 	var answer atomic.Value // the address the name resolves to, "" for none
 	answer.Store("")
@@ -222,12 +220,12 @@ func TestClientFollowsDNS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	sendUntil := func(r *receiver) {
+	sendUntil := func(r *statsdtest.Receiver) {
 		t.Helper()
-		deadline := time.Now().Add(waitFor)
-		for len(r.got()) == 0 {
+		deadline := time.Now().Add(statsdtest.WaitFor)
+		for len(r.Lines()) == 0 {
 			if time.Now().After(deadline) {
-				t.Fatalf("nothing reached %s within %s", r.addr, waitFor)
+				t.Fatalf("nothing reached %s within %s", r.Addr, statsdtest.WaitFor)
 			}
 			c.Gauge("gunicorn.workers", 1)
 			time.Sleep(20 * time.Millisecond)

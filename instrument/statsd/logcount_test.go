@@ -8,14 +8,16 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
+
+	"github.com/gocorn/gocorn/instrument/statsd/statsdtest"
 )
 
 // Log lines at warning and above count in gunicorn.log.<level>, also the
 // ones loglevel keeps out of the log; the log gets only those it lets
 // through, attributes and groups included.
 func TestCountLogs(t *testing.T) {
-	r := listenUDP(t)
-	c, err := newClient(Config{Network: "udp", Address: r.addr}, timing{flush: time.Hour})
+	r := statsdtest.ListenUDP(t)
+	c, err := newClient(Config{Network: "udp", Address: r.Addr}, timing{flush: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +35,7 @@ func TestCountLogs(t *testing.T) {
 	errlog.Critical(log, "critical")
 	sink.Replace(nil) // closes c, which flushes
 
-	got := strings.Join(r.waitLines(t, 4), "\n")
+	got := strings.Join(r.WaitLines(t, 4), "\n")
 	want := strings.Join([]string{
 		"gunicorn.log.warning:1|c|@1.0",
 		"gunicorn.log.error:1|c|@1.0",

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/metrics"
+
+	"github.com/gocorn/gocorn/instrument/statsd/statsdtest"
 )
 
 // Gauges go as they are, counters as what they grew by since the last
@@ -14,8 +16,8 @@ func TestReporter(t *testing.T) {
 	workers := &metrics.Metric{Name: "workers", Kind: metrics.Gauge}
 	backlog := &metrics.Metric{Name: "backlog", Kind: metrics.Histogram}
 	spawned := &metrics.Metric{Name: "workers.spawned", Kind: metrics.Counter}
-	r := listenUDP(t)
-	c, err := newClient(Config{Network: "udp", Address: r.addr, Prefix: "app"}, timing{flush: time.Hour})
+	r := statsdtest.ListenUDP(t)
+	c, err := newClient(Config{Network: "udp", Address: r.Addr, Prefix: "app"}, timing{flush: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +26,7 @@ func TestReporter(t *testing.T) {
 	rep.Report(c, []metrics.Sample{{Metric: workers, Value: 2}, {Metric: backlog, Value: 5}, {Metric: spawned, Value: 9}})
 	rep.Report(c, []metrics.Sample{{Metric: spawned, Value: 9}})
 	c.Close()
-	got := strings.Join(r.waitLines(t, 4), "\n")
+	got := strings.Join(r.WaitLines(t, 4), "\n")
 	want := strings.Join([]string{
 		"app.gunicorn.workers:2|g",
 		"app.gunicorn.backlog:5|h",
