@@ -6,59 +6,40 @@ import (
 	"testing"
 )
 
-// statsd_host reads as gunicorn reads it, legacy unix:PORT included.
-func TestParseStatsdAddress(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    Address
-		wantErr string
-	}{
-		{"localhost", Address{Network: "udp", Host: "localhost", Port: 8125}, ""},
-		{"Stats.Example:9125", Address{Network: "udp", Host: "stats.example", Port: 9125}, ""},
-		{"10.0.0.1:8125", Address{Network: "udp", Host: "10.0.0.1", Port: 8125}, ""},
-		{"[::1]:8126", Address{Network: "udp", Host: "::1", Port: 8126}, ""},
-		{"[::1]", Address{Network: "udp", Host: "::1", Port: 8125}, ""},
-		{":8125", Address{Network: "udp", Host: "0.0.0.0", Port: 8125}, ""},
-		{"udp://localhost", Address{Network: "udp", Host: "localhost", Port: 8125}, ""},
-		{"unix:/run/statsd.sock", Address{Network: "unix", Path: "/run/statsd.sock"}, ""},
-		{"unix:///run/statsd.sock", Address{Network: "unix", Path: "/run/statsd.sock"}, ""},
-		{"unix:8125", Address{Network: "udp", Host: "unix", Port: 8125}, ""}, // gunicorn's legacy reading
-		{"unix:", Address{}, "no socket path"},
-		{"fd://3", Address{}, "want HOST:PORT"},
-		{"::1:8125", Address{}, "needs brackets"},
-		{"host:99999", Address{}, "not a port number"},
-	}
-	for _, tt := range tests {
-		got, err := ParseStatsdAddress(tt.in)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("%q: error %v, want one saying %q", tt.in, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("%q: %+v, %v; want %+v", tt.in, got, err, tt.want)
-		}
-	}
-}
-
+// statsd_host reads as gunicorn reads it, legacy unix:PORT included;
 // metrics_bind needs a port, as no default could be right.
-func TestParseMetricsBind(t *testing.T) {
+func TestParseMetricsAddresses(t *testing.T) {
+	statsd, bind := ParseStatsdAddress, ParseMetricsBind
 	tests := []struct {
+		parse   func(string) (Address, error)
 		in      string
 		want    Address
 		wantErr string
 	}{
-		{"127.0.0.1:9100", Address{Network: "tcp", Host: "127.0.0.1", Port: 9100}, ""},
-		{"127.0.0.1:0", Address{Network: "tcp", Host: "127.0.0.1", Port: 0}, ""},
-		{"[::1]:9100", Address{Network: "tcp", Host: "::1", Port: 9100}, ""},
-		{"unix:/run/gocorn-metrics.sock", Address{Network: "unix", Path: "/run/gocorn-metrics.sock"}, ""},
-		{"localhost", Address{}, "no port: give one, as in localhost:9100"},
-		{"[::1]", Address{}, "no port"},
-		{"fd://3", Address{}, "inherited socket"},
+		{statsd, "localhost", Address{Network: "udp", Host: "localhost", Port: 8125}, ""},
+		{statsd, "Stats.Example:9125", Address{Network: "udp", Host: "stats.example", Port: 9125}, ""},
+		{statsd, "10.0.0.1:8125", Address{Network: "udp", Host: "10.0.0.1", Port: 8125}, ""},
+		{statsd, "[::1]:8126", Address{Network: "udp", Host: "::1", Port: 8126}, ""},
+		{statsd, "[::1]", Address{Network: "udp", Host: "::1", Port: 8125}, ""},
+		{statsd, ":8125", Address{Network: "udp", Host: "0.0.0.0", Port: 8125}, ""},
+		{statsd, "udp://localhost", Address{Network: "udp", Host: "localhost", Port: 8125}, ""},
+		{statsd, "unix:/run/statsd.sock", Address{Network: "unix", Path: "/run/statsd.sock"}, ""},
+		{statsd, "unix:///run/statsd.sock", Address{Network: "unix", Path: "/run/statsd.sock"}, ""},
+		{statsd, "unix:8125", Address{Network: "udp", Host: "unix", Port: 8125}, ""}, // gunicorn's legacy reading
+		{statsd, "unix:", Address{}, "no socket path"},
+		{statsd, "fd://3", Address{}, "want HOST:PORT"},
+		{statsd, "::1:8125", Address{}, "needs brackets"},
+		{statsd, "host:99999", Address{}, "not a port number"},
+		{bind, "127.0.0.1:9100", Address{Network: "tcp", Host: "127.0.0.1", Port: 9100}, ""},
+		{bind, "127.0.0.1:0", Address{Network: "tcp", Host: "127.0.0.1", Port: 0}, ""},
+		{bind, "[::1]:9100", Address{Network: "tcp", Host: "::1", Port: 9100}, ""},
+		{bind, "unix:/run/gocorn-metrics.sock", Address{Network: "unix", Path: "/run/gocorn-metrics.sock"}, ""},
+		{bind, "localhost", Address{}, "no port: give one, as in localhost:9100"},
+		{bind, "[::1]", Address{}, "no port"},
+		{bind, "fd://3", Address{}, "inherited socket"},
 	}
 	for _, tt := range tests {
-		got, err := ParseMetricsBind(tt.in)
+		got, err := tt.parse(tt.in)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%q: error %v, want one saying %q", tt.in, err, tt.wantErr)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gocorn/gocorn/instrument/statsd/statsdtest"
 	"github.com/gocorn/gocorn/proc/proctest"
 )
 
@@ -37,7 +38,9 @@ func startStatsDaemon(t *testing.T) *statsDaemon {
 		}
 		t.Skip("statsd is not installed (npm install -g statsd); CI installs it")
 	}
-	d := &statsDaemon{addr: freeUDPPort(t), admin: freePort(t)}
+	gone := statsdtest.ListenUDP(t) // a UDP port nothing uses once closed
+	gone.Close()
+	d := &statsDaemon{addr: gone.Addr, admin: freePort(t)}
 	host, port, _ := net.SplitHostPort(d.addr)
 	_, adminPort, _ := net.SplitHostPort(d.admin)
 	// No backend, and no flush during the test: statsd resets its
@@ -104,17 +107,6 @@ func (d *statsDaemon) values(t *testing.T, cmd string) map[string]float64 {
 		vals[m[1]], _ = strconv.ParseFloat(m[2], 64)
 	}
 	return vals
-}
-
-// freeUDPPort is a loopback address with a UDP port nothing uses now.
-func freeUDPPort(t *testing.T) string {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().String()
 }
 
 // The real statsd daemon aggregates what gocorn sends as gunicorn's

@@ -50,6 +50,28 @@ func newTestClient(t *testing.T, cfg Config) *Client {
 	return c
 }
 
+// heldClient is a client with prefix to a new receiver that sends
+// nothing until it is closed, so a test receives exactly the lines it
+// caused, in order.
+func heldClient(t *testing.T, prefix string) (*Client, *statsdtest.Receiver) {
+	t.Helper()
+	r := statsdtest.ListenUDP(t)
+	c, err := newClient(Config{Network: "udp", Address: r.Addr, Prefix: prefix}, timing{flush: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, r
+}
+
+// wantSent fails the test unless r receives want, in order.
+func wantSent(t *testing.T, r *statsdtest.Receiver, want ...string) {
+	t.Helper()
+	if got := r.WaitLines(t, len(want)); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("sent:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // A request's three metrics reach a UDP or unix datagram statsd with
 // gunicorn's names and format, packed into datagrams of at most
 // FlushBytes; Close sends what is buffered.
@@ -101,11 +123,7 @@ func TestClientFlushesOnInterval(t *testing.T) {
 	c.Gauge("gunicorn.workers", 3)
 	c.Histogram("gunicorn.backlog", 0)
 	c.Count("gunicorn.log.error", 2)
-	got := r.WaitLines(t, 3)
-	want := []string{"gunicorn.workers:3|g", "gunicorn.backlog:0|h", "gunicorn.log.error:2|c|@1.0"}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("got %q, want %q", got, want)
-	}
+	wantSent(t, r, "gunicorn.workers:3|g", "gunicorn.backlog:0|h", "gunicorn.log.error:2|c|@1.0")
 }
 
 // A nil client, and a closed one, send nothing and do not fail.
