@@ -211,3 +211,29 @@ func TestPublishedViewWhileScraped(t *testing.T) {
 		mt.m.publish()
 	}
 }
+
+// An old master stopping after USR2 leaves the shared metrics address to
+// the new master, so probes do not hear it say "stopping".
+func TestOldMasterLeavesTheMetricsAddress(t *testing.T) {
+	mt := newMasterTest(t, "bind = [\"127.0.0.1:0\"]\nmetrics_bind = \"127.0.0.1:0\"\n")
+	if err := mt.m.startMetrics(); err != nil {
+		t.Fatal(err)
+	}
+	defer mt.m.stopMetrics()
+	mt.ready(1)
+	mt.sys.now = time.Now() // the probes age the view by the real clock
+	mt.m.publish()
+	url := mt.m.metrics.admin.name + "/readyz"
+	if resp, err := http.Get(url); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/readyz: %v %v", resp, err)
+	}
+	mt.m.handleSignal(syscall.SIGUSR2)
+	mt.m.handleSignal(syscall.SIGTERM)
+	mt.m.publish()
+	if mt.m.metrics.admin != nil {
+		t.Fatal("the old master still serves the metrics address")
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Error("the old master still answers probes")
+	}
+}

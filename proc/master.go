@@ -103,6 +103,12 @@ func (m *master) run() int {
 	m.sockets = socks
 	defer func() { closeSockets(m.sockets, m.ownsSocketFiles()) }() // the list changes when a HUP rebinds
 	m.logListening(socks)
+	if err := m.startMetrics(); err != nil {
+		m.log.Error(err.Error())
+		m.daemon.Failed(err)
+		return exitConfig
+	}
+	defer m.stopMetrics()
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
 	m.warnIgnored(nil)
 	m.hooks.WhenReady(m.hookServer())
@@ -110,12 +116,6 @@ func (m *master) run() int {
 
 	m.watchFiles()
 	defer m.watcher.close()
-	if err := m.startMetrics(); err != nil {
-		m.log.Error(err.Error())
-		m.daemon.Failed(err)
-		return exitConfig
-	}
-	defer m.stopMetrics()
 	m.fleet.reconcile()
 	code := m.loop()
 	m.log.Info("Shutting down: Master")

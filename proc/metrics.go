@@ -22,21 +22,20 @@ type masterMetrics struct {
 	admin  *adminServer              // nil unless metrics_bind is set
 }
 
-// startMetrics starts statsd and the metrics listener for the running
+// startMetrics starts the metrics listener and statsd for the running
 // configuration. A listener that cannot be bound stops the start, as a
-// socket of bind would.
+// socket of bind does.
 func (m *master) startMetrics() error {
+	if m.cfg.MetricsBind != "" {
+		a, err := startAdmin(m.cfg.MetricsBind, &m.metrics.latest, m.log)
+		if err != nil {
+			return err
+		}
+		m.metrics.admin = a
+		m.publish()
+	}
 	m.metrics.statsd.Replace(newStatsd(m.cfg, m.logs.log))
 	m.metrics.flush = time.NewTicker(statsd.FlushInterval)
-	if m.cfg.MetricsBind == "" {
-		return nil
-	}
-	a, err := startAdmin(m.cfg.MetricsBind, &m.metrics.latest, m.log)
-	if err != nil {
-		return err
-	}
-	m.metrics.admin = a
-	m.publish()
 	return nil
 }
 
@@ -67,11 +66,21 @@ func (m *master) reportStatsd() {
 }
 
 // publish hands the metrics listener the fleet as it is now; without a
-// listener there is nobody to read it.
+// listener there is nobody to read it. A master that stops while the new
+// master of a USR2 upgrade runs closes its listener instead: the new one
+// serves the same address, and probes must hear its answers alone, not
+// this one's "stopping".
 func (m *master) publish() {
-	if m.metrics.admin != nil {
-		m.metrics.latest.Store(m.view())
+	if m.metrics.admin == nil {
+		return
 	}
+	v := m.view()
+	if v.stopping && m.upgrade.child != 0 {
+		m.metrics.admin.close()
+		m.metrics.admin = nil
+		return
+	}
+	m.metrics.latest.Store(v)
 }
 
 // followMetrics applies a HUP's changes to statsd and metrics_bind. A
