@@ -103,13 +103,13 @@ func (m *master) run() int {
 	m.sockets = socks
 	defer func() { closeSockets(m.sockets, m.ownsSocketFiles()) }() // the list changes when a HUP rebinds
 	m.logListening(socks)
+	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
 	if err := m.startMetrics(); err != nil {
 		m.log.Error(err.Error())
 		m.daemon.Failed(err)
 		return exitConfig
 	}
 	defer m.stopMetrics()
-	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
 	m.warnIgnored(nil)
 	m.hooks.WhenReady(m.hookServer())
 	m.sys.SetTitle(m.title())
