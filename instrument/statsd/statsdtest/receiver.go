@@ -119,3 +119,17 @@ func Count(lines []string, line string) int {
 	}
 	return n
 }
+
+// Unread is the address of a UDP socket on 127.0.0.1 that nobody reads:
+// datagrams sent there cost the sender what they cost against a live
+// statsd, and the kernel drops them, so a benchmark measures the sender
+// alone.
+func Unread(t testing.TB) string {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c.LocalAddr().String()
+}
