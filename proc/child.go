@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gocorn/gocorn/instrument/metrics"
+	"github.com/gocorn/gocorn/instrument/statsd"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/server/proxy"
@@ -54,9 +56,13 @@ func runWorker(apps server.Apps) int {
 		return exitBoot
 	}
 	defer l.close()
-	slog.SetDefault(l.log) // the app's log and slog output, in the error log's lines
-	w := &child{conn: conn, boot: boot, logs: l, log: l.log}
+	w := &child{conn: conn, boot: boot, logs: l}
+	w.statsd.Replace(newStatsd(boot.Config, l.log))
+	defer w.statsd.Replace(nil) // sends what is buffered
+	w.log = countingLog(l.log, &w.statsd)
+	slog.SetDefault(w.log) // the app's log and slog output, in the error log's lines
 	code := w.run(apps, sigs)
+	w.finalBeat()
 	w.log.Info(fmt.Sprintf("Worker exiting (pid: %d)", os.Getpid()))
 	w.hooks.WorkerExit(w.hookMaster, w.hookSelf)
 	return code
@@ -109,6 +115,9 @@ type child struct {
 	srv  *server.Server
 
 	stuckSaid bool // the master was told of handlers stuck past request_timeout
+
+	served metrics.Recorder // every response, for the heartbeats (the master's /metrics)
+	statsd statsd.Sink      // gunicorn's request metrics, when statsd_host is set
 
 	hooks      *hookrun.Runner // this generation's hooks; nil without a config file
 	hookSelf   *hookrun.Worker
@@ -182,6 +191,7 @@ func (c *child) start(apps server.Apps) (*server.Server, *bootError) {
 	opts.Handler, opts.Listeners, opts.ErrorLog = handler, listeners, c.log
 	opts.AccessLog = c.logs.accessOut()
 	opts.MaxRequests, opts.OnRetire = c.boot.MaxRequests, c.retire
+	opts.Observe = c.observe
 	c.requestHooks(&opts)
 	srv, err := server.New(opts)
 	if err != nil {
@@ -313,17 +323,39 @@ func (c *child) listen(stops chan<- workerpipe.Message, masterGone chan<- struct
 }
 
 func (c *child) sendBeat() {
-	s := c.srv.Stats()
-	c.conn.Send(workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{
-		InFlight: s.InFlight, Requests: s.Requests, Handlers: s.Handlers, Running: s.Running,
-		AllBusyFor: s.AllBusyFor, Longest: s.Longest, DeadlinesHit: s.DeadlinesHit,
-	}})
+	s := c.beat()
 	if len(s.Stuck) > 0 && !c.stuckSaid {
 		c.stuckSaid = true
 		c.log.Error(fmt.Sprintf("Handlers still running request_timeout (%s) past their deadline, ignoring their context: %s; "+
 			"asking the master for a replacement", requestTimeout(c.boot.Config), describeRequests(s.Stuck)))
 		c.conn.Send(workerpipe.Message{Kind: workerpipe.KindStuck, Stuck: s.Stuck})
 	}
+}
+
+// beat sends a heartbeat and returns the stats it reported.
+func (c *child) beat() server.Stats {
+	s := c.srv.Stats()
+	served := c.served.Totals()
+	c.conn.Send(workerpipe.Message{Kind: workerpipe.KindBeat, Beat: &workerpipe.Beat{
+		InFlight: s.InFlight, Requests: s.Requests, Handlers: s.Handlers, Running: s.Running,
+		AllBusyFor: s.AllBusyFor, Longest: s.Longest, DeadlinesHit: s.DeadlinesHit, Served: &served,
+	}})
+	return s
+}
+
+// finalBeat tells the master, as the worker leaves, what it served since
+// its last heartbeat, so the master's counters miss none of its requests.
+func (c *child) finalBeat() {
+	if c.srv != nil {
+		c.beat()
+	}
+}
+
+// observe counts a response for the heartbeats and sends its statsd
+// metrics: server.Options.Observe.
+func (c *child) observe(status int, d time.Duration) {
+	c.served.Observe(status, d)
+	c.statsd.Client().Request(status, d)
 }
 
 // logStuck writes the stuck handlers' stacks to the error log, as the

@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gocorn/gocorn/instrument/metrics"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 )
@@ -37,6 +38,9 @@ type fleet struct {
 	closing       bool      // the master is stopping: exits are logged, nothing is replaced
 
 	counts Counts
+
+	served   metrics.Requests         // every worker's responses, from their heartbeats (served.go)
+	reported map[int]metrics.Requests // by pid: what each worker's last heartbeat said it served
 }
 
 // fleetHooks are how the fleet reaches the master: what a new worker is
@@ -88,6 +92,7 @@ func (f *fleet) newGeneration(p policy, started time.Time) {
 
 // handle applies one message from a worker's pipe.
 func (f *fleet) handle(ev event) {
+	f.tally(ev)
 	w, ok := f.workers[ev.pid]
 	if !ok || ev.closed {
 		return

@@ -200,7 +200,7 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 	if err != nil {
 		return err
 	}
-	m.logs, m.log = l, l.log
+	m.logs, m.log = l, countingLog(l.log, &m.metrics.statsd)
 	slog.SetDefault(m.log) // what libraries log with log and slog, in the error log's lines
 	if err := giveLogsToWorkers(m.cfg); err != nil {
 		return err

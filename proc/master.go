@@ -48,6 +48,9 @@ type master struct {
 
 	fleet         *fleet
 	failedReloads int // HUPs whose configuration was refused
+	reloads       int // HUPs whose configuration was applied
+
+	metrics masterMetrics // statsd and the metrics listener (metrics.go)
 
 	events  chan event
 	signals chan os.Signal
@@ -104,6 +107,12 @@ func (m *master) run() int {
 	m.startControl()
 	defer m.stopControl()
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
+	if err := m.startMetrics(); err != nil {
+		m.log.Error(err.Error())
+		m.daemon.Failed(err)
+		return exitConfig
+	}
+	defer m.stopMetrics()
 	m.warnIgnored(nil)
 	m.hooks.WhenReady(m.hookServer())
 	m.sys.SetTitle(m.title())
@@ -184,8 +193,12 @@ func (m *master) loop() int {
 			m.log.Info("Reloading: changed " + strings.Join(ch.Paths, ", "))
 			m.reload()
 		case <-ticker.C:
+		case <-m.metrics.flushes():
+			m.reportStatsd()
 		}
-		if code, done := m.step(); done {
+		code, done := m.step()
+		m.publish()
+		if done {
 			return code
 		}
 	}

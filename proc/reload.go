@@ -43,10 +43,12 @@ func (m *master) reload() {
 	} // else a count set by TTIN/TTOU stays
 	m.logs.follow(m.cfg)
 	m.followControl(old)
+	m.followMetrics(old)
 	m.env.apply(m.cfg.RawEnv)
 	m.sys.SetTitle(m.title())
 	m.hooks.OnReload(m.hookServer())
 	m.fleet.newGeneration(policyOf(m.cfg), started)
+	m.reloads++
 	m.log.Info(fmt.Sprintf("Reloaded the configuration; starting generation %d of %d workers", m.fleet.gen, m.fleet.target))
 }
 

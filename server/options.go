@@ -74,6 +74,12 @@ type Options struct {
 	// config's pre_request and post_request hooks.
 	PreRequest  func(r *http.Request) http.Header
 	PostRequest func(r *http.Request, done Done)
+
+	// Observe, when set, is told of every response as it ends, failed
+	// ones included: its status (0 for a client that left before it was
+	// answered) and its duration, as PostRequest's Done has them. It is
+	// for metrics, called on the request's goroutine: it must not block.
+	Observe func(status int, d time.Duration)
 }
 
 // Done is a finished exchange, as PostRequest sees it.

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gocorn/gocorn/instrument/errlog"
 )
 
 // Stats is a snapshot of what a worker is doing, for its heartbeat.
@@ -80,6 +82,7 @@ type tracker struct {
 
 	preRequest  func(*http.Request) http.Header // nil: none
 	postRequest func(*http.Request, Done)       // nil: none
+	observe     func(int, time.Duration)        // nil: none
 }
 
 func newTracker(o Options, access *accessLogger) *tracker {
@@ -98,6 +101,7 @@ func newTracker(o Options, access *accessLogger) *tracker {
 		access:      access,
 		preRequest:  o.PreRequest,
 		postRequest: o.PostRequest,
+		observe:     o.Observe,
 	}
 	if o.Class.pooled() {
 		t.pool = make(chan struct{}, o.Class.Handlers)
@@ -152,9 +156,16 @@ func (t *tracker) end(e *exchange) {
 	if t.access != nil {
 		t.access.write(e)
 	}
+	if t.observe == nil && t.postRequest == nil {
+		return
+	}
+	d := time.Since(e.start)
+	if t.observe != nil {
+		t.observe(e.status, d)
+	}
 	if t.postRequest != nil {
 		t.postRequest(e.req, Done{
-			Status: e.status, Header: e.ResponseWriter.Header(), Bytes: e.bytes.Load(), Duration: time.Since(e.start),
+			Status: e.status, Header: e.ResponseWriter.Header(), Bytes: e.bytes.Load(), Duration: d,
 		})
 	}
 }
@@ -179,9 +190,11 @@ func (t *tracker) recoverPanic(e *exchange) {
 }
 
 // logPanic logs a handler's panic with the stack of the goroutine that
-// panicked.
+// panicked, at errlog.LevelException: what gunicorn logs with
+// log.exception, and counts in gunicorn.log.exception.
 func (t *tracker) logPanic(e *exchange, p any) {
-	t.log.Error(fmt.Sprintf("Error handling request %s %s: panic: %v\n%s", e.req.Method, e.req.RequestURI, p, debug.Stack()))
+	t.log.Log(context.Background(), errlog.LevelException,
+		fmt.Sprintf("Error handling request %s %s: panic: %v\n%s", e.req.Method, e.req.RequestURI, p, debug.Stack()))
 }
 
 // answer500 is the answer to a handler that panicked before its headers.

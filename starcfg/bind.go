@@ -9,7 +9,7 @@ import (
 
 // Address is one parsed entry of the bind setting.
 type Address struct {
-	Network string // "tcp", "unix" or "fd"
+	Network string // "tcp", "unix" or "fd"; "udp" for statsd_host
 	Host    string // tcp: lower-cased host name or IP, IPv6 without brackets
 	Port    int    // tcp: port, 8000 when the entry has none
 	Path    string // unix: socket path
@@ -24,14 +24,16 @@ const defaultPort = 8000
 // fd://N. A missing port is 8000 and an empty host 0.0.0.0. It only checks
 // syntax; whether the address can be bound is the master's business.
 func ParseAddress(s string) (Address, error) {
-	a, err := parseAddress(strings.TrimSpace(s))
+	a, err := parseAddress(strings.TrimSpace(s), defaultPort)
 	if err != nil {
 		return Address{}, fmt.Errorf("address %q: %s", s, err)
 	}
 	return a, nil
 }
 
-func parseAddress(s string) (Address, error) {
+// parseAddress parses s with port as the port of a TCP entry without one;
+// port 0 requires one.
+func parseAddress(s string, port int) (Address, error) {
 	if path, ok := cutAnyPrefix(s, "unix://", "unix:"); ok {
 		if path == "" {
 			return Address{}, fmt.Errorf("no socket path after unix:")
@@ -46,16 +48,18 @@ func parseAddress(s string) (Address, error) {
 		return Address{Network: "fd", FD: n}, nil
 	}
 	s = strings.TrimPrefix(s, "tcp://")
-	host, port, err := splitHostPort(s)
+	host, port, err := splitHostPort(s, port)
 	if err != nil {
 		return Address{}, err
 	}
 	return Address{Network: "tcp", Host: strings.ToLower(host), Port: port}, nil
 }
 
-// splitHostPort splits HOST[:PORT] or [V6][:PORT], applying the defaults.
-func splitHostPort(s string) (string, int, error) {
-	host, portText := s, ""
+// splitHostPort splits HOST[:PORT] or [V6][:PORT], applying the defaults:
+// defPort for a missing port (0: a port is required), 0.0.0.0 for a
+// missing host.
+func splitHostPort(s string, defPort int) (string, int, error) {
+	host, portText, missing := s, "", false
 	switch {
 	case strings.HasPrefix(s, "["):
 		end := strings.Index(s, "]")
@@ -70,15 +74,19 @@ func splitHostPort(s string) (string, int, error) {
 		if ip, err := netip.ParseAddr(host); err != nil || !ip.Is6() {
 			return "", 0, fmt.Errorf("%q is not an IPv6 address", host)
 		}
-		if portText == "" {
-			portText = strconv.Itoa(defaultPort)
-		}
+		missing = portText == ""
 	case strings.Count(s, ":") > 1:
 		return "", 0, fmt.Errorf("an IPv6 address needs brackets, as in [::1]:8000")
 	case strings.Contains(s, ":"):
 		host, portText, _ = strings.Cut(s, ":")
 	default:
-		portText = strconv.Itoa(defaultPort)
+		missing = true
+	}
+	if missing {
+		if defPort == 0 {
+			return "", 0, fmt.Errorf("no port: give one, as in %s:9100", s)
+		}
+		portText = strconv.Itoa(defPort)
 	}
 	if host == "" {
 		host = "0.0.0.0"

@@ -79,6 +79,7 @@ type Config struct {
 	TLSConfig   // TLS and HTTP/2 (config_tls.go)
 
 	ControlConfig // the control socket (config_control.go)
+	MetricsConfig // statsd and the metrics listener (config_metrics.go)
 
 	CompatConfig // gunicorn settings accepted and ignored (config_compat.go)
 

@@ -35,6 +35,11 @@ import (
 // used for "the master is going down" messages. slog has no such level.
 const LevelCritical slog.Level = 12
 
+// LevelException is an error that carries a stack, as Python's
+// logger.exception: a handler's panic. It prints as ERROR; metrics count
+// it apart (gunicorn.log.exception).
+const LevelException slog.Level = slog.LevelError + 1
+
 // ParseLevel maps gunicorn's --log-level names (debug, info, warning, error,
 // critical; any case) to slog levels, so the setting keeps its meaning.
 // Other names return an error and slog.LevelInfo, which is what gunicorn

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gocorn/gocorn/instrument/metrics"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
 )
@@ -139,6 +140,14 @@ type Beat struct {
 	// Longest are the oldest running handlers, oldest first, so the
 	// master can say what a hung worker was doing.
 	Longest []server.Request `json:"longest,omitempty"`
+
+	// Served counts the worker's responses since it booted, by status
+	// code and duration, which the master sums for /metrics. It was
+	// added to protocol 2 without a new version, as it only adds: a
+	// master that does not know it ignores it, and a worker that does
+	// not send it leaves it nil, which the master reads as nothing
+	// served.
+	Served *metrics.Requests `json:"served,omitempty"`
 }
 
 // Conn sends and receives Messages. Send is safe for concurrent use;
