@@ -62,12 +62,12 @@ func TestSelectCases(t *testing.T) {
 	tests := []struct {
 		only, want, err string
 	}{
-		{"", "bare gthread hooks gunicorn bare-tls tls bare-close sync", ""},
+		{"", "bare gthread hooks access json statsd gunicorn bare-tls tls bare-close sync", ""},
 		{"tls", "bare-tls tls", ""},
 		{"hooks", "bare gthread hooks", ""},
 		{"sync", "bare-close sync", ""},
 		{" gthread , bare-close,", "bare gthread bare-close", ""},
-		{"gthread,nginx", "", `unknown case "nginx"; the cases are bare, gthread, hooks, gunicorn, bare-tls, tls, bare-close, sync`},
+		{"gthread,nginx", "", `unknown case "nginx"; the cases are bare, gthread, hooks, access, json, statsd, gunicorn, bare-tls, tls, bare-close, sync`},
 	}
 	for _, tt := range tests {
 		sel, err := selectCases(tt.only)

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -89,6 +90,31 @@ func gocornHooksSpec(args ...string) func(tools) serverSpec {
 			panic(fmt.Sprintf("gocorn-bench: writing %s: %v", conf, err))
 		}
 		return gocornSpec(append([]string{"-c", conf}, args...)...)(t)
+	}
+}
+
+// gocornLogSpec is gocornSpec writing its access log to file in the
+// scratch directory.
+func gocornLogSpec(file string, args ...string) func(tools) serverSpec {
+	return func(t tools) serverSpec {
+		return gocornSpec(append([]string{"--access-logfile", filepath.Join(t.dir, file)}, args...)...)(t)
+	}
+}
+
+// statsdSink is a UDP socket that takes the statsd case's datagrams and
+// never reads them, so the server pays the whole cost of sending.
+var statsdSink = sync.OnceValue(func() net.PacketConn {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		panic(fmt.Sprintf("gocorn-bench: a UDP socket for statsd: %v", err))
+	}
+	return c
+})
+
+// gocornStatsdSpec is gocornSpec sending statsd metrics to statsdSink.
+func gocornStatsdSpec(args ...string) func(tools) serverSpec {
+	return func(t tools) serverSpec {
+		return gocornSpec(append([]string{"--statsd-host", statsdSink().LocalAddr().String()}, args...)...)(t)
 	}
 }
 
