@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"log/syslog"
 	"os"
+	"time"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
 	"github.com/gocorn/gocorn/instrument/logfile"
@@ -17,7 +18,7 @@ import (
 type logs struct {
 	level  *slog.LevelVar
 	errors *logfile.File
-	access *logfile.File // nil when the access log is off
+	access *logfile.Buffered // nil when the access log is off
 	log    *slog.Logger
 	stdio  stdCapture // capture_output
 	sys    syslogs    // syslog
@@ -42,10 +43,12 @@ func openLogs(cfg *starcfg.Config, withAccess bool) (*logs, error) {
 		return nil, err
 	}
 	if withAccess && cfg.Accesslog != "" {
-		if l.access, err = logfile.Open(cfg.Accesslog, os.Stdout); err != nil {
+		f, err := logfile.Open(cfg.Accesslog, os.Stdout)
+		if err != nil {
 			l.errors.Close()
 			return nil, fmt.Errorf("access log: %w", err)
 		}
+		l.access = logfile.NewBuffered(f, time.Duration(cfg.AccessLogFlush*float64(time.Second)))
 	}
 	if withAccess {
 		l.sys.openAccess(cfg)

@@ -90,3 +90,29 @@ func benchGETs(b *testing.B, conn net.Conn) {
 		}
 	}
 }
+
+// BenchmarkServeClose is a new connection per request ("Connection:
+// close", what nginx sends upstream by default), plain TCP, bare net/http
+// against a gocorn worker's Server: what the layers cost per connection.
+func BenchmarkServeClose(b *testing.B) {
+	for _, server := range []string{"bare", "gocorn"} {
+		b.Run(server, func(b *testing.B) {
+			addr := serveForBench(b, server, gthread(4, 100, 75))
+			req := []byte("GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nConnection: close\r\n\r\n")
+			b.ReportAllocs()
+			for b.Loop() {
+				conn, err := net.Dial("tcp", addr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := conn.Write(req); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(io.Discard, conn); err != nil {
+					b.Fatal(err)
+				}
+				conn.Close()
+			}
+		})
+	}
+}

@@ -5,6 +5,8 @@ package starcfg
 // what the access log leaves out, where request ids come from, the app's
 // own output and syslog (settings_logging.go). It is embedded in Config.
 type LoggingConfig struct {
+	AccessLogFlush float64 `json:"access_log_flush"` // seconds an access line may wait; 0 = at once
+
 	AccessLogSkipPaths []string `json:"access_log_skip_paths"` // exact paths, or prefixes ending in "*"
 	RequestIDHeader    string   `json:"request_id_header"`     // a header name; "" always generates ids
 	CaptureOutput      bool     `json:"capture_output"`

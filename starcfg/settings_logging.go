@@ -11,6 +11,18 @@ import (
 // loggingSettings are the table entries of LoggingConfig.
 var loggingSettings = []*setting{
 	{
+		name: "access_log_flush", flags: []string{"access-log-flush"}, metavar: "SECONDS",
+		typ: typeSeconds, def: 0.1, section: secLogging, reloadable: true,
+		help: "At most how long an access-log line waits in its worker before it is written, in " +
+			"seconds: a worker writes the lines of that time together (or sooner, each 64 KiB), " +
+			"one system call for many lines, which at tens of thousands of requests a second " +
+			"is a quarter of a worker's time. Lines wait no longer than this for tail -f, USR1 " +
+			"and a worker's normal exit write them out, but a worker killed outright (SIGKILL, " +
+			"the OOM killer) loses the lines of its last interval. 0 writes every line at once, " +
+			"as gunicorn does. Syslog is not buffered.",
+		field: func(c *Config) any { return &c.AccessLogFlush },
+	},
+	{
 		name: "access_log_skip_paths", flags: []string{"access-log-skip-path"}, metavar: "PATH",
 		typ: typeList, def: []string{}, check: checkSkipPaths, section: secLogging, reloadable: true,
 		help: "Paths whose successful requests are left out of the access log, such as health " +

@@ -10,6 +10,7 @@ import (
 // defaults, the file, the command line, and their errors.
 func TestLoggingSettings(t *testing.T) {
 	defaults := LoggingConfig{
+		AccessLogFlush:     0.1,
 		AccessLogSkipPaths: []string{},
 		RequestIDHeader:    "X-Request-Id",
 		SyslogAddr:         "udp://localhost:514",
@@ -23,6 +24,8 @@ func TestLoggingSettings(t *testing.T) {
 		err  string // a part of the error, if any
 	}{
 		{name: "defaults", want: func(*LoggingConfig) {}},
+		{name: "flush at once", args: []string{"--access-log-flush", "0"},
+			want: func(c *LoggingConfig) { c.AccessLogFlush = 0 }},
 		{
 			name: "skip paths", file: "access_log_skip_paths = ['/healthz', '/health/*', '*']\n",
 			want: func(c *LoggingConfig) { c.AccessLogSkipPaths = []string{"/healthz", "/health/*", "*"} },
