@@ -97,7 +97,7 @@ func modePanel(rs *results, m mode) (*plot.Plot, error) {
 		}
 		line.Color, points.Color, bars.Color = plotutil.Color(0), plotutil.Color(0), plotutil.Color(0)
 		p.Add(line, points, bars)
-		p.Legend.Add("gocorn gthread --threads 64", line, points)
+		p.Legend.Add("gocorn gthread --threads 64 (bars: range of rounds)", line, points)
 	}
 	for i, ref := range chartReferences {
 		sp := spreadOf(rs.values(ref.key, m.key, reqPerSec))
