@@ -18,7 +18,9 @@ lint:
 docs:
     go test ./starcfg -run TestSettingsDoc -update
 
-# Throughput against a bare net/http server, same run (needs wrk).
-bench seconds="10":
+# gocorn against a bare net/http server, fasthttp's prefork, gunicorn and
+# nginx in alternating rounds (needs wrk; see the README); rewrites the
+# results in docs/performance.md and its chart. Then the micro-benchmarks.
+bench seconds="10" rounds="3":
+    go run ./cmd/gocorn-bench -rounds {{rounds}} -duration {{seconds}}s -doc docs/performance.md
     go test -run '^$' -bench . -benchmem ./...
-    go run ./cmd/gocorn-bench -duration {{seconds}}s

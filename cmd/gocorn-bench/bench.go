@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"slices"
+	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/gocorn/gocorn/server/tlstest"
 )
 
 // Bounds on everything that waits on a server, so that a broken server
@@ -30,8 +26,12 @@ type options struct {
 	duration    time.Duration
 	connections int
 	threads     int
+	rounds      int
 	only        string
+	modes       string
 	gocorn      string
+	doc         string // docs/performance.md to update; "" for stdout only
+	command     string // the command line, for the doc
 }
 
 func (o options) check() error {
@@ -44,99 +44,26 @@ func (o options) check() error {
 	if o.connections < o.threads {
 		return fmt.Errorf("-connections (%d) must be at least -threads (%d): wrk gives each thread its own connections", o.connections, o.threads)
 	}
+	if o.rounds < 1 {
+		return fmt.Errorf("-rounds must be at least 1; got %d", o.rounds)
+	}
+	if o.doc != "" && filepath.Ext(o.doc) != ".md" {
+		return fmt.Errorf("-doc must name a markdown file ending in .md (the chart goes beside it as .png); got %q", o.doc)
+	}
 	return nil
 }
 
-// tools are the programs and the scratch directory the cases start
-// servers from.
-type tools struct {
-	self     string // this binary, re-executed as the bare server
-	gocorn   string
-	gunicorn string
-	dir      string
-	pki      *tlstest.PKI // the certificate of the TLS cases, made for the run
+// chartPath is where the chart goes: beside the doc, as PNG.
+func (o options) chartPath() string {
+	return strings.TrimSuffix(o.doc, ".md") + ".png"
 }
 
-// A benchCase is one row of the table: a server and how wrk loads it.
-type benchCase struct {
-	key      string // name for -only
-	label    string // name in the table
-	close    bool   // wrk sends "Connection: close"
-	baseline string // key of the case this one is compared with; "" for a baseline
-	needs    string // "gocorn" or "gunicorn" when the case needs that program
-	tls      bool   // the server serves TLS (with tools.pki)
-	spec     func(tools) serverSpec
-}
-
-// cases are all the rows, in the order they run and print.
-var cases = []benchCase{
-	{key: "bare", label: "bare (keep-alive)", spec: bareSpec},
-	{key: "gthread", label: "gocorn gthread -w 2", baseline: "bare", needs: "gocorn",
-		spec: gocornSpec("-k", "gthread", "-w", "2", "--threads", "64")},
-	{key: "hooks", label: "gocorn gthread + empty hooks", baseline: "gthread", needs: "gocorn",
-		spec: gocornHooksSpec("-k", "gthread", "-w", "2", "--threads", "64")},
-	{key: "access", label: "gocorn gthread + access log", baseline: "gthread", needs: "gocorn",
-		spec: gocornLogSpec("access.log", "-k", "gthread", "-w", "2", "--threads", "64")},
-	{key: "json", label: "gocorn gthread + JSON access log", baseline: "gthread", needs: "gocorn",
-		spec: gocornLogSpec("json.log", "--access-logformat", "json", "-k", "gthread", "-w", "2", "--threads", "64")},
-	{key: "statsd", label: "gocorn gthread + statsd", baseline: "gthread", needs: "gocorn",
-		spec: gocornStatsdSpec("-k", "gthread", "-w", "2", "--threads", "64")},
-	{key: "gunicorn", label: "gunicorn gthread -w 2", baseline: "bare", needs: "gunicorn", spec: gunicornSpec},
-	{key: "bare-tls", label: "bare TLS (keep-alive)", tls: true, spec: bareTLSSpec},
-	{key: "tls", label: "gocorn gthread -w 2, TLS", baseline: "bare-tls", needs: "gocorn", tls: true,
-		spec: gocornTLSSpec("-k", "gthread", "-w", "2", "--threads", "64")},
-	{key: "bare-close", label: "bare (Connection: close)", close: true, spec: bareSpec},
-	{key: "sync", label: "gocorn sync -w 2 (close)", close: true, baseline: "bare-close", needs: "gocorn",
-		spec: gocornSpec("-k", "sync", "-w", "2")},
-}
-
-func caseKeys() string {
-	keys := make([]string, len(cases))
-	for i, c := range cases {
-		keys[i] = c.key
-	}
-	return strings.Join(keys, ", ")
-}
-
-// selectCases returns the cases named in only (all when it is empty), with
-// the baselines they are compared with, in table order.
-func selectCases(only string) ([]benchCase, error) {
-	if strings.TrimSpace(only) == "" {
-		return cases, nil
-	}
-	want := map[string]bool{}
-	for _, k := range strings.Split(only, ",") {
-		k = strings.TrimSpace(k)
-		if k == "" {
-			continue
-		}
-		i := slices.IndexFunc(cases, func(c benchCase) bool { return c.key == k })
-		if i < 0 {
-			return nil, fmt.Errorf("-only: unknown case %q; the cases are %s", k, caseKeys())
-		}
-		// The case, its baseline, the baseline's baseline and so on.
-		for c := cases[i]; !want[c.key]; {
-			want[c.key] = true
-			j := slices.IndexFunc(cases, func(b benchCase) bool { return b.key == c.baseline })
-			if j < 0 {
-				break
-			}
-			c = cases[j]
-		}
-	}
-	var sel []benchCase
-	for _, c := range cases {
-		if want[c.key] {
-			sel = append(sel, c)
-		}
-	}
-	return sel, nil
-}
-
-// run prepares the tools the selected cases need, measures each case in
-// turn and prints the report on stdout; progress goes to stderr. It fails
-// when a case could not be measured or a server did not stop cleanly.
-func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
+// run prepares what the selected cases need, measures every case in
+// every mode, round after round, prints the results as markdown on stdout
+// and, with -doc, writes them into the doc with the chart beside it.
+// Progress goes to progress. It fails when a sample could not be taken or
+// a server did not stop cleanly, after writing what it has.
+func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 	if err := o.check(); err != nil {
 		return err
 	}
@@ -144,97 +71,116 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	wrkPath, err := exec.LookPath("wrk")
+	ms, err := selectModes(o.modes)
 	if err != nil {
-		return errors.New("wrk is not installed (it generates the load); install it with: apt-get install wrk")
+		return err
+	}
+	wrkPath, err := lookPath("wrk", "wrk")
+	if err != nil {
+		return fmt.Errorf("%v; it generates the load, and nothing can be measured without it", err)
 	}
 	dir, err := os.MkdirTemp("", "gocorn-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	t, sel, notes, err := prepareTools(ctx, o, sel, dir, progress)
+	if err != nil {
+		return err
+	}
 
+	l := load{wrk: wrk{path: wrkPath, threads: o.threads, connections: o.connections}, duration: o.duration, warmup: warmup}
+	rs := newResults(sel, ms, o.rounds)
+	rs.notes = notes
+	if err := measureRounds(ctx, rs, t, l, progress); err != nil {
+		return err
+	}
 	rep := report{
-		machine:  describeMachine(wrkPath),
-		duration: o.duration,
-		conns:    o.connections,
-		threads:  o.threads,
+		rs:      rs,
+		machine: describeMachine(map[string]string{"wrk": wrkPath, "gunicorn": t.gunicorn, "nginx": t.nginx}),
+		load:    l,
+		command: o.command,
+		date:    time.Now(),
+		servers: describeServers(sel, t),
 	}
-	t := tools{dir: dir}
-	if t.self, err = os.Executable(); err != nil {
-		return fmt.Errorf("can't find this program's own binary to run the bare server: %v", err)
+	if err := publish(rep, o.doc, o.chartPath(), stdout); err != nil {
+		return err
 	}
-	if needs(sel, "gocorn") {
-		if t.gocorn, err = findGocorn(ctx, o.gocorn, dir, stderr); err != nil {
-			return err
-		}
-	}
-	if needs(sel, "gunicorn") {
-		if t.gunicorn, err = findGunicorn(dir); err != nil {
-			rep.notes = append(rep.notes, fmt.Sprintf("gunicorn: skipped: %v.", err))
-			sel = slices.DeleteFunc(sel, func(c benchCase) bool { return c.needs == "gunicorn" })
-		}
-	}
-
-	if slices.ContainsFunc(sel, func(c benchCase) bool { return c.tls }) {
-		if t.pki, err = tlstest.Generate(dir); err != nil {
-			return fmt.Errorf("making the TLS cases' certificate: %v", err)
-		}
-	}
-
-	w := wrk{path: wrkPath, threads: o.threads, connections: o.connections}
-	for _, c := range sel {
-		fmt.Fprintf(stderr, "gocorn-bench: %s: %s of load after %s of warm-up\n", c.label, o.duration, warmup)
-		rep.results = append(rep.results, measure(ctx, c, t, w, o.duration))
-		if ctx.Err() != nil {
-			return errors.New("interrupted; every server started has been stopped")
-		}
-	}
-	rep.date = time.Now()
-	rep.write(stdout)
-	if n := rep.failures(); n > 0 {
-		return fmt.Errorf("%d of %d cases had problems; see the notes under the table", n, len(rep.results))
+	if n := len(rs.problems); n > 0 {
+		return fmt.Errorf("%d problems spoiled samples or stops; see the notes under the tables", n)
 	}
 	return nil
 }
 
-func needs(sel []benchCase, program string) bool {
-	return slices.ContainsFunc(sel, func(c benchCase) bool { return c.needs == program })
+// publish prints the report and, when doc is set, draws the chart and
+// writes the doc.
+func publish(rep report, doc, chart string, stdout io.Writer) error {
+	if doc != "" {
+		if err := writeChart(chart, rep.rs); err != nil {
+			return err
+		}
+		rep.chart = filepath.Base(chart)
+	}
+	md := rep.markdown()
+	fmt.Fprint(stdout, md)
+	if doc == "" {
+		return nil
+	}
+	return writeDoc(doc, md)
 }
 
-// measure starts the case's server, waits until it answers, warms it up,
-// loads it with wrk and stops it, whatever happened in between.
-func measure(ctx context.Context, c benchCase, t tools, w wrk, d time.Duration) (r result) {
-	r.c = c
-	inst, err := start(ctx, c.spec(t), startTimeout)
-	if err != nil {
-		r.err = err
-		return r
-	}
-	defer func() {
-		if err := inst.stop(stopGrace); err != nil {
-			r.notes = append(r.notes, err.Error())
+// measureRounds runs every round: each starts every case's server in
+// turn, loads it in each mode and stops it, so that drift of the machine
+// over the run hits every row alike.
+func measureRounds(ctx context.Context, rs *results, t tools, l load, progress io.Writer) error {
+	total := rs.rounds * len(rs.cases)
+	perServer := time.Duration(len(rs.modes))*(l.warmup+l.duration) + time.Second
+	for r := 1; r <= rs.rounds; r++ {
+		for i, c := range rs.cases {
+			done := (r-1)*len(rs.cases) + i
+			fmt.Fprintf(progress, "gocorn-bench: round %d of %d, %s (about %s left)\n",
+				r, rs.rounds, c.label, (time.Duration(total-done) * perServer).Round(time.Second))
+			stopErr := measureServer(ctx, c, t, l, rs.modes, func(m mode, s sample) {
+				rs.add(r, c, m, s)
+				fmt.Fprintf(progress, "gocorn-bench:   %s: %s\n", m.label, rs.summary(r, c, m, s))
+			})
+			if ctx.Err() != nil {
+				return errors.New("interrupted; every server started has been stopped")
+			}
+			if stopErr != nil {
+				rs.problems = append(rs.problems, fmt.Sprintf("Round %d, %s: %v", r, c.label, stopErr))
+			}
 		}
-	}()
-	var trust *tls.Config
-	if c.tls {
-		trust = t.pki.ClientConfig()
 	}
-	if err := inst.waitAnswering(ctx, answerTimeout, trust); err != nil {
-		r.err = err
-		return r
+	return nil
+}
+
+// summary is a sample in one line, for the progress output.
+func (rs *results) summary(r int, c benchCase, m mode, s sample) string {
+	if s.err != nil {
+		return "failed: " + firstLine(s.err.Error())
 	}
-	url := inst.url + "/"
-	if _, err := w.run(ctx, url, warmup, c.close); err != nil {
-		r.err = fmt.Errorf("warm-up failed: %v", err)
-		return r
+	line := fmt.Sprintf("%.0f req/s, p50 %s, p99 %s, %.1f MiB, %.2f cores",
+		s.wrk.ReqPerSec, formatLatency(s.wrk.P50), formatLatency(s.wrk.P99), float64(s.rss)/(1<<20), s.cores())
+	if b, ok := rs.get(r, baselineOf(c), m.key); ok && c.baseline != "" {
+		line += fmt.Sprintf(", %.2fx %s", s.wrk.ReqPerSec/b.wrk.ReqPerSec, c.baseline)
 	}
-	r.wrk, r.err = w.run(ctx, url, d, c.close)
-	if r.err == nil && r.wrk.Requests == 0 {
-		r.err = fmt.Errorf("wrk completed no request in %s", d)
+	return line
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}
+
+// formatLatency prints a latency in the units wrk uses.
+func formatLatency(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0fus", float64(d)/float64(time.Microsecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.2fs", d.Seconds())
 	}
-	if r.err == nil && inst.exitedEarly() {
-		r.err = fmt.Errorf("%s exited during the run; its last output:\n%s", inst.name, inst.log.String())
-	}
-	return r
 }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,8 +38,13 @@ type instance struct {
 var listeningRE = regexp.MustCompile(`Listening at: (\S+) \(`)
 
 // start starts spec's server and waits, up to timeout, until it logs the
-// address it listens on. On failure the server is stopped again.
+// address it listens on (unless the tool chose it). On failure the server
+// is stopped again.
 func start(ctx context.Context, spec serverSpec, timeout time.Duration) (*instance, error) {
+	spec, chosenURL, err := spec.prepare()
+	if err != nil {
+		return nil, err
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -74,6 +78,10 @@ func start(ctx context.Context, spec serverSpec, timeout time.Duration) (*instan
 		close(in.exited)
 	}()
 
+	if chosenURL != "" {
+		in.url = chosenURL // waitAnswering tells when it serves
+		return in, nil
+	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
@@ -241,40 +249,6 @@ func waitGroupGone(pgid int, d time.Duration) []int {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// groupMembers lists the live (not zombie) processes in process group
-// pgid, from /proc.
-func groupMembers(pgid int) []int {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue // gone meanwhile
-		}
-		// "pid (comm) state ppid pgrp ...": comm may hold spaces and parens.
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(s[i+1:])
-		if len(f) < 3 || f[0] == "Z" || f[0] == "X" {
-			continue
-		}
-		if g, err := strconv.Atoi(f[2]); err == nil && g == pgid {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }
 
 // A tail keeps the last max lines written to it.

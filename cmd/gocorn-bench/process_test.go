@@ -36,6 +36,12 @@ func TestBareServerStartsAnswersAndStops(t *testing.T) {
 	if tt.pki, err = tlstest.Generate(t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
+	// The bare server told its port, as nginx and fasthttp are.
+	chosenPort := func(t tools) serverSpec {
+		s := bareSpec(t)
+		s.env, s.port = []string{bareEnv + "=127.0.0.1:" + portVar}, true
+		return s
+	}
 	for _, c := range []struct {
 		name   string
 		spec   func(tools) serverSpec
@@ -44,6 +50,7 @@ func TestBareServerStartsAnswersAndStops(t *testing.T) {
 	}{
 		{"plain", bareSpec, "http://", nil},
 		{"TLS", bareTLSSpec, "https://", tt.pki.ClientConfig()},
+		{"port chosen by the tool", chosenPort, "http://", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()

@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -28,15 +26,121 @@ const (
 	bareKeyEnv  = "GOCORN_BENCH_BARE_KEY"
 )
 
+// portVar stands for the port in the arguments and files of a server that
+// is told its port (serverSpec.port), and in the doc's commands.
+const portVar = "$PORT"
+
+// scratchVar stands for the run's scratch directory in the doc's commands.
+const scratchVar = "$SCRATCH"
+
 // A serverSpec says how to start one server under test. Every server binds
-// 127.0.0.1:0 and must log "Listening at: http://ADDR" (https:// with TLS)
-// with the port it got.
+// 127.0.0.1; unless it is told its port, it binds port 0 and must log
+// "Listening at: http://ADDR (PID)" (https:// with TLS) with the port it
+// got, as gocorn and gunicorn do.
 type serverSpec struct {
-	name string // for messages: "bare", "gocorn", "gunicorn"
-	path string
-	args []string
-	env  []string // added to this process's environment
-	dir  string   // working directory, away from any config file in ours
+	name  string // for messages: "bare", "gocorn", "gunicorn", ...
+	path  string
+	args  []string
+	env   []string          // added to this process's environment
+	dir   string            // working directory, away from any config file in ours
+	files map[string]string // written into dir before each start; "" empties a log the server appends to
+	port  bool              // portVar in args, env and files is replaced by a free port, and nothing is logged
+}
+
+// A specFunc makes a case's serverSpec from the run's tools.
+type specFunc func(tools) serverSpec
+
+// with is the spec with args put before its own arguments (gocorn and
+// gunicorn take flags in any order) and files written before each start
+// along with its own; args may depend on the run's tools.
+func (f specFunc) with(files map[string]string, args func(tools) []string) specFunc {
+	return func(t tools) serverSpec {
+		s := f(t)
+		s.args = append(args(t), s.args...)
+		s.files = maps.Clone(s.files)
+		if s.files == nil {
+			s.files = map[string]string{}
+		}
+		maps.Copy(s.files, files)
+		return s
+	}
+}
+
+// fixed is args that do not depend on the run's tools, for specFunc.with.
+func fixed(args ...string) func(tools) []string {
+	return func(tools) []string { return args }
+}
+
+// prepare writes the spec's files and, for a server told its port, picks
+// the port. It returns the spec with the port filled in, and the URL to
+// load when the tool chose it ("" when the server logs its own).
+func (s serverSpec) prepare() (serverSpec, string, error) {
+	var url string
+	files := s.files
+	if s.port {
+		port, err := freePort()
+		if err != nil {
+			return s, "", fmt.Errorf("can't find a free port for %s: %v", s.name, err)
+		}
+		r := strings.NewReplacer(portVar, port)
+		s.args, s.env = replaceAll(r, s.args), replaceAll(r, s.env)
+		files = map[string]string{}
+		for name, content := range s.files {
+			files[name] = r.Replace(content)
+		}
+		url = "http://127.0.0.1:" + port
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(s.dir, name), []byte(content), 0o644); err != nil {
+			return s, "", fmt.Errorf("can't write %s's %s: %v", s.name, name, err)
+		}
+	}
+	return s, url, nil
+}
+
+func replaceAll(r *strings.Replacer, words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = r.Replace(w)
+	}
+	return out
+}
+
+// freePort returns a loopback port that was free a moment ago: a server
+// that binds it with SO_REUSEPORT in several processes can't be handed a
+// socket, nor bind port 0 and agree on the result.
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	_, port, err := net.SplitHostPort(ln.Addr().String())
+	return port, err
+}
+
+// command is the spec's command line for the doc: its environment, the
+// program by name and its arguments, with the scratch directory shown as
+// scratchVar.
+func (s serverSpec) command() string {
+	words := append(slices.Clone(s.env), filepath.Base(s.path))
+	words = append(words, s.args...)
+	line := strings.Join(words, " ")
+	if s.dir != "" {
+		line = strings.ReplaceAll(line, s.dir, scratchVar)
+	}
+	return line
+}
+
+// bindingSpec is a gunicorn-like server: it binds -b 127.0.0.1:0 itself
+// and logs where, and serves app with args.
+func bindingSpec(name, path, dir string, args []string, app string) serverSpec {
+	return serverSpec{
+		name: name,
+		path: path,
+		args: append(append([]string{"-b", "127.0.0.1:0"}, args...), app),
+		dir:  dir,
+	}
 }
 
 func bareSpec(t tools) serverSpec {
@@ -53,78 +157,6 @@ func bareTLSSpec(t tools) serverSpec {
 	s := bareSpec(t)
 	s.env = append(s.env, bareCertEnv+"="+t.pki.Cert, bareKeyEnv+"="+t.pki.Key)
 	return s
-}
-
-// gocornTLSSpec is gocornSpec serving TLS with the run's certificate.
-func gocornTLSSpec(args ...string) func(tools) serverSpec {
-	return func(t tools) serverSpec {
-		return gocornSpec(append([]string{"--certfile", t.pki.Cert, "--keyfile", t.pki.Key}, args...)...)(t)
-	}
-}
-
-func gocornSpec(args ...string) func(tools) serverSpec {
-	return func(t tools) serverSpec {
-		return serverSpec{
-			name: "gocorn",
-			path: t.gocorn,
-			args: append(append([]string{"-b", "127.0.0.1:0"}, args...), "hello"),
-			dir:  t.dir,
-		}
-	}
-}
-
-// emptyHooks is a config with an empty pre_request and post_request: the
-// hooks case measures what calling them costs per request.
-const emptyHooks = `def pre_request(worker, req):
-    pass
-
-def post_request(worker, req):
-    pass
-`
-
-// gocornHooksSpec is gocornSpec with emptyHooks as the config file.
-func gocornHooksSpec(args ...string) func(tools) serverSpec {
-	return func(t tools) serverSpec {
-		conf := filepath.Join(t.dir, "hooks.conf.star")
-		if err := os.WriteFile(conf, []byte(emptyHooks), 0o644); err != nil {
-			panic(fmt.Sprintf("gocorn-bench: writing %s: %v", conf, err))
-		}
-		return gocornSpec(append([]string{"-c", conf}, args...)...)(t)
-	}
-}
-
-// gocornLogSpec is gocornSpec writing its access log to file in the
-// scratch directory.
-func gocornLogSpec(file string, args ...string) func(tools) serverSpec {
-	return func(t tools) serverSpec {
-		return gocornSpec(append([]string{"--access-logfile", filepath.Join(t.dir, file)}, args...)...)(t)
-	}
-}
-
-// statsdSink is a UDP socket that takes the statsd case's datagrams and
-// never reads them, so the server pays the whole cost of sending.
-var statsdSink = sync.OnceValue(func() net.PacketConn {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		panic(fmt.Sprintf("gocorn-bench: a UDP socket for statsd: %v", err))
-	}
-	return c
-})
-
-// gocornStatsdSpec is gocornSpec sending statsd metrics to statsdSink.
-func gocornStatsdSpec(args ...string) func(tools) serverSpec {
-	return func(t tools) serverSpec {
-		return gocornSpec(append([]string{"--statsd-host", statsdSink().LocalAddr().String()}, args...)...)(t)
-	}
-}
-
-func gunicornSpec(t tools) serverSpec {
-	return serverSpec{
-		name: "gunicorn",
-		path: t.gunicorn,
-		args: []string{"-w", "2", "-k", "gthread", "--threads", "4", "-b", "127.0.0.1:0", "app:app"},
-		dir:  t.dir,
-	}
 }
 
 // serveBare is the bare server: one process, default GOMAXPROCS, plain
@@ -165,52 +197,6 @@ func serveBare(addr, certFile, keyFile string) int {
 		return 1
 	}
 	return 0
-}
-
-// findGocorn returns the gocorn binary to measure: the one given with
-// -gocorn, or ./cmd/gocorn built into dir.
-func findGocorn(ctx context.Context, given, dir string, progress io.Writer) (string, error) {
-	if given != "" {
-		// Servers run in dir, so a relative path must be made absolute; a
-		// bare name is looked up in PATH, as a shell would.
-		path, err := exec.LookPath(given)
-		if err == nil {
-			path, err = filepath.Abs(path)
-		}
-		if err != nil {
-			return "", fmt.Errorf("-gocorn: %v", err)
-		}
-		return path, nil
-	}
-	out := filepath.Join(dir, "gocorn")
-	fmt.Fprintf(progress, "gocorn-bench: building gocorn into %s\n", out)
-	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "github.com/gocorn/gocorn/cmd/gocorn")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("could not build gocorn (%v); run from inside the gocorn module, or pass -gocorn PATH. go build said:\n%s",
-			err, indent(string(b)))
-	}
-	return out, nil
-}
-
-// findGunicorn returns gunicorn's path and writes the WSGI twin of
-// server.Hello() into dir, where gunicorn runs.
-func findGunicorn(dir string) (string, error) {
-	path, err := exec.LookPath("gunicorn")
-	if err != nil {
-		return "", errors.New("gunicorn is not on PATH (Debian package: gunicorn)")
-	}
-	const app = `def app(environ, start_response):
-    body = b"Hello, World!\n"
-    start_response("200 OK", [("Content-Type", "text/plain"),
-                              ("Content-Length", str(len(body)))])
-    return [body]
-`
-	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte(app), 0o644); err != nil {
-		return "", fmt.Errorf("can't write its app: %v", err)
-	}
-	return path, nil
 }
 
 func indent(s string) string {

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -87,23 +84,9 @@ func TestParseWrk(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			text := tt.text
-			if tt.file != "" {
-				b, err := os.ReadFile(filepath.Join("testdata", tt.file))
-				if err != nil {
-					t.Fatal(err)
-				}
-				text = string(b)
-			}
-			got, err := parseWrk(text)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("parseWrk: got error %v, want one containing %q", err, tt.err)
-				}
+			got, err := parseWrk(input(t, tt.file, tt.text))
+			if checkErr(t, "parseWrk", err, tt.err) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("parseWrk: %v", err)
 			}
 			if got != tt.want {
 				t.Errorf("parseWrk:\n got %+v\nwant %+v", got, tt.want)
