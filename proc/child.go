@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -126,6 +127,7 @@ type child struct {
 
 func (c *child) run(apps server.Apps, sigs chan os.Signal) int {
 	c.log.Info(fmt.Sprintf("Booting worker with pid: %d", os.Getpid()))
+	runtime.GOMAXPROCS(gomaxprocs(c.boot.Config, runtime.GOMAXPROCS(0)))
 
 	srv, err := c.start(apps)
 	if err != nil {
@@ -403,6 +405,16 @@ func (c *child) beatUntil(ctx context.Context) {
 func (c *child) retire() {
 	c.log.Info("Autorestarting worker after current request.")
 	c.conn.Send(workerpipe.Message{Kind: workerpipe.KindRetire, Reason: "max_requests reached"})
+}
+
+// gomaxprocs is a worker's GOMAXPROCS: the gomaxprocs setting, or for 0
+// the CPUs Go would use (cpus: its default, which follows the cgroup
+// limit) shared among the workers, at least 1.
+func gomaxprocs(cfg *starcfg.Config, cpus int) int {
+	if cfg.GOMAXPROCS > 0 {
+		return cfg.GOMAXPROCS
+	}
+	return max(1, cpus/max(cfg.Workers, 1))
 }
 
 // beatInterval is how often a worker reports: every second, or faster for

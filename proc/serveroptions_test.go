@@ -107,3 +107,15 @@ func TestTLSSettings(t *testing.T) {
 		t.Errorf("TLS off: %v, %v", s, err)
 	}
 }
+
+func TestGOMAXPROCS(t *testing.T) {
+	for _, tt := range []struct{ setting, workers, cpus, want int }{
+		{0, 1, 2, 2}, {0, 2, 2, 1}, {0, 4, 2, 1}, {0, 3, 8, 2}, {0, 2, 16, 8}, {3, 2, 2, 3}, {1, 1, 8, 1},
+	} {
+		cfg := starcfg.Defaults()
+		cfg.GOMAXPROCS, cfg.Workers = tt.setting, tt.workers
+		if got := gomaxprocs(cfg, tt.cpus); got != tt.want {
+			t.Errorf("gomaxprocs %d, %d workers, %d CPUs: %d, want %d", tt.setting, tt.workers, tt.cpus, got, tt.want)
+		}
+	}
+}

@@ -27,6 +27,7 @@ type Config struct {
 	Workers           int      `json:"workers"`
 	WorkerClass       string   `json:"worker_class"`
 	Threads           int      `json:"threads"`
+	GOMAXPROCS        int      `json:"gomaxprocs"` // per worker; 0 = the CPUs shared among the workers
 	WorkerConnections int      `json:"worker_connections"`
 	MaxRequests       int      `json:"max_requests"`
 	MaxRequestsJitter int      `json:"max_requests_jitter"`

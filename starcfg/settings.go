@@ -161,6 +161,18 @@ var coreSettings = []*setting{
 		field: func(c *Config) any { return &c.Threads },
 	},
 	{
+		name: "gomaxprocs", flags: []string{"gomaxprocs"}, metavar: "INT",
+		typ: typeInt, def: 0, section: secWorkers, reloadable: true,
+		help: "How many CPUs each worker's Go runtime runs Go code on at once (GOMAXPROCS). " +
+			"0 shares the CPUs the server may use (as the cgroup limit says) among the workers: " +
+			"CPUs / workers, at least 1. Go's own default gives every worker all of them, so N " +
+			"workers would run N times as many scheduler threads as there are CPUs, and spend " +
+			"CPU on that (measured in docs/performance.md). Handlers waiting on I/O do not hold " +
+			"a CPU, so a low value costs them nothing. Set cpu_count() for Go's default. " +
+			"A gocorn setting.",
+		field: func(c *Config) any { return &c.GOMAXPROCS },
+	},
+	{
 		name: "worker_connections", flags: []string{"worker-connections"}, metavar: "INT",
 		typ: typeInt, def: 1000, check: atLeast(1), section: secWorkers, reloadable: true,
 		help:  "The most connections one worker holds open at once.",
