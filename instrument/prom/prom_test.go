@@ -2,11 +2,13 @@ package prom
 
 import (
 	"io"
+	"math"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/gocorn/gocorn/instrument/metrics"
+	"github.com/gocorn/gocorn/internal/golden"
 )
 
 // scrape serves one scrape of read and returns the text.
@@ -56,6 +58,31 @@ func TestCollector(t *testing.T) {
 			if !strings.Contains(body, w) {
 				t.Errorf("%s: no %q in\n%s", tt.name, w, body)
 			}
+		}
+	}
+}
+
+// A whole scrape, byte for byte: families sorted by name, HELP then TYPE,
+// the media type of the text format.
+func TestScrapeGolden(t *testing.T) {
+	up := &metrics.Metric{Prom: "gocorn_workers", Kind: metrics.Gauge, Help: "Worker processes.\nAll of them."}
+	spawned := &metrics.Metric{Prom: "gocorn_workers_spawned_total", Kind: metrics.Counter, Help: `Workers started (a \ b).`}
+	rec := httptest.NewRecorder()
+	Handler(func() ([]metrics.Sample, metrics.Requests) {
+		return []metrics.Sample{{Metric: spawned, Value: 3}, {Metric: up, Value: 2}},
+			metrics.Requests{Status: map[int]uint64{404: 1, 200: 4}, Buckets: []uint64{4, 0, 1}, Seconds: 0.0125}
+	}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if ct := rec.Header().Get("Content-Type"); ct != "text/plain; version=0.0.4; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	golden.Check(t, "testdata/scrape.golden", rec.Body.String())
+}
+
+func TestNumber(t *testing.T) {
+	for v, want := range map[float64]string{0: "0", 1.5: "1.5", 1e21: "1e+21", 0.005: "0.005",
+		math.Inf(1): "+Inf", math.Inf(-1): "-Inf", math.NaN(): "NaN"} {
+		if got := number(v); got != want {
+			t.Errorf("number(%v) = %q, want %q", v, got, want)
 		}
 	}
 }
