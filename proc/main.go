@@ -54,7 +54,7 @@ type subcommand struct {
 // subcommands are gocorn's subcommands, in the order -h lists them. This
 // is the one list: a new subcommand is one line here.
 var subcommands = []subcommand{
-	{starcfg.Command{Name: "ctl", Args: "[COMMAND]", Summary: "Talk to a running master over its control socket (gocorn ctl -h)."}, ctl.Main},
+	{starcfg.Command{Name: "ctl", Args: "[COMMAND]", Summary: "Talk to a running master over its control socket."}, ctl.Main},
 	{starcfg.Command{Name: "help", Args: "[SETTING...]", Summary: "Show a setting's full text, or list the settings by section."}, helpMain},
 }
 

@@ -39,6 +39,8 @@ lists the settings by section, config-file-only ones included; all are in docs/s
 func writeUsage(w io.Writer, commands []Command) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "Usage: gocorn [APP] [flags]\n       gocorn COMMAND [args]\n\n%s\n", wrapText(cliDescription, 80, ""))
+	fmt.Fprint(bw, "\nArguments:\n")
+	writeUsageLine(bw, "APP", "The built-in app to serve; wins over the app setting.")
 	if len(commands) > 0 {
 		fmt.Fprint(bw, "\nCommands:\n")
 		for _, c := range commands {
