@@ -44,17 +44,42 @@ const (
 	exitAppLoad = 4 // a worker could not load its app
 )
 
+// subcommand is a first argument that runs something other than a
+// master: its line in -h, and what runs it with the arguments after it.
+type subcommand struct {
+	starcfg.Command
+	run func(args []string) int
+}
+
+// subcommands are gocorn's subcommands, in the order -h lists them. This
+// is the one list: a new subcommand is one line here.
+var subcommands = []subcommand{
+	{starcfg.Command{Name: "ctl", Args: "[COMMAND]", Summary: "Talk to a running master over its control socket."}, ctl.Main},
+	{starcfg.Command{Name: "help", Args: "[SETTING...]", Summary: "Show a setting's full text, or list the settings by section."}, helpMain},
+}
+
+// commands are the subcommands as -h lists them.
+func commands() []starcfg.Command {
+	out := make([]starcfg.Command, len(subcommands))
+	for i, c := range subcommands {
+		out[i] = c.Command
+	}
+	return out
+}
+
 // Main runs gocorn with apps as the servable apps and returns the process's
 // exit code. The same binary is both the master (when started by a user)
-// and every worker (when started by the master), and, with ctl as its
-// first argument, the control socket's client (package proc/ctl).
+// and every worker (when started by the master), and, with a subcommand's
+// name as its first argument, that subcommand (gocorn ctl, gocorn help).
 func Main(apps server.Apps) int {
 	args := cloneArgs()
 	if os.Getenv(workerpipe.EnvVar) != "" {
 		return runWorker(apps)
 	}
-	if len(args) > 1 && args[1] == "ctl" {
-		return ctl.Main(args[2:]) // the control socket's client, not a master
+	for _, c := range subcommands {
+		if len(args) > 1 && args[1] == c.Name {
+			return c.run(args[2:])
+		}
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -62,13 +87,24 @@ func Main(apps server.Apps) int {
 		return exitConfig
 	}
 	return runMaster(args, starcfg.Invocation{
-		Args:    args[1:],
-		Environ: os.Environ(),
-		Dir:     wd,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-		Version: Version,
+		Args:     args[1:],
+		Environ:  os.Environ(),
+		Dir:      wd,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Version:  Version,
+		Commands: commands(),
 	}, apps)
+}
+
+// helpMain is gocorn help: a setting's full text, or the list of settings
+// (see starcfg.Help). An unknown name is a usage error.
+func helpMain(args []string) int {
+	if err := starcfg.Help(os.Stdout, args); err != nil {
+		fmt.Fprintf(os.Stderr, "gocorn help: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
 }
 
 // runMaster resolves the configuration and runs the master, or only checks

@@ -72,7 +72,7 @@ func flagType(s *setting) reflect.Type {
 }
 
 // flagTag is the kong struct tag of a setting's flag. Help text is not in
-// the tag: helpText supplies it when help is printed.
+// the tag: writeUsage prints -h from the table.
 func flagTag(s *setting) reflect.StructTag {
 	tag := fmt.Sprintf(`name:%q group:%q`, s.flags[0], s.section)
 	if s.short != 0 {
@@ -147,12 +147,12 @@ func parseArgs(argv []string, source string, inv Invocation) (a *args, err error
 func newParser(target any, inv Invocation) *kong.Kong {
 	parser, err := kong.New(target,
 		kong.Name("gocorn"),
-		kong.Description(cliDescription),
 		kong.Writers(orDiscard(inv.Stdout), orDiscard(inv.Stderr)),
 		kong.Exit(func(code int) { panic(kongExit(code)) }),
 		kong.Vars{"version": "gocorn (version " + inv.Version + ")"},
-		kong.ValueFormatter(helpText),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Help(func(kong.HelpOptions, *kong.Context) error {
+			return writeUsage(orDiscard(inv.Stdout), inv.Commands)
+		}),
 	)
 	if err != nil {
 		panic("starcfg: the settings table makes a bad kong grammar: " + err.Error())
@@ -233,25 +233,6 @@ func (a *args) value(name string) (any, bool) {
 const cliDescription = "Serve a Go HTTP handler with a master process and workers, " +
 	"configured by gocorn.conf.star. Settings are taken from, lowest first: defaults, " +
 	"the config file, GOCORN_CMD_ARGS, the command line."
-
-// helpText is a flag's help with its default, from the table.
-func helpText(v *kong.Value) string {
-	if v.Name == "app" && v.Flag == nil {
-		return "The name of the app to serve; wins over the app setting."
-	}
-	if v.Flag == nil {
-		return v.Help
-	}
-	s, ok := cliGrammar().byFlag[v.Flag.Name]
-	if !ok {
-		return v.Help
-	}
-	help := s.help
-	for _, alias := range s.flags[1:] {
-		help += " Also --" + alias + "."
-	}
-	return help + " (default: " + s.defaultText() + ")"
-}
 
 // kongMessage is a kong parse error on one line, with kong's wording for
 // a flag missing its value made plain.

@@ -73,34 +73,6 @@ func TestCommandLineValues(t *testing.T) {
 	}
 }
 
-func TestHelp(t *testing.T) {
-	var stdout bytes.Buffer
-	inv := Invocation{Args: []string{"-h"}, Dir: t.TempDir(), Stdout: &stdout, Version: "1.2.3"}
-	_, err := Resolve(inv)
-	if !errors.Is(err, ErrHelpShown) {
-		t.Fatalf("error = %v, want ErrHelpShown", err)
-	}
-	help := stdout.String()
-	for _, s := range settings {
-		for _, f := range s.flags {
-			if !strings.Contains(help, "--"+f) {
-				t.Errorf("help does not list --%s", f)
-			}
-		}
-		if s.short != 0 && !strings.Contains(help, fmt.Sprintf("-%c, --%s", s.short, s.flags[0])) {
-			t.Errorf("help does not list -%c", s.short)
-		}
-	}
-	// kong wraps lines, so look for defaults with blanks normalised.
-	flat := strings.Join(strings.Fields(help), " ")
-	for _, want := range []string{"(default: 2048)", "(default: 75)", `(default: "sync")`, "(default: False)",
-		`or ["0.0.0.0:$PORT"] when PORT is set)`, "Usage: gocorn [<app>]", "Also --log-file."} {
-		if !strings.Contains(flat, want) {
-			t.Errorf("help lacks %q", want)
-		}
-	}
-}
-
 func TestVersion(t *testing.T) {
 	for _, arg := range []string{"-v", "--version"} {
 		var stdout bytes.Buffer

@@ -20,6 +20,9 @@ type Invocation struct {
 	Stdout  io.Writer
 	Stderr  io.Writer // also receives print() from the config file
 	Version string    // shown by --version
+
+	// Commands are the subcommands -h lists (package proc's table).
+	Commands []Command
 }
 
 // Resolved is the configuration after all layers, with what the master

@@ -17,15 +17,26 @@ func TestBadFlagExitsTwoWithOneLine(t *testing.T) {
 	}
 }
 
-func TestHelpListsDefaults(t *testing.T) {
+// -h is one line per flag: short enough to scan, ending with the way to
+// the full text; gocorn help gives that text, and a misspelt name gets a
+// suggestion and exit 2.
+func TestHelp(t *testing.T) {
 	code, stdout, _ := run(t, t.TempDir(), nil, "-h")
-	if code != 0 {
-		t.Fatalf("exit %d", code)
+	if lines := strings.Count(stdout, "\n"); code != 0 || lines > 200 || !strings.Contains(stdout, "gocorn help SETTING") {
+		t.Errorf("-h: exit %d, %d lines; want 0, at most 200 and the pointer to gocorn help:\n%s", code, lines, stdout)
 	}
-	for _, want := range []string{"--workers", "-w", "--bind", "127.0.0.1:8000", "--graceful-timeout", "--check-config"} {
+	for _, want := range []string{"  -w, --workers INT", "(default: 2048)", "--check-config", "\n  ctl ", "\n  help "} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("-h does not show %q", want)
 		}
+	}
+	code, stdout, _ = run(t, t.TempDir(), nil, "help", "-w")
+	if code != 0 || !strings.HasPrefix(stdout, "workers\n") || !strings.Contains(stdout, "cpu_count() in the config file honours") {
+		t.Errorf("help -w: exit %d, stdout %q; want workers' full text", code, stdout)
+	}
+	code, stdout, stderr := run(t, t.TempDir(), nil, "help", "max-reqests")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, `did you mean "max_requests"?`) {
+		t.Errorf("help max-reqests: exit %d, stdout %q, stderr %q; want 2 and a suggestion", code, stdout, stderr)
 	}
 }
 
