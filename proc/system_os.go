@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gocorn/gocorn/internal/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 )
 
@@ -24,6 +25,20 @@ func (osSystem) After(d time.Duration) <-chan time.Time { return time.After(d) }
 func (osSystem) Executable() (string, error)            { return os.Executable() }
 func (osSystem) SetTitle(title string)                  { setTitle(title) }
 func (osSystem) RSS(pid int) (int64, error)             { return residentBytes(pid) }
+
+func (osSystem) MemoryCgroup(pid int) cgroup.Memory {
+	cg, _ := cgroup.Host.Memory(cgroup.PIDFile(pid))
+	return cg
+}
+
+func (osSystem) OOMKills(cg cgroup.Memory) (uint64, error) {
+	if cg == (cgroup.Memory{}) {
+		return cgroup.SystemOOMKills(cgroup.VMStat)
+	}
+	return cg.OOMKills()
+}
+
+func (osSystem) MemoryLimit(cg cgroup.Memory) (int64, bool) { return cg.Limit() }
 
 func (osSystem) Signal(pid int, sig syscall.Signal) error { return syscall.Kill(pid, sig) }
 
