@@ -112,35 +112,45 @@ func TestSizeText(t *testing.T) {
 	}
 }
 
-// With exit_on_worker_oom, an OOM kill stops the master as TERM does:
-// the other workers drain, none is replaced, and the master exits with
-// exitOOM. Without it, the worker is replaced and the master goes on.
+// With exit_on_worker_oom, set at start or by a HUP, an OOM kill stops
+// the master as TERM does: the other workers drain, none is replaced,
+// and the master exits with exitOOM. Without it, the worker is replaced
+// and the master goes on.
 func TestExitOnWorkerOOM(t *testing.T) {
 	cg := cgroup.Memory{Root: "/sys/fs/cgroup", Path: "/app"}
-	for _, on := range []bool{false, true} {
-		t.Run(fmt.Sprintf("exit_on_worker_oom=%t", on), func(t *testing.T) {
-			conf := "bind = [\"127.0.0.1:0\"]\nworkers = 2\n"
-			if on {
-				conf += "exit_on_worker_oom = True\n"
-			}
-			mt := newMasterTest(t, conf)
+	const base = "bind = [\"127.0.0.1:0\"]\nworkers = 2\n"
+	for _, tc := range []struct {
+		name, conf, hup string // hup: the config a HUP applies before the kill, if any
+		stops           bool
+	}{
+		{name: "off", conf: base},
+		{name: "on", conf: base + "exit_on_worker_oom = True\n", stops: true},
+		{name: "on by HUP", conf: base, hup: base + "exit_on_worker_oom = True\n", stops: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mt := newMasterTest(t, tc.conf)
 			mt.sys.memcg[mt.pid(1)] = cg
 			mt.byID(1).memory = watchMemory(mt.sys, mt.pid(1)) // as spawn would have, in cg
 			mt.sys.memLimit[cg] = 64 << 20
 			mt.ready(1, 2)
+			if tc.hup != "" {
+				mt.write(tc.hup)
+				mt.m.reload()
+			}
 			mt.sys.oomKills[cg] = 1
 			mt.sys.exit(mt.pid(1), signaled(syscall.SIGKILL))
-			if !on {
-				mt.step()
+			mt.step()
+			if !tc.stops {
 				mt.want("2:ready 3:booting")
 				return
 			}
-			if _, done := mt.m.step(); done {
-				t.Fatal("the master stopped before its workers drained")
-			}
 			mt.wantLog(fmt.Sprintf("[ERROR] Stopping: the kernel's OOM killer killed worker (pid:%d), and exit_on_worker_oom is set", mt.pid(1)))
-			mt.want("2:stopping")
-			mt.sys.exit(mt.pid(2), exited(0))
+			for _, w := range mt.f.workersIn() {
+				if w.state != stopping {
+					t.Fatalf("worker %d is %s, want stopping", w.id, w.state)
+				}
+				mt.sys.exit(w.pid, exited(0))
+			}
 			code, done := mt.m.step()
 			if !done || code != exitOOM {
 				t.Errorf("step: code %d, done %t; want exit code %d", code, done, exitOOM)
