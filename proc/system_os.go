@@ -26,8 +26,14 @@ func (osSystem) Executable() (string, error)            { return os.Executable()
 func (osSystem) SetTitle(title string)                  { setTitle(title) }
 func (osSystem) RSS(pid int) (int64, error)             { return residentBytes(pid) }
 
+// MemoryCgroup reads pid's membership, or the master's own, which a
+// worker inherits, when pid has exited already.
 func (osSystem) MemoryCgroup(pid int) cgroup.Memory {
-	cg, _ := cgroup.Host.Memory(cgroup.PIDFile(pid))
+	file := cgroup.PIDFile(pid)
+	if _, err := os.Stat(file); err != nil {
+		file = cgroup.SelfFile
+	}
+	cg, _ := cgroup.Host.Memory(file)
 	return cg
 }
 
