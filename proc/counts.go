@@ -13,5 +13,6 @@ type Counts struct {
 	Stuck        uint64 // workers replaced for handlers stuck past request_timeout
 	BootFailures uint64 // workers that exited before they were ready
 	Crashes      uint64 // workers that died on their own early (the crash brake counts them)
+	OOMKilled    uint64 // workers the kernel's OOM killer killed, as their memory cgroup's counter says (oom.go)
 	DeadlinesHit uint64 // requests that reached request_timeout, as the workers' heartbeats say
 }

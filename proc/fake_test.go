@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
+	"github.com/gocorn/gocorn/internal/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 )
 
@@ -29,6 +30,13 @@ type fakeSystem struct {
 	timers   []time.Duration   // every After asked for
 	title    string
 	startErr error // StartWorker fails with it when set
+
+	// Memory cgroups: where each pid is (none: the machine), their
+	// OOM-kill counters and limits, and an error for every counter read.
+	memcg    map[int]cgroup.Memory
+	oomKills map[cgroup.Memory]uint64
+	memLimit map[cgroup.Memory]int64
+	oomErr   error
 }
 
 type fakeProc struct {
@@ -55,6 +63,10 @@ func newFakeSystem() *fakeSystem {
 		lastPID: 100,
 		procs:   make(map[int]*fakeProc),
 		rss:     make(map[int]int64),
+
+		memcg:    make(map[int]cgroup.Memory),
+		oomKills: make(map[cgroup.Memory]uint64),
+		memLimit: make(map[cgroup.Memory]int64),
 	}
 }
 
@@ -69,6 +81,15 @@ func (s *fakeSystem) After(d time.Duration) <-chan time.Time {
 func (s *fakeSystem) Executable() (string, error) { return "/usr/bin/gocorn", nil }
 func (s *fakeSystem) RSS(pid int) (int64, error)  { return s.rss[pid], nil }
 func (s *fakeSystem) SetTitle(title string)       { s.title = title }
+
+func (s *fakeSystem) MemoryCgroup(pid int) cgroup.Memory { return s.memcg[pid] }
+
+func (s *fakeSystem) OOMKills(cg cgroup.Memory) (uint64, error) { return s.oomKills[cg], s.oomErr }
+
+func (s *fakeSystem) MemoryLimit(cg cgroup.Memory) (int64, bool) {
+	n, ok := s.memLimit[cg]
+	return n, ok
+}
 
 func (s *fakeSystem) StartWorker(p process, boot *workerpipe.Boot) (int, workerPipe, error) {
 	if s.startErr != nil {
@@ -235,6 +256,7 @@ func newFleetTest(t *testing.T, p policy, target int) *fleetTest {
 		nworkersChanged: func(n, old int, known bool) { call("nworkers_changed %d %d %t", n, old, known) },
 		started:         func(n int) { call("started %d", n) },
 		reloaded:        func() { call("reloaded") },
+		oomKilled:       func(pid int) { call("oom_killed %d", pid) },
 	}
 	ft.f = newFleet(ft.sys, newTestLogger(&ft.log, slog.LevelDebug), hooks, p)
 	ft.f.setTarget(target)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/metrics"
+	"github.com/gocorn/gocorn/internal/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 )
@@ -37,7 +38,8 @@ type fleet struct {
 	reloadStarted time.Time // when the running generation's HUP began; zero once it is complete
 	closing       bool      // the master is stopping: exits are logged, nothing is replaced
 
-	counts Counts
+	counts  Counts
+	oomSeen map[cgroup.Memory]uint64 // by memory cgroup: the OOM-kill counter up to which kills are named (oom.go)
 
 	served   metrics.Requests         // every worker's responses, from their heartbeats (served.go)
 	reported map[int]metrics.Requests // by pid: what each worker's last heartbeat said it served
@@ -58,10 +60,13 @@ type fleetHooks struct {
 
 	started  func(ready int) // the first workers are all ready
 	reloaded func()          // a HUP is over: its generation serves, or the old one keeps serving
+
+	oomKilled func(pid int) // the kernel's OOM killer killed a worker (exit_on_worker_oom)
 }
 
 func newFleet(sys system, log *slog.Logger, hooks fleetHooks, p policy) *fleet {
-	return &fleet{sys: sys, log: log, hooks: hooks, policy: p, workers: make(map[int]*worker), gen: 1}
+	return &fleet{sys: sys, log: log, hooks: hooks, policy: p, workers: make(map[int]*worker), gen: 1,
+		oomSeen: make(map[cgroup.Memory]uint64)}
 }
 
 // setTarget sets how many workers to keep and runs nworkers_changed, as

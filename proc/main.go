@@ -42,6 +42,7 @@ const (
 	exitUsage   = 2 // bad command line
 	exitBoot    = 3 // a worker could not boot
 	exitAppLoad = 4 // a worker could not load its app
+	exitOOM     = 5 // the kernel's OOM killer killed a worker, and exit_on_worker_oom is set (gocorn's own)
 )
 
 // subcommand is a first argument that runs something other than a

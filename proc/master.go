@@ -152,8 +152,9 @@ func (m *master) newFleet() *fleet {
 		nworkersChanged: func(n, old int, oldKnown bool) {
 			m.hooks.NworkersChanged(m.hookServer(), n, old, oldKnown)
 		},
-		started:  m.started,
-		reloaded: func() { m.notify.Ready() },
+		started:   m.started,
+		reloaded:  func() { m.notify.Ready() },
+		oomKilled: m.workerOOMKilled,
 	}, policyOf(m.cfg))
 }
 
@@ -214,7 +215,7 @@ func (m *master) step() (code int, done bool) {
 	m.fleet.killAborted(now)
 	if m.stop.mode != running {
 		if len(m.fleet.workers) == 0 {
-			return 0, true
+			return m.stop.code, true
 		}
 		m.fleet.killLate(now, m.stop.deadline)
 		return 0, false

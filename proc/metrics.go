@@ -39,10 +39,13 @@ func (m *master) startMetrics() error {
 	return nil
 }
 
-// stopMetrics closes the listener and sends what statsd has buffered.
+// stopMetrics closes the listener and sends a last report to statsd,
+// so what was counted since the last one (the OOM kill that stopped the
+// master) is not lost, with what statsd has buffered.
 func (m *master) stopMetrics() {
 	if m.metrics.flush != nil {
 		m.metrics.flush.Stop()
+		m.reportStatsd()
 	}
 	m.metrics.admin.close()
 	m.metrics.statsd.Replace(nil)

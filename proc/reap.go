@@ -40,9 +40,14 @@ func (f *fleet) exited(pid int, ws syscall.WaitStatus) *haltError {
 	delete(f.workers, pid)
 	w.pipe.Close()
 	crash := crashed(w, ws, f.sys.Now())
+	oom := f.oomCheck(w, ws)
 	f.move(w, gone)
-	f.logExit(w, ws)
+	f.logExit(w, ws, oom)
 	f.hooks.childExit(w)
+	if oom.confirmed() {
+		f.counts.OOMKilled++
+		f.hooks.oomKilled(w.pid)
+	}
 	if f.closing {
 		return nil
 	}
@@ -121,15 +126,16 @@ func exitText(ws syscall.WaitStatus) string {
 	return fmt.Sprintf("exit code %d", ws.ExitStatus())
 }
 
-// logExit says how w ended, naming the master's own kills as such.
-func (f *fleet) logExit(w *worker, ws syscall.WaitStatus) {
+// logExit says how w ended, naming the master's own kills as such, and
+// the kernel's OOM killer as oom found it.
+func (f *fleet) logExit(w *worker, ws syscall.WaitStatus, oom oomVerdict) {
 	switch {
 	case ws.Signaled():
 		sig := ws.Signal()
 		msg := fmt.Sprintf("Worker (pid:%d) was sent SIG%s!", w.pid, strings.ToUpper(signalName(sig)))
 		switch {
 		case sig == syscall.SIGKILL && w.killedFor == "":
-			f.log.Error(msg + " Perhaps out of memory?")
+			f.log.Error(oom.killLine(w.pid, msg))
 		case sig == syscall.SIGKILL:
 			f.log.Error(msg + " (killed by the master: " + w.killedFor + ")")
 		case sig == syscall.SIGTERM:

@@ -13,6 +13,7 @@ type stopState struct {
 	delayed    <-chan time.Time // fires when shutdown_delay has passed after TERM
 	deadline   time.Time        // kill the workers left at this time
 	haltReason string           // why the master stopped on its own
+	code       int              // the exit code once the workers are gone: 0, or exitOOM
 }
 
 // stopMode is how the master stops: not at all yet, gracefully (TERM)
@@ -38,6 +39,20 @@ func (m *master) requestStop() {
 	m.notify.Stopping()
 	m.log.Info(fmt.Sprintf("Stopping in %s (shutdown_delay): still serving so load balancers can stop routing here", delay))
 	m.stop.delayed = m.sys.After(delay)
+}
+
+// workerOOMKilled follows an OOM kill of worker pid: with
+// exit_on_worker_oom, a graceful stop as TERM's that ends in exitOOM, so
+// an orchestrator that restarts containers on memory trouble sees it. A
+// stop already under way goes on as it was, with its own exit code.
+func (m *master) workerOOMKilled(pid int) {
+	if !m.cfg.ExitOnWorkerOOM || m.stop.mode != running || m.stop.delayed != nil {
+		return
+	}
+	m.stop.code = exitOOM
+	m.stop.haltReason = fmt.Sprintf("the kernel's OOM killer killed worker (pid:%d), and exit_on_worker_oom is set", pid)
+	m.log.Error(fmt.Sprintf("Stopping: the kernel's OOM killer killed worker (pid:%d), and exit_on_worker_oom is set", pid))
+	m.requestStop()
 }
 
 // beginStop stops the server. The master closes its copies of the

@@ -28,6 +28,7 @@ func (f *fleet) spawn() error {
 		state: booting, since: now, spawned: now, lastBeat: now,
 		maxLifetime: time.Duration(f.policy.lifetime.draw()) * time.Second,
 		maxRSS:      int64(f.policy.memory.draw()) << 20,
+		memory:      watchMemory(f.sys, pid),
 	}
 	return nil
 }

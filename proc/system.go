@@ -4,6 +4,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gocorn/gocorn/internal/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 )
 
@@ -42,6 +43,19 @@ type system interface {
 
 	// RSS is a process's resident set size in bytes.
 	RSS(pid int) (int64, error)
+
+	// MemoryCgroup is the memory cgroup whose OOM-kill counter counts
+	// process pid; the zero Memory, standing for the whole machine, when
+	// it is in none (oom.go).
+	MemoryCgroup(pid int) cgroup.Memory
+
+	// OOMKills reads the OOM-kill counter of cg, or of the machine for
+	// the zero Memory.
+	OOMKills(cg cgroup.Memory) (uint64, error)
+
+	// MemoryLimit is the memory limit that binds cg, in bytes; ok is
+	// false when there is none.
+	MemoryLimit(cg cgroup.Memory) (limit int64, ok bool)
 
 	// SetTitle makes ps show title for the master.
 	SetTitle(title string)

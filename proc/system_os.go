@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gocorn/gocorn/internal/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 )
 
@@ -24,6 +25,26 @@ func (osSystem) After(d time.Duration) <-chan time.Time { return time.After(d) }
 func (osSystem) Executable() (string, error)            { return os.Executable() }
 func (osSystem) SetTitle(title string)                  { setTitle(title) }
 func (osSystem) RSS(pid int) (int64, error)             { return residentBytes(pid) }
+
+// MemoryCgroup reads pid's membership, or the master's own, which a
+// worker inherits, when pid has exited already.
+func (osSystem) MemoryCgroup(pid int) cgroup.Memory {
+	file := cgroup.PIDFile(pid)
+	if _, err := os.Stat(file); err != nil {
+		file = cgroup.SelfFile
+	}
+	cg, _ := cgroup.Host.Memory(file)
+	return cg
+}
+
+func (osSystem) OOMKills(cg cgroup.Memory) (uint64, error) {
+	if cg == (cgroup.Memory{}) {
+		return cgroup.SystemOOMKills(cgroup.VMStat)
+	}
+	return cg.OOMKills()
+}
+
+func (osSystem) MemoryLimit(cg cgroup.Memory) (int64, bool) { return cg.Limit() }
 
 func (osSystem) Signal(pid int, sig syscall.Signal) error { return syscall.Kill(pid, sig) }
 

@@ -48,3 +48,16 @@ func TestStopRightAfterSpawnFollowsTheBootMessage(t *testing.T) {
 		}
 	}
 }
+
+// A process's memory cgroup is read from its membership; one that has
+// exited already is taken to be in the master's, as a worker inherits it.
+// The counter of what is found reads.
+func TestOSMemoryCgroup(t *testing.T) {
+	self := osSystem{}.MemoryCgroup(os.Getpid())
+	if gone := (osSystem{}).MemoryCgroup(1 << 30); gone != self {
+		t.Errorf("an exited process's cgroup is %v, want the master's %v", gone, self)
+	}
+	if _, err := (osSystem{}).OOMKills(self); err != nil {
+		t.Errorf("OOMKills(%v): %v", self, err)
+	}
+}

@@ -32,6 +32,8 @@ type worker struct {
 
 	maxLifetime time.Duration // max_worker_lifetime plus this worker's jitter; 0 = none
 	maxRSS      int64         // max_worker_memory plus jitter, in bytes; 0 = none
+
+	memory oomWatch // its memory cgroup, to name the OOM killer (oom.go)
 }
 
 // booted tells whether w ever said Ready: it has served.

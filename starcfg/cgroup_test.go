@@ -6,63 +6,29 @@ import (
 	"testing"
 )
 
+// cpu_count() is the cgroup's quota (package cgroup finds it), never more
+// than the CPUs the scheduler offers and never less than one.
 func TestCPUCount(t *testing.T) {
-	tests := []struct {
-		name   string
-		files  map[string]string // relative to the fake cgroup root
-		self   string            // content of /proc/self/cgroup; "" = missing
+	for _, tc := range []struct {
+		cpuMax string // "" for no file
 		numCPU int
 		want   int
 	}{
-		{"no cgroup files", nil, "", 8, 8},
-		{"v2 quota", map[string]string{"cpu.max": "200000 100000\n"}, "", 8, 2},
-		{"v2 quota rounds up", map[string]string{"cpu.max": "150000 100000"}, "", 8, 2},
-		{"v2 small quota is one CPU", map[string]string{"cpu.max": "1000 100000"}, "", 8, 1},
-		{"v2 unlimited", map[string]string{"cpu.max": "max 100000"}, "", 8, 8},
-		{"v2 quota above the host", map[string]string{"cpu.max": "1600000 100000"}, "", 4, 4},
-		{"v2 nested: tightest ancestor wins", map[string]string{
-			"cpu.max":               "max 100000",
-			"kubepods/cpu.max":      "300000 100000",
-			"kubepods/pod1/cpu.max": "max 100000",
-		}, "0::/kubepods/pod1\n", 8, 3},
-		{"v1 quota", map[string]string{
-			"cpu,cpuacct/cpu.cfs_quota_us":  "250000\n",
-			"cpu,cpuacct/cpu.cfs_period_us": "100000\n",
-		}, "12:cpu,cpuacct:/\n3:memory:/\n", 8, 3},
-		{"v1 unlimited", map[string]string{
-			"cpu/cpu.cfs_quota_us":  "-1",
-			"cpu/cpu.cfs_period_us": "100000",
-		}, "", 8, 8},
-		{"v1 nested path", map[string]string{
-			"cpu/docker/abc/cpu.cfs_quota_us":  "50000",
-			"cpu/docker/abc/cpu.cfs_period_us": "100000",
-		}, "5:cpu:/docker/abc\n", 8, 1},
-		{"garbage", map[string]string{"cpu.max": "lots\n"}, "", 8, 8},
-		{"zero host CPUs still one", nil, "", 0, 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			root := t.TempDir()
-			for name, content := range tt.files {
-				p := filepath.Join(root, name)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
+		{"", 8, 8},
+		{"200000 100000", 8, 2},
+		{"1600000 100000", 4, 4},
+		{"", 0, 1},
+	} {
+		root := t.TempDir()
+		if tc.cpuMax != "" {
+			if err := os.WriteFile(filepath.Join(root, "cpu.max"), []byte(tc.cpuMax), 0o644); err != nil {
+				t.Fatal(err)
 			}
-			self := filepath.Join(t.TempDir(), "cgroup")
-			if tt.self != "" {
-				if err := os.WriteFile(self, []byte(tt.self), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			c := cpuCounter{root: root, self: self, numCPU: func() int { return tt.numCPU }}
-			if got := c.count(); got != tt.want {
-				t.Errorf("count() = %d, want %d", got, tt.want)
-			}
-		})
+		}
+		c := cpuCounter{root: root, self: filepath.Join(root, "no-such-self"), numCPU: func() int { return tc.numCPU }}
+		if got := c.count(); got != tc.want {
+			t.Errorf("cpu.max %q, %d CPUs: count() = %d, want %d", tc.cpuMax, tc.numCPU, got, tc.want)
+		}
 	}
 }
 

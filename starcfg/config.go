@@ -43,6 +43,8 @@ type Config struct {
 	MaxWorkerMemoryJitter   int `json:"max_worker_memory_jitter"`   // MiB
 	ShutdownDelay           int `json:"shutdown_delay"`             // seconds TERM waits before workers stop accepting
 
+	ExitOnWorkerOOM bool `json:"exit_on_worker_oom"` // stop with exitOOM after an OOM kill (settings_oom.go)
+
 	// Request limits.
 	LimitRequestLine      int `json:"limit_request_line"`
 	LimitRequestFields    int `json:"limit_request_fields"`

@@ -84,5 +84,6 @@ type Counts struct {
 	Stuck        uint64 `json:"stuck"`
 	BootFailures uint64 `json:"boot_failures"`
 	Crashes      uint64 `json:"crashes"`
+	OOMKilled    uint64 `json:"oom_killed"` // by the kernel's OOM killer, as the cgroup's counter confirms
 	DeadlinesHit uint64 `json:"deadlines_hit"`
 }
