@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
-	"github.com/gocorn/gocorn/internal/cgroup"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 )
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/metrics"
-	"github.com/gocorn/gocorn/internal/cgroup"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
 )

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"syscall"
 
-	"github.com/gocorn/gocorn/internal/cgroup"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 )
 
 // A worker that dies of a SIGKILL the master did not send was most

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gocorn/gocorn/internal/cgroup"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 )
 
 // A SIGKILL the master did not send is named as the OOM killer's when

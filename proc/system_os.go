@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gocorn/gocorn/internal/cgroup"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 )
 

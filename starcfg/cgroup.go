@@ -3,7 +3,7 @@ package starcfg
 import (
 	"runtime"
 
-	"github.com/gocorn/gocorn/internal/cgroup"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 )
 
 // cpuCounter answers cpu_count(): the CPUs this process may use, which in
