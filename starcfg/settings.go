@@ -90,7 +90,7 @@ var logLevels = []string{"debug", "info", "warning", "error", "critical"}
 // settings is the one table: the core settings here, and those of the
 // HTTP edge (request parsing, proxies, TLS) in their own files. Keep each
 // part grouped by section.
-var settings = slices.Concat(coreSettings, loggingSettings, httpSettings, proxySettings, tlsSettings, controlSettings, metricsSettings, compatSettings)
+var settings = slices.Concat(coreSettings, loggingSettings, httpSettings, proxySettings, tlsSettings, controlSettings, metricsSettings, bootSettings, compatSettings)
 
 // coreSettings are the settings of the process model, config and logs.
 var coreSettings = []*setting{
