@@ -203,12 +203,13 @@ func (f *fleet) noteReloadComplete() {
 	f.reloadStarted = time.Time{}
 }
 
-// reconcile starts workers up to the target, unless the brake holds, and
-// stops the oldest beyond it.
+// reconcile starts workers up to the target, unless the brake holds or
+// max_concurrent_boots are booting already, and stops the oldest beyond
+// it.
 func (f *fleet) reconcile() {
 	counted := f.workersIn(booting, ready)
 	for n := len(counted); n < f.target; n++ {
-		if f.brake.holds(f.sys.Now()) {
+		if f.brake.holds(f.sys.Now()) || !f.mayBoot() {
 			return
 		}
 		if err := f.spawn(); err != nil {

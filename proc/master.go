@@ -220,6 +220,7 @@ func (m *master) step() (code int, done bool) {
 		return 0, false
 	}
 	m.fleet.checkTimeouts(now)
+	m.fleet.checkBootTimeouts(now)
 	m.checkTicketKeys()
 	m.fleet.checkRecycling(now)
 	m.checkPromotion()

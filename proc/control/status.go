@@ -83,6 +83,7 @@ type Counts struct {
 	Recycled     uint64 `json:"recycled"`
 	Stuck        uint64 `json:"stuck"`
 	BootFailures uint64 `json:"boot_failures"`
+	BootTimeouts uint64 `json:"boot_timeouts"` // gocorn's boot_timeout kills (also boot failures)
 	Crashes      uint64 `json:"crashes"`
 	DeadlinesHit uint64 `json:"deadlines_hit"`
 }
