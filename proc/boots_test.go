@@ -225,3 +225,36 @@ func TestTimeoutIsNotABootTimeout(t *testing.T) {
 	ft.step()
 	ft.want("1:booting")
 }
+
+// The master reads both settings into the fleet's policy, and a HUP
+// changes them for the workers it starts from then on.
+func TestBootSettingsReachTheFleet(t *testing.T) {
+	mt := newMasterTest(t, "bind = [\"127.0.0.1:0\"]\nworkers = 4\nmax_concurrent_boots = 1\n")
+	mt.want("1:booting")
+	mt.ready(1)
+	mt.step()
+	mt.want("1:ready 2:booting")
+
+	mt.write("bind = [\"127.0.0.1:0\"]\nworkers = 4\nmax_concurrent_boots = 3\nboot_timeout = 2.5\n")
+	mt.m.reload()
+	if p := mt.f.policy; p.maxBoots != 3 || p.bootTimeout != 2500*time.Millisecond {
+		t.Fatalf("policy after HUP has max_concurrent_boots %d, boot_timeout %s; want 3 and 2.5s", p.maxBoots, p.bootTimeout)
+	}
+	mt.wantLog("Reload: boot_timeout changed from 0.0 to 2.5")
+	mt.step()
+	mt.want("1:retiring 2:retiring 3:booting 4:booting")
+}
+
+// A stop does not wait for a worker still booting past boot_timeout: it
+// is killed at the boot_timeout as while running, not at the end of
+// graceful_timeout.
+func TestStopKillsABootPastBootTimeout(t *testing.T) {
+	mt := newMasterTest(t, "bind = [\"127.0.0.1:0\"]\nboot_timeout = 2\n")
+	mt.m.handleSignal(syscall.SIGTERM)
+	mt.sys.advance(2 * time.Second)
+	mt.step()
+	mt.wantLog(fmt.Sprintf("Worker (pid:%d) did not boot within 2s (boot_timeout); killed after 2.0s", mt.pid(1)))
+	if code, done := mt.m.step(); !done || code != 0 {
+		t.Fatalf("the master did not stop with code 0 once its booting worker was killed (done %t, code %d)", done, code)
+	}
+}

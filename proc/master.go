@@ -212,6 +212,7 @@ func (m *master) step() (code int, done bool) {
 	}
 	now := m.sys.Now()
 	m.fleet.killAborted(now)
+	m.fleet.checkBootTimeouts(now) // a stop does not wait for a boot past boot_timeout either
 	if m.stop.mode != running {
 		if len(m.fleet.workers) == 0 {
 			return 0, true
@@ -220,7 +221,6 @@ func (m *master) step() (code int, done bool) {
 		return 0, false
 	}
 	m.fleet.checkTimeouts(now)
-	m.fleet.checkBootTimeouts(now)
 	m.checkTicketKeys()
 	m.fleet.checkRecycling(now)
 	m.checkPromotion()
