@@ -2,6 +2,7 @@ package proc
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -23,8 +24,13 @@ func (f *fleet) unbooted() []*worker {
 // max_concurrent_boots is off, or fewer than that many are booting. A
 // worker held back is started by the reconcile that follows the Ready or
 // the exit of one that boots; its wait is not part of its boot_timeout,
-// since that counts from the start of the process.
+// since that counts from the start of the process. Nothing starts while
+// the master is about to halt: a boot timeout before any worker served
+// halts it as soon as the killed worker is reaped.
 func (f *fleet) mayBoot() bool {
+	if !f.everReady && slices.ContainsFunc(f.workersIn(killed), func(w *worker) bool { return w.bootTimedOut }) {
+		return false
+	}
 	limit := f.policy.maxBoots
 	return limit <= 0 || len(f.unbooted()) < limit
 }
@@ -36,6 +42,7 @@ func (f *fleet) mayBoot() bool {
 func (f *fleet) checkBootTimeouts(now time.Time) {
 	limit := f.policy.bootTimeout
 	if limit <= 0 {
+		f.bootWake, f.bootWakeAt = nil, time.Time{}
 		return
 	}
 	for _, w := range f.unbooted() {
@@ -49,5 +56,26 @@ func (f *fleet) checkBootTimeouts(now time.Time) {
 		w.bootTimedOut = true
 		f.counts.BootTimeouts++
 		f.kill(w, "boot_timeout")
+	}
+	f.armBootWake(now)
+}
+
+// armBootWake has the master's loop woken when the next booting worker
+// reaches boot_timeout, so its kill is not up to a tick late. A worker
+// started later in the same step is covered from the next step on, at
+// most a tick later.
+func (f *fleet) armBootWake(now time.Time) {
+	var next time.Time
+	for _, w := range f.unbooted() {
+		if at := w.spawned.Add(f.policy.bootTimeout); next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	if next.Equal(f.bootWakeAt) {
+		return
+	}
+	f.bootWake, f.bootWakeAt = nil, next
+	if !next.IsZero() {
+		f.bootWake = f.sys.After(next.Sub(now))
 	}
 }

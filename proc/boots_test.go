@@ -148,10 +148,11 @@ func TestBootTimeout(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		before func(ft *fleetTest) // the newest worker is the one that times out
+		after  string              // the fleet once the worker is killed
 		halt   *haltError
 		line   string
 	}{
-		{name: "at start",
+		{name: "at start", after: "1:killed", // nothing starts: the master halts once it is reaped
 			halt: &haltError{code: exitBoot, reason: "Worker failed to boot. it did not boot within 5s (boot_timeout)"}},
 		{name: "during a HUP",
 			before: func(ft *fleetTest) {
@@ -159,6 +160,7 @@ func TestBootTimeout(t *testing.T) {
 				ft.f.newGeneration(p, ft.sys.now)
 				ft.step()
 			},
+			after: "1:retiring 2:killed 3:booting", // the next try boots at once
 			line: "[WARNING] Generation 2 cannot boot yet (worker pid:102: it did not boot within 5s (boot_timeout)); " +
 				"workers of generation [1] keep serving"},
 	} {
@@ -174,6 +176,7 @@ func TestBootTimeout(t *testing.T) {
 			}
 			ft.sys.advance(301 * time.Millisecond)
 			h := ft.step() // kills
+			ft.want(tc.after)
 			if h == nil {
 				h = ft.step() // reaps
 			}
@@ -256,5 +259,27 @@ func TestStopKillsABootPastBootTimeout(t *testing.T) {
 	mt.wantLog(fmt.Sprintf("Worker (pid:%d) did not boot within 2s (boot_timeout); killed after 2.0s", mt.pid(1)))
 	if code, done := mt.m.step(); !done || code != 0 {
 		t.Fatalf("the master did not stop with code 0 once its booting worker was killed (done %t, code %d)", done, code)
+	}
+}
+
+// The master's loop is woken when the next booting worker reaches
+// boot_timeout, one timer per deadline, and none once no worker boots.
+func TestBootTimeoutWakesTheLoop(t *testing.T) {
+	ft := newFleetTest(t, policy{bootTimeout: 5 * time.Second, maxBoots: 1}, 2)
+	ft.step()
+	ft.sys.advance(2 * time.Second)
+	ft.step() // the same deadline: no new timer
+	ft.ready(1)
+	ft.step() // starts worker 2
+	ft.sys.advance(time.Second)
+	ft.step()
+	want := []time.Duration{5 * time.Second, 4 * time.Second}
+	if !slices.Equal(ft.sys.timers, want) || ft.f.bootWake == nil {
+		t.Fatalf("timers %v (armed %t), want %v", ft.sys.timers, ft.f.bootWake != nil, want)
+	}
+	ft.ready(2)
+	ft.step()
+	if ft.f.bootWake != nil || len(ft.sys.timers) != 2 {
+		t.Errorf("a timer is armed with no worker booting: %v", ft.sys.timers)
 	}
 }

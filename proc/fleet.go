@@ -32,6 +32,9 @@ type fleet struct {
 	brake brake
 	wake  <-chan time.Time // fires when the brake lets spawns go again
 
+	bootWake   <-chan time.Time // fires when the next booting worker reaches boot_timeout
+	bootWakeAt time.Time        // when bootWake fires; zero when it is not set
+
 	everReady     bool      // some worker has served: boot failures no longer halt the master
 	started       bool      // the first workers were all ready
 	reloadStarted time.Time // when the running generation's HUP began; zero once it is complete

@@ -187,6 +187,8 @@ func (m *master) loop() int {
 			m.answer(c)
 		case <-m.fleet.wake:
 			m.fleet.wake = nil // the step below spawns
+		case <-m.fleet.bootWake:
+			m.fleet.bootWake, m.fleet.bootWakeAt = nil, time.Time{} // the step below kills
 		case <-m.stop.delayed:
 			m.beginStop(graceful)
 		case ch := <-m.watcher.changes():
