@@ -155,7 +155,8 @@ func listeners(socks []*socket) []control.Listener {
 func controlCounts(c Counts) control.Counts {
 	return control.Counts{
 		Spawned: c.Spawned, Stopped: c.Stopped, Killed: c.Killed, Timeouts: c.Timeouts, Recycled: c.Recycled,
-		Stuck: c.Stuck, BootFailures: c.BootFailures, Crashes: c.Crashes, OOMKilled: c.OOMKilled,
+		Stuck: c.Stuck, BootFailures: c.BootFailures, BootTimeouts: c.BootTimeouts, Crashes: c.Crashes,
+		OOMKilled:    c.OOMKilled,
 		DeadlinesHit: c.DeadlinesHit,
 	}
 }

@@ -12,6 +12,7 @@ type Counts struct {
 	Recycled     uint64 // workers replaced for max_requests, max_worker_lifetime or max_worker_memory
 	Stuck        uint64 // workers replaced for handlers stuck past request_timeout
 	BootFailures uint64 // workers that exited before they were ready
+	BootTimeouts uint64 // workers killed for not being ready within boot_timeout (also boot failures)
 	Crashes      uint64 // workers that died on their own early (the crash brake counts them)
 	OOMKilled    uint64 // workers the kernel's OOM killer killed, as their memory cgroup's counter says (oom.go)
 	DeadlinesHit uint64 // requests that reached request_timeout, as the workers' heartbeats say

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/errlog"
-	"github.com/gocorn/gocorn/starcfg/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 )
 
 // fakeSystem is the system of unit tests: a clock that moves only when a

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/gocorn/gocorn/instrument/metrics"
-	"github.com/gocorn/gocorn/starcfg/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
 	"github.com/gocorn/gocorn/server"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 )
 
 // fleet is the master's workers and every decision about them: how many
@@ -32,6 +32,9 @@ type fleet struct {
 
 	brake brake
 	wake  <-chan time.Time // fires when the brake lets spawns go again
+
+	bootWake   <-chan time.Time // fires when the next booting worker reaches boot_timeout
+	bootWakeAt time.Time        // when bootWake fires; zero when it is not set
 
 	everReady     bool      // some worker has served: boot failures no longer halt the master
 	started       bool      // the first workers were all ready
@@ -208,12 +211,13 @@ func (f *fleet) noteReloadComplete() {
 	f.reloadStarted = time.Time{}
 }
 
-// reconcile starts workers up to the target, unless the brake holds, and
-// stops the oldest beyond it.
+// reconcile starts workers up to the target, unless the brake holds or
+// max_concurrent_boots are booting already, and stops the oldest beyond
+// it.
 func (f *fleet) reconcile() {
 	counted := f.workersIn(booting, ready)
 	for n := len(counted); n < f.target; n++ {
-		if f.brake.holds(f.sys.Now()) {
+		if f.brake.holds(f.sys.Now()) || !f.mayBoot() {
 			return
 		}
 		if err := f.spawn(); err != nil {

@@ -188,6 +188,8 @@ func (m *master) loop() int {
 			m.answer(c)
 		case <-m.fleet.wake:
 			m.fleet.wake = nil // the step below spawns
+		case <-m.fleet.bootWake:
+			m.fleet.bootWake, m.fleet.bootWakeAt = nil, time.Time{} // the step below kills
 		case <-m.stop.delayed:
 			m.beginStop(graceful)
 		case ch := <-m.watcher.changes():
@@ -213,6 +215,7 @@ func (m *master) step() (code int, done bool) {
 	}
 	now := m.sys.Now()
 	m.fleet.killAborted(now)
+	m.fleet.checkBootTimeouts(now) // a stop does not wait for a boot past boot_timeout either
 	if m.stop.mode != running {
 		if len(m.fleet.workers) == 0 {
 			return m.stop.code, true

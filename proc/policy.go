@@ -15,6 +15,9 @@ type policy struct {
 	requests budget        // max_requests
 	lifetime budget        // max_worker_lifetime, in seconds
 	memory   budget        // max_worker_memory, in MiB
+
+	bootTimeout time.Duration // a worker not ready this long after its start is killed; 0 = never
+	maxBoots    int           // at most this many workers booting at once; 0 = no limit
 }
 
 func policyOf(cfg *starcfg.Config) policy {
@@ -23,6 +26,9 @@ func policyOf(cfg *starcfg.Config) policy {
 		requests: budget{cfg.MaxRequests, cfg.MaxRequestsJitter},
 		lifetime: budget{cfg.MaxWorkerLifetime, cfg.MaxWorkerLifetimeJitter},
 		memory:   budget{cfg.MaxWorkerMemory, cfg.MaxWorkerMemoryJitter},
+
+		bootTimeout: time.Duration(cfg.BootTimeout * float64(time.Second)),
+		maxBoots:    cfg.MaxConcurrentBoots,
 	}
 }
 

@@ -57,7 +57,7 @@ func (f *fleet) exited(pid int, ws syscall.WaitStatus) *haltError {
 			return h
 		}
 	}
-	if crash {
+	if crash || w.bootTimedOut {
 		f.crashed()
 	}
 	return nil
@@ -83,6 +83,9 @@ func crashed(w *worker, ws syscall.WaitStatus, now time.Time) bool {
 // old generation keeps serving.
 func (f *fleet) bootFailed(w *worker, ws syscall.WaitStatus) *haltError {
 	code := ws.ExitStatus()
+	if w.bootTimedOut {
+		code = exitBoot // it was killed, but for failing to boot
+	}
 	if !f.everReady && (code == exitBoot || code == exitAppLoad) {
 		reason := "Worker failed to boot."
 		if code == exitAppLoad {

@@ -22,6 +22,7 @@ func (f *fleet) spawn() error {
 	}
 	f.lastID = id
 	f.counts.Spawned++
+	f.log.Debug(fmt.Sprintf("Worker (pid:%d) started: worker %d of generation %d", pid, id, f.gen))
 	now := f.sys.Now()
 	f.workers[pid] = &worker{
 		pid: pid, id: id, gen: f.gen, pipe: pipe,

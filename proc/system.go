@@ -4,8 +4,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gocorn/gocorn/starcfg/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 )
 
 // system is every way the master touches the operating system: starting

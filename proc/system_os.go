@@ -10,8 +10,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gocorn/gocorn/starcfg/cgroup"
 	"github.com/gocorn/gocorn/proc/workerpipe"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 )
 
 // osSystem is the system of a real master: the kernel, the clock and the

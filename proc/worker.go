@@ -29,6 +29,7 @@ type worker struct {
 
 	reopenPending bool   // a USR1 came while it booted: it gets one once ready
 	killedFor     string // why the master aborted or killed it, for the exit log line
+	bootTimedOut  bool   // killed for boot_timeout: a boot failure, not the master's own stop
 
 	maxLifetime time.Duration // max_worker_lifetime plus this worker's jitter; 0 = none
 	maxRSS      int64         // max_worker_memory plus jitter, in bytes; 0 = none

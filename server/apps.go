@@ -66,6 +66,6 @@ func Stock() Apps {
 	return Apps{
 		"hello": Handler(Hello()),
 		"echo":  Handler(Echo()),
-		"chaos": Handler(Chaos()),
+		"chaos": ChaosApp,
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -51,7 +52,8 @@ var chaosKept struct {
 //	             log.Printf("print log: TEXT") and slog.Warn("print slog",
 //	             "msg", TEXT); answers "printed"
 //
-// Every other path answers 200 "chaos: ok".
+// Every other path answers 200 "chaos: ok". The stock binary loads it
+// with ChaosApp, which can be made slow to boot (CHAOS_BOOT_DELAY).
 func Chaos() http.Handler {
 	echo := Echo()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -83,8 +85,8 @@ func chaosText(w http.ResponseWriter, body string) {
 
 func chaosSleep(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query().Get("s")
-	s, err := strconv.ParseFloat(q, 64)
-	if err != nil || !(s >= 0 && s <= maxSleepSeconds) { // also rejects NaN
+	s, ok := chaosSeconds(q)
+	if !ok {
 		http.Error(w, fmt.Sprintf("s must be a number of seconds from 0 to %d, like s=0.25; got %q.", maxSleepSeconds, q), http.StatusBadRequest)
 		return
 	}
@@ -96,6 +98,37 @@ func chaosSleep(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		// The client is gone; there is no one to answer.
 	}
+}
+
+// chaosSeconds reads a number of seconds from 0 to maxSleepSeconds,
+// fractions allowed; ok is false for anything else, NaN included.
+func chaosSeconds(q string) (s float64, ok bool) {
+	s, err := strconv.ParseFloat(strings.TrimSpace(q), 64)
+	return s, err == nil && s >= 0 && s <= maxSleepSeconds
+}
+
+// ChaosBootDelay is the environment variable that makes the chaos app slow
+// to load: seconds (fractions allowed, 0 to 3600) its factory sleeps
+// before the worker is ready, like an app that opens its database pools
+// at start. It is read in each worker, so raw_env sets it, and a HUP that
+// changes it applies to the new workers.
+const ChaosBootDelay = "CHAOS_BOOT_DELAY"
+
+// ChaosApp is the chaos app as the stock binary loads it: it sleeps
+// CHAOS_BOOT_DELAY seconds, unless it is unset or empty, then serves
+// Chaos. A value that is not
+// such a number fails the app's load (exit 4), so a typo is not taken for
+// no delay.
+func ChaosApp() (http.Handler, error) {
+	if q := os.Getenv(ChaosBootDelay); strings.TrimSpace(q) != "" {
+		s, ok := chaosSeconds(q)
+		if !ok {
+			return nil, fmt.Errorf("chaos: %s must be a number of seconds from 0 to %d, like 0.5; got %q",
+				ChaosBootDelay, maxSleepSeconds, q)
+		}
+		time.Sleep(time.Duration(s * float64(time.Second)))
+	}
+	return Chaos(), nil
 }
 
 // chaosCrash ends the process the way a fatal bug would: no deferred

@@ -253,3 +253,39 @@ func TestChaosCrash(t *testing.T) {
 		t.Errorf("stderr of the process serving /crash:\n%q\nwant\n%q", got, want)
 	}
 }
+
+// ChaosApp sleeps CHAOS_BOOT_DELAY before it serves, and refuses a value
+// that is not 0 to 3600 seconds rather than taking it for no delay.
+func TestChaosAppBootDelay(t *testing.T) {
+	for _, tc := range []struct {
+		value   string
+		atLeast time.Duration
+		err     string
+	}{
+		{value: "", atLeast: 0},
+		{value: "0.2", atLeast: 200 * time.Millisecond},
+		{value: " 0 ", atLeast: 0},
+		{value: "-1", err: `chaos: CHAOS_BOOT_DELAY must be a number of seconds from 0 to 3600, like 0.5; got "-1"`},
+		{value: "NaN", err: `got "NaN"`},
+		{value: "2s", err: `got "2s"`},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			t.Setenv(ChaosBootDelay, tc.value)
+			start := time.Now()
+			h, err := ChaosApp()
+			took := time.Since(start)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one with %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || h == nil {
+				t.Fatalf("ChaosApp() = %v, %v; want the chaos handler", h, err)
+			}
+			if took < tc.atLeast || took > tc.atLeast+2*time.Second {
+				t.Errorf("loading took %s, want %s or a little more", took, tc.atLeast)
+			}
+		})
+	}
+}

@@ -83,6 +83,7 @@ type Config struct {
 
 	ControlConfig // the control socket (config_control.go)
 	MetricsConfig // statsd and the metrics listener (config_metrics.go)
+	BootConfig    // boot_timeout and max_concurrent_boots (settings_boots.go)
 
 	CompatConfig // gunicorn settings accepted and ignored (config_compat.go)
 

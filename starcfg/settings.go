@@ -90,7 +90,8 @@ var logLevels = []string{"debug", "info", "warning", "error", "critical"}
 // settings is the one table: the core settings here, and those of the
 // HTTP edge (request parsing, proxies, TLS) in their own files. Keep each
 // part grouped by section.
-var settings = slices.Concat(coreSettings, loggingSettings, httpSettings, proxySettings, tlsSettings, controlSettings, metricsSettings, compatSettings, oomSettings)
+var settings = slices.Concat(coreSettings, loggingSettings, httpSettings, proxySettings, tlsSettings,
+	controlSettings, metricsSettings, bootSettings, oomSettings, compatSettings)
 
 // coreSettings are the settings of the process model, config and logs.
 var coreSettings = []*setting{

@@ -83,6 +83,7 @@ type Counts struct {
 	Recycled     uint64 `json:"recycled"`
 	Stuck        uint64 `json:"stuck"`
 	BootFailures uint64 `json:"boot_failures"`
+	BootTimeouts uint64 `json:"boot_timeouts"` // gocorn's boot_timeout kills (also boot failures)
 	Crashes      uint64 `json:"crashes"`
 	OOMKilled    uint64 `json:"oom_killed"` // by the kernel's OOM killer, as the cgroup's counter confirms
 	DeadlinesHit uint64 `json:"deadlines_hit"`

@@ -168,7 +168,8 @@ func formatStats(r control.StatsReply) string {
 		{"Generation", uint64(r.Generation)}, {"Reloads failed", uint64(r.ReloadsFailed)},
 		{"Workers stopped", c.Stopped}, {"Timeouts", c.Timeouts}, {"SIGKILLs", c.Killed},
 		{"Recycled", c.Recycled}, {"Stuck", c.Stuck}, {"Boot failures", c.BootFailures},
-		{"Crashes", c.Crashes}, {"OOM kills", c.OOMKilled}, {"Deadlines hit", c.DeadlinesHit},
+		{"Boot timeouts", c.BootTimeouts}, {"Crashes", c.Crashes}, {"OOM kills", c.OOMKilled},
+		{"Deadlines hit", c.DeadlinesHit},
 	} {
 		lines = append(lines, fmt.Sprintf("%-18s%d", l.name+":", l.n))
 	}
