@@ -87,6 +87,9 @@ func flagTag(s *setting) reflect.StructTag {
 	if s.typ == typeList {
 		tag += ` sep:"none"`
 	}
+	if s.negatable {
+		tag += ` negatable:""`
+	}
 	return reflect.StructTag(tag)
 }
 

@@ -83,6 +83,9 @@ func TestHelp(t *testing.T) {
 	help := stdout.String()
 	for _, s := range settings {
 		for _, f := range s.flags {
+			if s.negatable {
+				f = "[no-]" + f
+			}
 			if !strings.Contains(help, "--"+f) {
 				t.Errorf("help does not list --%s", f)
 			}

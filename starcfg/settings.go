@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -47,6 +48,11 @@ type setting struct {
 	// ignored, for a gunicorn setting that means nothing in Go, says why
 	// gocorn accepts it and does nothing with it (settings_compat.go).
 	ignored string
+	// refused, for a gunicorn setting gocorn cannot honour, says why and
+	// what to use instead; any value but the default is an error.
+	refused string
+	// negatable adds --no-FLAG, which sets a bool setting to False.
+	negatable bool
 
 	field func(*Config) any // pointer to the Config field
 }
@@ -90,7 +96,7 @@ var logLevels = []string{"debug", "info", "warning", "error", "critical"}
 // settings is the one table: the core settings here, and those of the
 // HTTP edge (request parsing, proxies, TLS) in their own files. Keep each
 // part grouped by section.
-var settings = slices.Concat(coreSettings, loggingSettings, httpSettings, proxySettings, tlsSettings, controlSettings, metricsSettings, compatSettings)
+var settings = slices.Concat(coreSettings, loggingSettings, httpSettings, proxySettings, tlsSettings, controlSettings, metricsSettings, adoptedSettings, compatSettings, refusedSettings)
 
 // coreSettings are the settings of the process model, config and logs.
 var coreSettings = []*setting{
@@ -516,7 +522,12 @@ func (s *setting) convert(v starlark.Value, c *checkContext) (any, error) {
 		return nil, err
 	}
 	if s.check != nil {
-		return s.check(out, c)
+		if out, err = s.check(out, c); err != nil {
+			return nil, err
+		}
+	}
+	if s.refused != "" && !reflect.DeepEqual(out, s.def) {
+		return nil, s.refusal()
 	}
 	return out, nil
 }
