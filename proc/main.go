@@ -202,6 +202,9 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 	}
 	m.logs, m.log = l, countingLog(l.log, &m.metrics.statsd)
 	slog.SetDefault(m.log) // what libraries log with log and slog, in the error log's lines
+	for _, n := range res.Notices {
+		m.log.Info(n)
+	}
 	if err := giveLogsToWorkers(m.cfg); err != nil {
 		return err
 	}

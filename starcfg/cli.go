@@ -95,7 +95,7 @@ func flagTag(s *setting) reflect.StructTag {
 
 // args is what one parse of arguments gave.
 type args struct {
-	source string     // sourceCLI or sourceEnvArgs
+	source string     // sourceCLI, sourceEnvArgs or sourceGunicornArgs
 	app    string     // the APP argument, "" when absent
 	flags  []flagArg  // flags the user typed, in table order
 	values []setValue // flags converted by convert
@@ -121,7 +121,7 @@ type kongExit int
 // arguments in errors. It returns ErrHelpShown after -h or --version.
 func parseArgs(argv []string, source string, inv Invocation) (a *args, err error) {
 	g := cliGrammar()
-	if source == sourceEnvArgs {
+	if source != sourceCLI {
 		g = envGrammar()
 	}
 	target := reflect.New(g.typ)
@@ -138,7 +138,7 @@ func parseArgs(argv []string, source string, inv Invocation) (a *args, err error
 			}
 		}
 	}()
-	ctx, err := parser.Parse(argv)
+	ctx, err := parser.Parse(gunicornForms(argv))
 	if err != nil {
 		return nil, &UsageError{Source: source, Msg: kongMessage(err)}
 	}

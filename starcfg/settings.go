@@ -144,7 +144,7 @@ var coreSettings = []*setting{
 	// Worker Processes.
 	{
 		name: "workers", flags: []string{"workers"}, short: 'w', metavar: "INT",
-		typ: typeInt, def: 1, check: atLeast(1),
+		typ: typeCount, def: 1,
 		envDefault: "WEB_CONCURRENCY", defDoc: "1, or $WEB_CONCURRENCY when set",
 		section: secWorkers, reloadable: true,
 		help: "The number of worker processes. A common start is 2 to 4 per CPU core; " +
@@ -162,7 +162,7 @@ var coreSettings = []*setting{
 	},
 	{
 		name: "threads", flags: []string{"threads"}, metavar: "INT",
-		typ: typeInt, def: 1, check: atLeast(1), section: secWorkers, reloadable: true,
+		typ: typeCount, def: 1, section: secWorkers, reloadable: true,
 		help:  "The number of requests a gthread worker serves at once.",
 		field: func(c *Config) any { return &c.Threads },
 	},
@@ -180,7 +180,7 @@ var coreSettings = []*setting{
 	},
 	{
 		name: "worker_connections", flags: []string{"worker-connections"}, metavar: "INT",
-		typ: typeInt, def: 1000, check: atLeast(1), section: secWorkers, reloadable: true,
+		typ: typeCount, def: 1000, section: secWorkers, reloadable: true,
 		help:  "The most connections one worker holds open at once.",
 		field: func(c *Config) any { return &c.WorkerConnections },
 	},

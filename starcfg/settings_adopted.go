@@ -43,7 +43,7 @@ var adoptedSettings = []*setting{
 	{
 		name: "default_proc_name",
 		typ:  typeOptString, def: "", section: secNaming, reloadable: true,
-		help: "The name in process titles when neither proc_name nor the app gives one.",
+		help:  "The name in process titles when neither proc_name nor the app gives one.",
 		field: func(c *Config) any { return &c.DefaultProcName },
 	},
 }
