@@ -108,7 +108,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		return exitOK
 	}
 	if m.cfg.Daemon && os.Getenv(envUpgradeParent) == "" {
-		if code, parent := daemonize(args, os.Environ()); parent {
+		if code, parent := daemonize(args, os.Environ(), m.cfg.EnableStdioInheritance); parent {
 			return code
 		}
 	}
@@ -212,12 +212,16 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 	return nil
 }
 
-// procName is the NAME in process titles: proc_name, else the app.
+// procName is the NAME in process titles: proc_name, else the app, else
+// default_proc_name.
 func procName(cfg *starcfg.Config) string {
 	if cfg.ProcName != "" {
 		return cfg.ProcName
 	}
-	return cfg.App
+	if cfg.App != "" {
+		return cfg.App
+	}
+	return cfg.DefaultProcName
 }
 
 // title is the master's process title; a master started by USR2 is

@@ -17,7 +17,7 @@ func TestGunicornForms(t *testing.T) {
 		{"--proxy-protocol V2 app", "--proxy-protocol V2 app"},
 		{"--proxy-protocol=v1 app", "--proxy-protocol=v1 app"},
 		{"-n --proxy-protocol app", "-n --proxy-protocol app"}, // a value is never a flag
-		{"--preload -1", "--preload -1"},                        // a switch takes no value
+		{"--preload -1", "--preload -1"},                       // a switch takes no value
 		{"-- --proxy-protocol", "-- --proxy-protocol"},
 	}
 	for _, tt := range tests {
