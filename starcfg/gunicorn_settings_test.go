@@ -11,7 +11,7 @@ import (
 // gunicornSetting is one line of testdata/gunicorn-settings.txt.
 type gunicornSetting struct {
 	name, flags, arg, value, answer string
-	line                           int
+	line                            int
 }
 
 // readGunicornSettings reads the list of all of gunicorn's settings.
