@@ -1,6 +1,7 @@
 package starcfg
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,14 +14,16 @@ import (
 //     value, so the setting's own check explains what is wrong with it,
 //     rather than kong taking "-1" for a flag;
 //   - a bare --proxy-protocol, not followed by a mode, means auto, and
-//     the APP argument after it stays the APP argument.
+//     the APP argument after it stays the APP argument;
+//   - a long flag may be cut to any prefix that only one flag starts with
+//     ("--work 4", "--preload-app" excepted), as argparse allows.
 //
 // Words after "--" are left as they are.
 func gunicornForms(argv []string) []string {
 	values := valueFlags()
 	out := make([]string, 0, len(argv))
 	for i := 0; i < len(argv); i++ {
-		a := argv[i]
+		a := expandPrefix(argv[i])
 		next, hasNext := "", i+1 < len(argv)
 		if hasNext {
 			next = argv[i+1]
@@ -60,6 +63,46 @@ var valueFlags = sync.OnceValue(func() map[string]string {
 		}
 	}
 	return m
+})
+
+// expandPrefix is a long flag cut to a prefix ("--work", "--work=4")
+// written out in full, when exactly one flag starts with it; anything
+// else is returned as it is, for kong to accept or explain.
+func expandPrefix(word string) string {
+	name, value, hasValue := strings.Cut(strings.TrimPrefix(word, "--"), "=")
+	if !strings.HasPrefix(word, "--") || name == "" || slices.Contains(longFlags(), name) {
+		return word
+	}
+	var match string
+	for _, f := range longFlags() {
+		if strings.HasPrefix(f, name) {
+			if match != "" {
+				return word // ambiguous: kong names the flag as unknown
+			}
+			match = f
+		}
+	}
+	if match == "" {
+		return word
+	}
+	if hasValue {
+		return "--" + match + "=" + value
+	}
+	return "--" + match
+}
+
+// longFlags are all long flags without "--", --no-X forms included.
+var longFlags = sync.OnceValue(func() []string {
+	out := []string{"help", "version"}
+	for _, s := range settings {
+		for _, f := range s.flags {
+			out = append(out, f)
+			if s.negatable {
+				out = append(out, "no-"+f)
+			}
+		}
+	}
+	return out
 })
 
 // isProxyMode says whether a word is one of proxy_protocol's spellings.

@@ -19,6 +19,11 @@ func TestGunicornForms(t *testing.T) {
 		{"-n --proxy-protocol app", "-n --proxy-protocol app"}, // a value is never a flag
 		{"--preload -1", "--preload -1"},                       // a switch takes no value
 		{"-- --proxy-protocol", "-- --proxy-protocol"},
+		{"--thr 4 --prel app", "--threads 4 --preload app"},             // argparse's prefixes
+		{"--grace=-1 --no-send", "--graceful-timeout=-1 --no-sendfile"}, // with a value, and --no-X
+		{"--max-requests 5 --max 2", "--max-requests 5 --max 2"},        // ambiguous: kong says so
+		{"--log-file x --reload", "--log-file x --reload"},              // whole names stay whole
+		{"--proxy-proto app", "--proxy-protocol=auto app"},              // the bare form after expansion
 	}
 	for _, tt := range tests {
 		if got := strings.Join(gunicornForms(strings.Fields(tt.in)), " "); got != tt.want {
