@@ -71,11 +71,6 @@ func (fc *fileConfig) add(name string, v starlark.Value) error {
 // unknownName explains a top-level name that is neither a setting, a
 // hook nor private, with a suggestion when one is close.
 func unknownName(name string, v starlark.Value) error {
-	for _, s := range settings {
-		if s.gunicorn == name {
-			return fmt.Errorf("unknown setting %q: gocorn spells gunicorn's %s as %q", name, name, s.name)
-		}
-	}
 	_, isFunc := v.(*starlark.Function)
 	candidates := append(settingNames(), hookNames()...)
 	if best := suggest(name, candidates); best != "" {
