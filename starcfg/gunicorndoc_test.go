@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -21,17 +20,7 @@ func TestComingFromGunicornDoc(t *testing.T) {
 	if err := writeGunicornDoc(&buf, readGunicornSettings(t)); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile(gunicornDocPath, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	committed, err := os.ReadFile(gunicornDocPath)
-	if err != nil || !bytes.Equal(committed, buf.Bytes()) {
-		t.Fatalf("docs/coming-from-gunicorn.md is stale or missing (%v); regenerate it with:\n"+
-			"\tgo test ./starcfg -run TestComingFromGunicornDoc -update", err)
-	}
+	matchDoc(t, gunicornDocPath, buf.Bytes(), "TestComingFromGunicornDoc")
 }
 
 // writeGunicornDoc writes the whole mapping from gunicorn to gocorn: the
