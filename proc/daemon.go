@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Running in the background (-D, daemon = True).
@@ -29,9 +31,10 @@ import (
 //	ready\n
 //	failed\nTEXT
 //
-// gunicorn's -R (--enable-stdio-inheritance, keep stdout and stderr when
-// they are not terminals) is not offered: the daemon's error log should be
-// a file (errorlog); anything written to stderr after detaching is lost.
+// gunicorn's -R (enable_stdio_inheritance) keeps stdout and stderr for
+// the daemon when they are not terminals (a file or a pipe to a log
+// collector); otherwise they are /dev/null, and the daemon's error log
+// should be a file (errorlog).
 
 // daemonEnv marks the daemon. Its value is the fd of the report pipe.
 const daemonEnv = "GOCORN_DAEMON_FD"
@@ -61,7 +64,7 @@ var daemonized atomic.Bool
 // errors reach the terminal, and before anything is bound. Do not call it
 // in a master started by USR2: that one is already detached, and gunicorn
 // does not daemonize it either.
-func daemonize(args []string, env []string) (exitCode int, parent bool) {
+func daemonize(args []string, env []string, keepStdio bool) (exitCode int, parent bool) {
 	if daemonized.Load() || lookupEnv(env, daemonEnv) != "" {
 		syscall.Umask(0o022)
 		return exitOK, false
@@ -71,14 +74,14 @@ func daemonize(args []string, env []string) (exitCode int, parent bool) {
 		fmt.Fprintf(os.Stderr, "gocorn: cannot run as a daemon: cannot find this program's binary: %v\n", err)
 		return exitConfig, true
 	}
-	return launchDaemon(exe, args, env, daemonReadyWait, os.Stderr), true
+	return launchDaemon(exe, args, env, daemonReadyWait, os.Stderr, keepStdio), true
 }
 
 // launchDaemon starts exe as the daemon and waits up to wait for its
 // report, printing any error on stderr. It returns the launching process's
 // exit code.
-func launchDaemon(exe string, args, env []string, wait time.Duration, stderr io.Writer) int {
-	p, report, err := startDaemon(exe, args, env)
+func launchDaemon(exe string, args, env []string, wait time.Duration, stderr io.Writer, keepStdio bool) int {
+	p, report, err := startDaemon(exe, args, env, keepStdio)
 	if err != nil {
 		fmt.Fprintf(stderr, "gocorn: %v\n", err)
 		return exitConfig
@@ -92,8 +95,9 @@ func launchDaemon(exe string, args, env []string, wait time.Duration, stderr io.
 }
 
 // startDaemon starts exe detached, with the write end of a new pipe as
-// fd 3, and returns the process and the pipe's read end.
-func startDaemon(exe string, args, env []string) (*os.Process, *os.File, error) {
+// fd 3, and returns the process and the pipe's read end. keepStdio gives
+// it this process's stdout and stderr where they are not terminals.
+func startDaemon(exe string, args, env []string, keepStdio bool) (*os.Process, *os.File, error) {
 	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot run as a daemon: %w", err)
@@ -110,7 +114,7 @@ func startDaemon(exe string, args, env []string) (*os.Process, *os.File, error) 
 	const reportFD = 3 // the fourth entry of Files
 	p, err := os.StartProcess(exe, args, &os.ProcAttr{
 		Env:   append(withoutVars(env, daemonEnv), daemonEnv+"="+strconv.Itoa(reportFD)),
-		Files: []*os.File{null, null, null, w},
+		Files: []*os.File{null, daemonStdio(os.Stdout, null, keepStdio), daemonStdio(os.Stderr, null, keepStdio), w},
 		Sys:   &syscall.SysProcAttr{Setsid: true}, // no controlling terminal, out of the shell's job control
 	})
 	if err != nil {
@@ -241,4 +245,16 @@ func lookupEnv(env []string, key string) string {
 		}
 	}
 	return ""
+}
+
+// daemonStdio is what the daemon gets for f (stdout or stderr): f itself
+// when keep is set and f is not a terminal, else null.
+func daemonStdio(f, null *os.File, keep bool) *os.File {
+	if !keep {
+		return null
+	}
+	if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err == nil {
+		return null // a terminal the daemon must let go of
+	}
+	return f
 }

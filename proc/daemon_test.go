@@ -29,14 +29,14 @@ func TestDaemonHelper(t *testing.T) {
 // its exit status. Its standard streams are /dev/null, so problems travel
 // in the report.
 func daemonHelper(mode string) int {
-	if _, parent := daemonize(os.Args, os.Environ()); parent {
+	if _, parent := daemonize(os.Args, os.Environ(), false); parent {
 		return 90 // a daemon must not detach again
 	}
 	report := newDaemonReport()
 	if report == nil {
 		return 91
 	}
-	if _, parent := daemonize(os.Args, os.Environ()); parent {
+	if _, parent := daemonize(os.Args, os.Environ(), false); parent {
 		return 92 // nor once it took its report pipe and the marker is gone
 	}
 	switch mode {
@@ -99,7 +99,7 @@ func TestDaemonReady(t *testing.T) { // not parallel: it sets the umask the daem
 	var code int
 	var parent bool
 	withUmask(0o077, func() error { // the daemon must set its own, 022
-		code, parent = daemonize(helperArgs(), helperEnv("ready"))
+		code, parent = daemonize(helperArgs(), helperEnv("ready"), false)
 		return nil
 	})
 	if !parent || code != 0 {
@@ -125,7 +125,7 @@ func TestDaemonFailures(t *testing.T) {
 		t.Run(tt.mode, func(t *testing.T) {
 			t.Parallel()
 			var stderr bytes.Buffer
-			code := launchDaemon(exe, helperArgs(), helperEnv(tt.mode), 30*time.Second, &stderr)
+			code := launchDaemon(exe, helperArgs(), helperEnv(tt.mode), 30*time.Second, &stderr, false)
 			got := stderr.String()
 			if i := strings.Index(got, "(pid "); i >= 0 {
 				if j := strings.Index(got[i:], ")"); j >= 0 {
@@ -145,7 +145,7 @@ func TestDaemonSilent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, report, err := startDaemon(exe, helperArgs(), helperEnv("silent"))
+	p, report, err := startDaemon(exe, helperArgs(), helperEnv("silent"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestDaemonSilent(t *testing.T) {
 func TestDaemonStartError(t *testing.T) {
 	var stderr bytes.Buffer
 	missing := t.TempDir() + "/no-such-binary"
-	code := launchDaemon(missing, nil, nil, time.Second, &stderr)
+	code := launchDaemon(missing, nil, nil, time.Second, &stderr, false)
 	if code != exitConfig || !strings.HasPrefix(stderr.String(), "gocorn: cannot run as a daemon: starting "+missing+": ") {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
@@ -194,5 +194,27 @@ func TestEnvHelpers(t *testing.T) {
 	}
 	if got := strings.Join(withoutVars(env, daemonEnv), " "); got != "A=1 B=2" {
 		t.Errorf("withoutEnv = %q", got)
+	}
+}
+
+// -R keeps a daemon's stdout and stderr when they are files or pipes;
+// without it they are /dev/null.
+func TestDaemonStdio(t *testing.T) {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if got := daemonStdio(w, null, true); got != w {
+		t.Error("with -R a pipe was not kept")
+	}
+	if got := daemonStdio(w, null, false); got != null {
+		t.Error("without -R a pipe was kept")
 	}
 }

@@ -145,7 +145,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		return exitOK
 	}
 	if m.cfg.Daemon && os.Getenv(envUpgradeParent) == "" {
-		if code, parent := daemonize(args, os.Environ()); parent {
+		if code, parent := daemonize(args, os.Environ(), m.cfg.EnableStdioInheritance); parent {
 			return code
 		}
 	}
@@ -239,6 +239,9 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 	}
 	m.logs, m.log = l, countingLog(l.log, &m.metrics.statsd)
 	slog.SetDefault(m.log) // what libraries log with log and slog, in the error log's lines
+	for _, n := range res.Notices {
+		m.log.Info(n)
+	}
 	if err := giveLogsToWorkers(m.cfg); err != nil {
 		return err
 	}
@@ -246,12 +249,16 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 	return nil
 }
 
-// procName is the NAME in process titles: proc_name, else the app.
+// procName is the NAME in process titles: proc_name, else the app, else
+// default_proc_name.
 func procName(cfg *starcfg.Config) string {
 	if cfg.ProcName != "" {
 		return cfg.ProcName
 	}
-	return cfg.App
+	if cfg.App != "" {
+		return cfg.App
+	}
+	return cfg.DefaultProcName
 }
 
 // title is the master's process title; a master started by USR2 is

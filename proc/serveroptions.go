@@ -97,6 +97,7 @@ func parseOptions(cfg *starcfg.Config) *h1.Options {
 		CasefoldHTTPMethod:              cfg.CasefoldHTTPMethod,
 		HeaderMap:                       h1.HeaderMap(cfg.HeaderMap),
 		ForwarderHeaders:                forwarders,
+		NoSendfile:                      !cfg.Sendfile,
 	}
 }
 

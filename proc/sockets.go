@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gocorn/gocorn/starcfg"
 )
 
@@ -84,7 +86,7 @@ func bindRetrying(spec string, cfg *starcfg.Config, tries int, log *slog.Logger)
 func bind(addr starcfg.Address, cfg *starcfg.Config) (*socket, error) {
 	switch addr.Network {
 	case "tcp":
-		return bindTCP(addr, cfg.Backlog)
+		return bindTCP(addr, cfg.Backlog, cfg.ReusePort)
 	case "unix":
 		return bindUnix(addr.Path, cfg)
 	case "fd":
@@ -93,7 +95,7 @@ func bind(addr starcfg.Address, cfg *starcfg.Config) (*socket, error) {
 	return nil, fmt.Errorf("bind %s: unknown network %q", addr, addr.Network)
 }
 
-func bindTCP(addr starcfg.Address, backlog int) (*socket, error) {
+func bindTCP(addr starcfg.Address, backlog int, reusePort bool) (*socket, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	ips, err := net.DefaultResolver.LookupIP(ctx, "ip", addr.Host)
@@ -113,7 +115,7 @@ func bindTCP(addr starcfg.Address, backlog int) (*socket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bind %s: socket: %w", addr, err)
 	}
-	if err := listenFD(fd, sa, backlog, family == syscall.AF_INET6); err != nil {
+	if err := listenFD(fd, sa, backlog, family == syscall.AF_INET6, reusePort); err != nil {
 		syscall.Close(fd)
 		return nil, fmt.Errorf("bind %s: %w", addr, err)
 	}
@@ -124,10 +126,16 @@ func bindTCP(addr starcfg.Address, backlog int) (*socket, error) {
 	return &socket{name: name, fd: fd}, nil
 }
 
-// listenFD sets gunicorn's socket options, binds and listens.
-func listenFD(fd int, sa syscall.Sockaddr, backlog int, v6only bool) error {
+// listenFD sets gunicorn's socket options, binds and listens. reusePort
+// (reuse_port) lets another server bind the same port beside this one.
+func listenFD(fd int, sa syscall.Sockaddr, backlog int, v6only, reusePort bool) error {
 	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1); err != nil {
 		return fmt.Errorf("setsockopt SO_REUSEADDR: %w", err)
+	}
+	if reusePort {
+		if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+			return fmt.Errorf("setsockopt SO_REUSEPORT: %w", err)
+		}
 	}
 	if v6only {
 		// Lets "[::]:8000" and "0.0.0.0:8000" be bound side by side.

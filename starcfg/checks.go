@@ -26,7 +26,7 @@ type checkContext struct {
 func atLeast(min int) checkFunc {
 	return func(v any, _ *checkContext) (any, error) {
 		if n := v.(int); n < min {
-			return nil, fmt.Errorf("got %d, want %d or more", n, min)
+			return nil, belowMin(int64(n), min)
 		}
 		return v, nil
 	}

@@ -39,7 +39,7 @@ func (idType) convert(v starlark.Value) (any, error) {
 		case !ok:
 			return nil, fmt.Errorf("%s is too large", v)
 		case n < 0:
-			return nil, fmt.Errorf("got %d, want 0 or more", n)
+			return nil, belowMin(n, 0)
 		}
 		return strconv.FormatInt(n, 10), nil
 	}

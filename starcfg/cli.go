@@ -87,12 +87,15 @@ func flagTag(s *setting) reflect.StructTag {
 	if s.typ == typeList {
 		tag += ` sep:"none"`
 	}
+	if s.negatable {
+		tag += ` negatable:""`
+	}
 	return reflect.StructTag(tag)
 }
 
 // args is what one parse of arguments gave.
 type args struct {
-	source string     // sourceCLI or sourceEnvArgs
+	source string     // sourceCLI, sourceEnvArgs or sourceGunicornArgs
 	app    string     // the APP argument, "" when absent
 	flags  []flagArg  // flags the user typed, in table order
 	values []setValue // flags converted by convert
@@ -118,7 +121,7 @@ type kongExit int
 // arguments in errors. It returns ErrHelpShown after -h or --version.
 func parseArgs(argv []string, source string, inv Invocation) (a *args, err error) {
 	g := cliGrammar()
-	if source == sourceEnvArgs {
+	if source != sourceCLI {
 		g = envGrammar()
 	}
 	target := reflect.New(g.typ)
@@ -135,7 +138,7 @@ func parseArgs(argv []string, source string, inv Invocation) (a *args, err error
 			}
 		}
 	}()
-	ctx, err := parser.Parse(argv)
+	ctx, err := parser.Parse(gunicornForms(argv))
 	if err != nil {
 		return nil, &UsageError{Source: source, Msg: kongMessage(err)}
 	}

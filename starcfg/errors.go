@@ -18,15 +18,15 @@ var ErrHelpShown = errors.New("help or version shown")
 // gunicorn (argparse) does. Any other error from Resolve is a config
 // error: exit 1.
 type UsageError struct {
-	Source string // where the arguments came from: sourceCLI or sourceEnvArgs
+	Source string // where the arguments came from: sourceCLI, sourceEnvArgs or sourceGunicornArgs
 	Msg    string // one line, e.g. `--workers: "x" is not an integer`
 }
 
 // Error is one line a human can act on:
 // `gocorn: error: --workers: "x" is not an integer`.
 func (e *UsageError) Error() string {
-	if e.Source == sourceEnvArgs {
-		return "gocorn: error: " + sourceEnvArgs + ": " + e.Msg
+	if e.Source != "" && e.Source != sourceCLI {
+		return "gocorn: error: " + e.Source + ": " + e.Msg
 	}
 	return "gocorn: error: " + e.Msg
 }
@@ -35,7 +35,9 @@ func (e *UsageError) Error() string {
 const (
 	sourceDefault = "default"
 	sourceEnvArgs = "GOCORN_CMD_ARGS"
-	sourceCLI     = "command line"
+	// sourceGunicornArgs is read in place of GOCORN_CMD_ARGS when that is unset.
+	sourceGunicornArgs = "GUNICORN_CMD_ARGS"
+	sourceCLI          = "command line"
 )
 
 // evalError turns an error from running a config program into one that

@@ -51,6 +51,12 @@ func (fc *fileConfig) add(name string, v starlark.Value) error {
 		fc.hooks[name] = fn
 		return nil
 	}
+	if err := refusedHook(name); err != nil {
+		return err
+	}
+	if s := gunicornSpelling(name); s != nil {
+		return fc.addAlias(name, s, v)
+	}
 	if s, ok := settingsByName[name]; ok {
 		if s.cliOnly {
 			return fmt.Errorf("%s: can only be given on the command line (%s) or in %s, "+
@@ -65,11 +71,6 @@ func (fc *fileConfig) add(name string, v starlark.Value) error {
 // unknownName explains a top-level name that is neither a setting, a
 // hook nor private, with a suggestion when one is close.
 func unknownName(name string, v starlark.Value) error {
-	for _, s := range settings {
-		if s.gunicorn == name {
-			return fmt.Errorf("unknown setting %q: gocorn spells gunicorn's %s as %q", name, name, s.name)
-		}
-	}
 	_, isFunc := v.(*starlark.Function)
 	candidates := append(settingNames(), hookNames()...)
 	if best := suggest(name, candidates); best != "" {
@@ -85,6 +86,15 @@ func unknownName(name string, v starlark.Value) error {
 	}
 	return fmt.Errorf("unknown setting %q; name private variables with a leading "+
 		"underscore (_%s)", name, name)
+}
+
+// addAlias files a setting given by its gunicorn name (wsgi_app for app).
+func (fc *fileConfig) addAlias(name string, s *setting, v starlark.Value) error {
+	if _, both := fc.lines[s.name]; both {
+		return fmt.Errorf("%s is gunicorn's name for %s, which the file also sets; keep %s", name, s.name, s.name)
+	}
+	fc.values[s.name], fc.lines[s.name] = v, fc.lines[name]
+	return nil
 }
 
 // where is "FILE:LINE" for a top-level name, or "FILE" if it has no line.

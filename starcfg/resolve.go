@@ -31,7 +31,8 @@ type Resolved struct {
 	Config  *Config
 	Sources []Source                      // every .star file evaluated, main file first
 	Hooks   map[string]*starlark.Function // hook name -> function, from the main file
-	Origins map[string]string             // setting name -> "default", "gocorn.conf.star:12", "GOCORN_CMD_ARGS" or "command line"
+	Origins map[string]string             // setting name -> "default", "gocorn.conf.star:12", "GOCORN_CMD_ARGS" (or "GUNICORN_CMD_ARGS") or "command line"
+	Notices []string                      // what the master logs at start about how the configuration was read
 }
 
 // Resolve runs the whole pipeline: flags, GOCORN_CMD_ARGS, defaults, the
@@ -61,7 +62,7 @@ func resolveWith(inv Invocation, o evalOptions) (*Resolved, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Resolved{Config: cfg, Origins: origins, Hooks: map[string]*starlark.Function{}}
+	r := &Resolved{Config: cfg, Origins: origins, Hooks: map[string]*starlark.Function{}, Notices: envArgsNotices(env)}
 	if err := r.runFile(configPath(cli, envArgs, inv.Dir), inv.Dir, env, check, o); err != nil {
 		return nil, err
 	}
@@ -75,6 +76,31 @@ func resolveWith(inv Invocation, o evalOptions) (*Resolved, error) {
 	return r, nil
 }
 
+// envArgsText is the environment's flags and the variable they came
+// from: GOCORN_CMD_ARGS, or gunicorn's GUNICORN_CMD_ARGS when that is
+// unset, so that a unit file moved over as it is keeps its flags.
+func envArgsText(env environ) (source, text string) {
+	if text, ok := env.lookup(sourceEnvArgs); ok {
+		return sourceEnvArgs, text
+	}
+	if text, ok := env.lookup(sourceGunicornArgs); ok {
+		return sourceGunicornArgs, text
+	}
+	return sourceEnvArgs, ""
+}
+
+// envArgsNotices says which of the two variables was read when gunicorn's
+// is set, since a user moving over may not expect either choice.
+func envArgsNotices(env environ) []string {
+	if _, ok := env.lookup(sourceGunicornArgs); !ok {
+		return nil
+	}
+	if _, ok := env.lookup(sourceEnvArgs); ok {
+		return []string{sourceGunicornArgs + " is ignored: " + sourceEnvArgs + " is set and wins"}
+	}
+	return []string{"reading flags from " + sourceGunicornArgs + ", since " + sourceEnvArgs + " is unset"}
+}
+
 // parseLayers parses and converts the command line and GOCORN_CMD_ARGS.
 // Usage errors come before anything runs.
 func parseLayers(inv Invocation, env environ, check *checkContext) (cli, envArgs *args, err error) {
@@ -85,13 +111,14 @@ func parseLayers(inv Invocation, env environ, check *checkContext) (cli, envArgs
 	if err := cli.convert(check); err != nil {
 		return nil, nil, err
 	}
-	envArgs = &args{source: sourceEnvArgs}
-	if text, ok := env.lookup(sourceEnvArgs); ok && strings.TrimSpace(text) != "" {
+	source, text := envArgsText(env)
+	envArgs = &args{source: source}
+	if strings.TrimSpace(text) != "" {
 		words, err := ShellSplit(text)
 		if err != nil {
-			return nil, nil, &UsageError{Source: sourceEnvArgs, Msg: err.Error()}
+			return nil, nil, &UsageError{Source: source, Msg: err.Error()}
 		}
-		if envArgs, err = parseArgs(words, sourceEnvArgs, inv); err != nil {
+		if envArgs, err = parseArgs(words, source, inv); err != nil {
 			return nil, nil, err
 		}
 		if err := envArgs.convert(check); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -47,6 +48,11 @@ type setting struct {
 	// ignored, for a gunicorn setting that means nothing in Go, says why
 	// gocorn accepts it and does nothing with it (settings_compat.go).
 	ignored string
+	// refused, for a gunicorn setting gocorn cannot honour, says why and
+	// what to use instead; any value but the default is an error.
+	refused string
+	// negatable adds --no-FLAG, which sets a bool setting to False.
+	negatable bool
 
 	field func(*Config) any // pointer to the Config field
 }
@@ -91,7 +97,7 @@ var logLevels = []string{"debug", "info", "warning", "error", "critical"}
 // HTTP edge (request parsing, proxies, TLS) in their own files. Keep each
 // part grouped by section.
 var settings = slices.Concat(coreSettings, loggingSettings, httpSettings, proxySettings, tlsSettings,
-	controlSettings, metricsSettings, bootSettings, oomSettings, compatSettings)
+	controlSettings, metricsSettings, bootSettings, oomSettings, adoptedSettings, compatSettings, refusedSettings)
 
 // coreSettings are the settings of the process model, config and logs.
 var coreSettings = []*setting{
@@ -139,7 +145,7 @@ var coreSettings = []*setting{
 	// Worker Processes.
 	{
 		name: "workers", flags: []string{"workers"}, short: 'w', metavar: "INT",
-		typ: typeInt, def: 1, check: atLeast(1),
+		typ: typeCount, def: 1,
 		envDefault: "WEB_CONCURRENCY", defDoc: "1, or $WEB_CONCURRENCY when set",
 		section: secWorkers, reloadable: true,
 		help: "The number of worker processes. A common start is 2 to 4 per CPU core; " +
@@ -157,7 +163,7 @@ var coreSettings = []*setting{
 	},
 	{
 		name: "threads", flags: []string{"threads"}, metavar: "INT",
-		typ: typeInt, def: 1, check: atLeast(1), section: secWorkers, reloadable: true,
+		typ: typeCount, def: 1, section: secWorkers, reloadable: true,
 		help:  "The number of requests a gthread worker serves at once.",
 		field: func(c *Config) any { return &c.Threads },
 	},
@@ -175,7 +181,7 @@ var coreSettings = []*setting{
 	},
 	{
 		name: "worker_connections", flags: []string{"worker-connections"}, metavar: "INT",
-		typ: typeInt, def: 1000, check: atLeast(1), section: secWorkers, reloadable: true,
+		typ: typeCount, def: 1000, section: secWorkers, reloadable: true,
 		help:  "The most connections one worker holds open at once.",
 		field: func(c *Config) any { return &c.WorkerConnections },
 	},
@@ -517,7 +523,12 @@ func (s *setting) convert(v starlark.Value, c *checkContext) (any, error) {
 		return nil, err
 	}
 	if s.check != nil {
-		return s.check(out, c)
+		if out, err = s.check(out, c); err != nil {
+			return nil, err
+		}
+	}
+	if s.refused != "" && !reflect.DeepEqual(out, s.def) {
+		return nil, s.refusal()
 	}
 	return out, nil
 }

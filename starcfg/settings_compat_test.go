@@ -20,6 +20,9 @@ func TestCompatSettingsAcceptedAndNamed(t *testing.T) {
 		{"", "suppress_ragged_eofs = False\nhttp_parser = 'python'\ntmp_upload_dir = '/tmp'\n", []string{
 			"suppress_ragged_eofs is set to False but ignored: ", `http_parser is set to "python" but ignored: `,
 			`tmp_upload_dir is set to "/tmp" but ignored: `}, ""},
+		{"--logger-class simple", "logger_class = 'gunicorn.instrument.statsd.Statsd'\n", nil, ""},                   // gunicorn's own loggers are gocorn's
+		{"--protocol HTTP", "protocol = 'http'\ndirty_workers = 0\nlogconfig_dict = {}\ndirty_apps = []\n", nil, ""}, // refused ones at their defaults
+		{"", "protocol = 'uwsgii'\n", nil, `protocol: "uwsgii" is not a protocol (want http or uwsgi) (did you mean "uwsgi"?)`},
 		{"", "http_parser = 'pyhton'\n", nil, `http_parser: "pyhton" is not an HTTP parser (want auto, fast or python) (did you mean "python"?)`},
 	}
 	for _, tt := range tests {

@@ -66,8 +66,8 @@ var proxySettings = []*setting{
 			"only peers in proxy_allow_ips may send one (others get 403), and a malformed one " +
 			"gets 400. The client it names becomes the address of the connection for all its " +
 			"requests (gunicorn: the first only), and it must arrive within the header timeout. " +
-			"On the command line give the mode: gunicorn's bare --proxy-protocol is " +
-			"--proxy-protocol auto here.",
+			"A bare --proxy-protocol means auto, as in gunicorn, and an APP argument after " +
+			"it stays the APP argument (gunicorn takes it for the mode).",
 		field: func(c *Config) any { return &c.ProxyProtocol },
 	},
 	{

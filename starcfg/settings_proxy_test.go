@@ -104,7 +104,7 @@ func TestProxySettings(t *testing.T) {
 		{[]string{"-c", "modety.star"}, `config: modety.star:1: proxy_protocol: got float, want string or bool`},
 		{[]string{"--proxy-allow-from", "localhost"}, `gocorn: error: --proxy-allow-from: "localhost" is not an IP address, a CIDR prefix or *`},
 		{[]string{"--forwarded-allow-ips", "10.0.0.0/33"}, `gocorn: error: --forwarded-allow-ips: "10.0.0.0/33" is not a valid CIDR prefix (want ADDRESS/BITS, such as 10.0.0.0/8)`},
-		{[]string{"--proxy-protocol", "yes"}, `gocorn: error: --proxy-protocol: "yes" is not a PROXY protocol mode (want off, v1, v2 or auto)`},
+		{[]string{"--proxy-protocol=yes"}, `gocorn: error: --proxy-protocol: "yes" is not a PROXY protocol mode (want off, v1, v2 or auto)`},
 	}
 	for _, tt := range errs {
 		if _, err := resolveIn(t, dir, nil, tt.args...); err == nil || err.Error() != tt.want {

@@ -61,7 +61,7 @@ func checkFieldType(t *testing.T, s *setting) {
 	ptr := s.field(&Config{})
 	want := map[valueType]any{
 		typeInt: (*int)(nil), typeString: (*string)(nil), typeOptString: (*string)(nil),
-		typeBool: (*bool)(nil), typeSeconds: (*float64)(nil), typeList: (*[]string)(nil), typeDict: (*map[string]string)(nil),
+		typeBool: (*bool)(nil), typeSeconds: (*float64)(nil), typeList: (*[]string)(nil), typeDict: (*map[string]string)(nil), typeAnyDict: (*map[string]string)(nil), typeCount: (*int)(nil),
 		typeID: (*string)(nil), typeProxyProtocol: (*string)(nil),
 	}[s.typ]
 	if reflect.TypeOf(ptr) != reflect.TypeOf(want) {

@@ -103,7 +103,7 @@ var tlsSettings = []*setting{
 	},
 	{
 		name: "http2_max_concurrent_streams", flags: []string{"http2-max-concurrent-streams"}, metavar: "INT",
-		typ: typeInt, def: 100, check: atLeast(1), section: secHTTP2, reloadable: true,
+		typ: typeCount, def: 100, section: secHTTP2, reloadable: true,
 		help: "The most requests (streams) one HTTP/2 connection may have open at once. " +
 			"gthread's threads still bound how many handlers run at once.",
 		field: func(c *Config) any { return &c.HTTP2MaxConcurrentStreams },

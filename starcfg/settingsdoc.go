@@ -32,9 +32,10 @@ const docIntro = `<!-- Generated from starcfg/settings.go by ` + "`go test ./sta
 
 Every setting gocorn reads. Each one can come from four places; a later one wins:
 
-1. its default (a few defaults come from the environment: ` + "`PORT`, `WEB_CONCURRENCY`, `FORWARDED_ALLOW_IPS`" + `);
+1. its default (a few defaults come from the environment: ` + "`PORT`, `WEB_CONCURRENCY`, `FORWARDED_ALLOW_IPS`, `SENDFILE`" + `);
 2. the config file, ` + "`gocorn.conf.star`" + `, as a top-level ` + "`name = value`" + `;
-3. ` + "`GOCORN_CMD_ARGS`" + `, flags split like a shell command line (a positional APP there is ignored);
+3. ` + "`GOCORN_CMD_ARGS`" + `, flags split like a shell command line (a positional APP there is ignored),
+   or gunicorn's ` + "`GUNICORN_CMD_ARGS`" + ` when ` + "`GOCORN_CMD_ARGS`" + ` is unset;
 4. the command line.
 
 A list given as flags replaces the config file's list rather than extending it.

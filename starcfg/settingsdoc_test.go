@@ -16,16 +16,8 @@ func TestSettingsDoc(t *testing.T) {
 	if err := WriteSettingsDoc(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile(settingsDocPath, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if !matchDoc(t, settingsDocPath, buf.Bytes(), "TestSettingsDoc") {
 		return
-	}
-	committed, err := os.ReadFile(settingsDocPath)
-	if err != nil || !bytes.Equal(committed, buf.Bytes()) {
-		t.Fatalf("docs/settings.md is stale or missing (%v); regenerate it with:\n"+
-			"\tgo test ./starcfg -run TestSettingsDoc -update", err)
 	}
 	doc := buf.String()
 	for _, s := range settings {
@@ -38,4 +30,23 @@ func TestSettingsDoc(t *testing.T) {
 			t.Errorf("docs lack hook %s", h.name)
 		}
 	}
+}
+
+// matchDoc writes a generated doc to path under -update and returns
+// false; otherwise it fails the test when the committed file differs,
+// naming the test that regenerates it, and returns true.
+func matchDoc(t *testing.T, path string, generated []byte, test string) bool {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, generated, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}
+	committed, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(committed, generated) {
+		t.Fatalf("%s is stale or missing (%v); regenerate it with:\n"+
+			"\tgo test ./starcfg -run %s -update", strings.TrimPrefix(path, "../"), err, test)
+	}
+	return true
 }

@@ -31,6 +31,7 @@ type valueType interface {
 // "false"; lists accept a single string; strings are whitespace-stripped.
 var (
 	typeInt       valueType = intType{}
+	typeCount     valueType = intType{min: 1}
 	typeString    valueType = stringType{}
 	typeOptString valueType = stringType{optional: true}
 	typeBool      valueType = boolType{}
@@ -39,12 +40,13 @@ var (
 	typeDict      valueType = dictType{}
 )
 
-// intType is a non-negative integer.
-type intType struct{}
+// intType is an integer of min or more: 0 for most settings, 1 for
+// counts (typeCount) such as workers.
+type intType struct{ min int }
 
 func (intType) name() string { return "int" }
 
-func (intType) convert(v starlark.Value) (any, error) {
+func (t intType) convert(v starlark.Value) (any, error) {
 	var n int64
 	switch v := v.(type) {
 	case starlark.Int:
@@ -63,8 +65,8 @@ func (intType) convert(v starlark.Value) (any, error) {
 	default:
 		return nil, wrongType(v, "int")
 	}
-	if n < 0 {
-		return nil, fmt.Errorf("got %d, want 0 or more", n)
+	if n < int64(t.min) {
+		return nil, belowMin(n, t.min)
 	}
 	return int(n), nil
 }
@@ -231,6 +233,12 @@ func (dictType) format(v any) string {
 		parts[i] = starlark.String(k).String() + ": " + starlark.String(m[k]).String()
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// belowMin is the one wording of an integer below its range, whichever
+// setting and whether from a flag or the file: "got -1, want 1 or more".
+func belowMin(n int64, min int) error {
+	return fmt.Errorf("got %d, want %d or more", n, min)
 }
 
 // wrongType is the error for a value of the wrong Starlark type.

@@ -582,7 +582,7 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 	}
 	var n int64
 	var err error
-	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok && !c.o.NoSendfile {
 		n, err = rf.ReadFrom(r)
 	} else {
 		n, err = io.Copy(struct{ io.Writer }{c.Conn}, r)

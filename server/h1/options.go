@@ -49,6 +49,11 @@ type Options struct {
 	// prior-knowledge preface to net/http untouched (h2c). Without it the
 	// preface is an HTTP/1 request like any other, and a bad one (400).
 	PassHTTP2Preface bool
+
+	// NoSendfile copies responses through the worker (io.Copy) instead of
+	// handing file responses to the kernel's sendfile or splice: the
+	// sendfile setting, off.
+	NoSendfile bool
 }
 
 // Defaults are gunicorn's default settings.
