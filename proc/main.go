@@ -113,7 +113,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		}
 	}
 	makeRoomForTitle(args, m.title())
-	m.daemon = newDaemonReport()
+	m.report = openStartReport()
 	if err := m.adoptSockets(); err != nil {
 		return m.startFailed(err)
 	}
@@ -128,7 +128,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 // the launching process of a daemon (whose stderr is /dev/null).
 func (m *master) startFailed(err error) int {
 	fmt.Fprintf(m.inv.Stderr, "gocorn: %v\n", err)
-	m.daemon.Failed(err)
+	m.report.Failed(err)
 	return exitConfig
 }
 
