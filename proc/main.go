@@ -76,6 +76,9 @@ func Main(apps server.Apps) int {
 func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	res, err := starcfg.Resolve(inv)
 	if code, done := resolveFailure(err, inv.Stderr); done {
+		if code != exitOK {
+			openStartReport().Failed(err) // a new master's config error, in the old master's log
+		}
 		return code
 	}
 	events := make(chan event, 256)
@@ -94,6 +97,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	secrets, err := m.prepareConfig(res.Config)
 	if err != nil {
 		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
+		openStartReport().Failed(err)
 		return exitConfig
 	}
 	m.setTLS(secrets)

@@ -120,7 +120,7 @@ func awaitNewMaster(pid int, report *os.File, reports chan<- newMasterReport) {
 // start, this master goes on as the service's main process, and a reload
 // systemd was told of (RELOADING=1) ends.
 func (m *master) newMasterReported(r newMasterReport) {
-	if r.pid != m.upgrade.child || m.stop.mode != running {
+	if r.pid != m.upgrade.child || m.stop.mode != running || m.stop.delayed != nil {
 		return // a stop under way says what happens
 	}
 	switch {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -78,5 +80,35 @@ func waitServed(t *testing.T, load *proctest.Load, n int64) {
 	t.Helper()
 	if !proctest.Poll(func() bool { return load.Served() >= n }) {
 		t.Fatalf("the load served %d requests, want %d", load.Served(), n)
+	}
+}
+
+// A new master that cannot start (here its configuration, read again
+// from disk, is refused) ends the reload USR2 began, with a status that
+// says why; the old master stays the main process and serves.
+func TestUSR2UnderSystemdRefused(t *testing.T) {
+	dir := t.TempDir()
+	notify := listenNotify(t, dir)
+	conf := filepath.Join(dir, "gocorn.conf.star")
+	os.WriteFile(conf, []byte("workers = 1\nbind = [\"127.0.0.1:0\"]\n"), 0o644)
+	setup := proctest.Setup{Bin: gocornBin, Dir: dir, Env: []string{"NOTIFY_SOCKET=" + notify.path}}
+	in := proctest.Start(t, setup, "-c", conf, "hello")
+	old := in.Pid()
+	sd := newSystemdModel(t, old)
+	sd.follow(notify, "READY=1")
+
+	os.WriteFile(conf, []byte("workers = \"many\"\n"), 0o644)
+	in.Signal(syscall.SIGUSR2)
+	sd.follow(notify, "RELOADING=1")
+	sd.follow(notify, "READY=1")
+	sd.want("active", old)
+	last := sd.seen[len(sd.seen)-2]
+	if !strings.Contains(last, "STATUS=upgrade failed: config: "+conf+":1: workers") ||
+		!strings.Contains(last, fmt.Sprintf("still serving (pid:%d)", old)) {
+		t.Errorf("the status after the failed upgrade is %q", last)
+	}
+	in.WaitLog(`\[ERROR\] Upgrade failed: the new master \(pid:\d+\) did not start: config: \S+/gocorn\.conf\.star:1: workers`)
+	if code, _ := in.Get("/"); code != 200 {
+		t.Errorf("GET after the failed upgrade: %d", code)
 	}
 }
