@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gocorn/gocorn/proc/workerpipe"
 )
@@ -22,6 +23,7 @@ func TestUpgradeMessages(t *testing.T) {
 		systemd bool            // $NOTIFY_SOCKET is set
 		report  newMasterReport // pid 0 is the new master's; {new} in want and log is its pid
 		failing error           // the handover datagram cannot be sent
+		delayed bool            // a TERM's shutdown_delay is under way
 		want    []string        // told to systemd once the report is in
 		stops   bool            // this master stops
 		log     string
@@ -52,6 +54,9 @@ func TestUpgradeMessages(t *testing.T) {
 		{
 			name: "stale report", systemd: true, report: newMasterReport{pid: 4242, ready: true},
 		},
+		{
+			name: "during shutdown_delay", systemd: true, report: newMasterReport{ready: true}, delayed: true,
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mt := newMasterTest(t, `bind = ["127.0.0.1:0"]`)
@@ -70,6 +75,9 @@ func TestUpgradeMessages(t *testing.T) {
 			r := tc.report
 			if r.pid == 0 {
 				r.pid = child
+			}
+			if tc.delayed {
+				mt.m.stop.delayed = make(chan time.Time)
 			}
 			mt.m.newMasterReported(r)
 			var want []string

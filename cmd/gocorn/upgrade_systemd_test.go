@@ -17,7 +17,8 @@ import (
 // service over to the new one (MAINPID=) once the new master's workers
 // serve, then stops by itself, and systemd keeps the service active with
 // the new master as its main process throughout. No request fails, over
-// new connections or keep-alive ones.
+// new connections or keep-alive ones. systemctl reload then reaches the
+// new master, and systemd hears the reload from it.
 func TestUSR2UnderSystemd(t *testing.T) {
 	dir := t.TempDir()
 	notify := listenNotify(t, dir)
@@ -52,6 +53,13 @@ func TestUSR2UnderSystemd(t *testing.T) {
 		t.Errorf("%d failed, %d refused: %v", res.Failed, res.Refused, res.Errors)
 	}
 
+	// systemctl reload now signals the new master, which reports it.
+	syscall.Kill(newPid, syscall.SIGHUP)
+	sd.follow(notify, "RELOADING=1")
+	sd.want("reloading", newPid)
+	sd.follow(notify, "READY=1")
+	sd.want("active", newPid)
+
 	syscall.Kill(newPid, syscall.SIGTERM)
 	sd.follow(notify, "STOPPING=1")
 	sd.want("deactivating", newPid)
@@ -65,6 +73,8 @@ func TestUSR2UnderSystemd(t *testing.T) {
 		"O: STATUS=upgrading: a new master (pid:N) is starting",
 		"O: MAINPID=N READY=1 STATUS=upgraded: the new master (pid:N) serves",
 		"N: STATUS=serving with 2 workers",
+		"N: RELOADING=1 MONOTONIC_USEC=…",
+		"N: READY=1",
 		"N: STOPPING=1",
 	}
 	got := strings.Join(sd.seen, "\n")
