@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -111,7 +110,7 @@ func TestUpgradeMessages(t *testing.T) {
 }
 
 // withPid puts pid in place of {new} in s.
-func withPid(s string, pid int) string { return strings.ReplaceAll(s, "{new}", strconv.Itoa(pid)) }
+func withPid(s string, pid int) string { return strings.ReplaceAll(s, "{new}", fmt.Sprint(pid)) }
 
 // notifyList is want when systemd listens, else nothing.
 func notifyList(systemd bool, want ...string) []string {
