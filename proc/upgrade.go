@@ -34,7 +34,8 @@ type upgradeState struct {
 	parent    int       // the old master while this one is not promoted; 0 otherwise
 	inherited []*socket // sockets the old master handed over
 
-	reports chan newMasterReport // what the new master says about its start
+	starting int                  // the new master whose report is awaited; 0 once it is in
+	reports  chan newMasterReport // what the new master says about its start
 }
 
 // newMasterReport is what a new master started by USR2 said about its
@@ -88,7 +89,7 @@ func (m *master) startNewMaster() {
 		m.log.Error(fmt.Sprintf("Upgrade failed: starting %s: %v", exe, err))
 		return
 	}
-	m.upgrade.child = pid
+	m.upgrade.child, m.upgrade.starting = pid, pid
 	m.upgrade.reports = make(chan newMasterReport, 1)
 	go awaitNewMaster(pid, report, m.upgrade.reports)
 	m.notify.Reloading()
@@ -118,10 +119,18 @@ func awaitNewMaster(pid int, report *os.File, reports chan<- newMasterReport) {
 // newMasterReported follows the start of the new master: once it is
 // ready, under systemd (handOver), or else by saying so; if it could not
 // start, this master goes on as the service's main process, and a reload
-// systemd was told of (RELOADING=1) ends.
+// systemd was told of (RELOADING=1) ends. The new master's exit may have
+// been reaped before its report is read: ready or not, it is gone then.
 func (m *master) newMasterReported(r newMasterReport) {
-	if r.pid != m.upgrade.child || m.stop.mode != running || m.stop.delayed != nil {
+	if r.pid != m.upgrade.starting {
+		return
+	}
+	m.upgrade.starting = 0
+	if m.stop.mode != running || m.stop.delayed != nil {
 		return // a stop under way says what happens
+	}
+	if r.ready && r.pid != m.upgrade.child {
+		r.ready, r.reason = false, "it exited as soon as it was ready"
 	}
 	switch {
 	case !r.ready:

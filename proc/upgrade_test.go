@@ -22,7 +22,7 @@ func TestUpgradeMessages(t *testing.T) {
 		systemd bool            // $NOTIFY_SOCKET is set
 		report  newMasterReport // pid 0 is the new master's; {new} in want and log is its pid
 		failing error           // the handover datagram cannot be sent
-		delayed bool            // a TERM's shutdown_delay is under way
+		before  func(m *master) // what happens before the report is read
 		want    []string        // told to systemd once the report is in
 		stops   bool            // this master stops
 		log     string
@@ -54,7 +54,19 @@ func TestUpgradeMessages(t *testing.T) {
 			name: "stale report", systemd: true, report: newMasterReport{pid: 4242, ready: true},
 		},
 		{
-			name: "during shutdown_delay", systemd: true, report: newMasterReport{ready: true}, delayed: true,
+			name: "during shutdown_delay", systemd: true, report: newMasterReport{ready: true},
+			before: func(m *master) { m.stop.delayed = make(chan time.Time) },
+		},
+		{
+			name: "ready, then reaped first", systemd: true, report: newMasterReport{ready: true},
+			before: func(m *master) { m.upgrade.child = 0 },
+			want:   []string{fmt.Sprintf("STATUS=upgrade failed: it exited as soon as it was ready; still serving (pid:%d)", me), "READY=1"},
+			log:    "did not start: it exited as soon as it was ready",
+		},
+		{
+			name: "failed, then reaped first", systemd: true, report: newMasterReport{reason: "no app"},
+			before: func(m *master) { m.upgrade.child = 0 },
+			want:   []string{fmt.Sprintf("STATUS=upgrade failed: no app; still serving (pid:%d)", me), "READY=1"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,10 +87,11 @@ func TestUpgradeMessages(t *testing.T) {
 			if r.pid == 0 {
 				r.pid = child
 			}
-			if tc.delayed {
-				mt.m.stop.delayed = make(chan time.Time)
+			if tc.before != nil {
+				tc.before(mt.m)
 			}
 			mt.m.newMasterReported(r)
+			mt.m.newMasterReported(r) // read once
 			var want []string
 			for _, w := range tc.want {
 				want = append(want, withPid(w, child))
