@@ -23,11 +23,11 @@ import (
 // (sh's $$ survives the exec). The command line is as short as
 // "ExecStart=/usr/bin/gocorn hello", with the flags in GOCORN_CMD_ARGS, so
 // the master re-executes itself to make room for its process title: the
-// sockets must survive that exec too.
-func activate(t *testing.T, files []*os.File, flags string) *proctest.Instance {
+// sockets must survive that exec too. env is added to the environment.
+func activate(t *testing.T, files []*os.File, flags string, env ...string) *proctest.Instance {
 	t.Helper()
 	script := fmt.Sprintf(`cd "${0%%/*}" && LISTEN_PID=$$ LISTEN_FDS=%d exec "./${0##*/}" "$@"`, len(files))
-	env := []string{"LISTEN_FDNAMES=web:admin", "GOCORN_CMD_ARGS=" + flags}
+	env = append([]string{"LISTEN_FDNAMES=web:admin", "GOCORN_CMD_ARGS=" + flags}, env...)
 	return proctest.Launch(t, proctest.Setup{Bin: "/bin/sh", Files: files, Env: env}, "-c", script, gocornBin, "hello")
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -219,5 +220,45 @@ func TestUSR2UnderSystemdRefused(t *testing.T) {
 	in.WaitLog(`\[ERROR\] Upgrade failed: the new master \(pid:\d+\) did not start: config: \S+/gocorn\.conf\.star:1: workers`)
 	if code, _ := in.Get("/"); code != 200 {
 		t.Errorf("GET after the failed upgrade: %d", code)
+	}
+}
+
+// The example units' setup: socket activation and Type=notify. The new
+// master serves systemd's socket, the handover happens as without
+// activation, and neither master removes the socket file systemd owns.
+func TestUSR2UnderSystemdWithActivation(t *testing.T) {
+	dir := t.TempDir()
+	notify := listenNotify(t, dir)
+	sock := filepath.Join(dir, "app.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	in := activate(t, []*os.File{listenerFile(t, l)}, "-w 1", "NOTIFY_SOCKET="+notify.path)
+	old := in.Pid()
+	sd := newSystemdModel(t, old)
+	sd.follow(notify, "READY=1")
+
+	in.Signal(syscall.SIGUSR2)
+	newPid, _ := strconv.Atoi(in.WaitLog(`Started a new master \(pid:(\d+)\)`)[1])
+	t.Cleanup(func() { killTree(newPid) })
+	in.WaitLog(fmt.Sprintf(`\[%d\] \[INFO\] Listening at: unix:%s`, newPid, sock))
+	sd.follow(notify, "MAINPID=")
+	sd.want("active", newPid)
+	if code := in.Wait(); code != 0 {
+		t.Fatalf("the old master exited with code %d", code)
+	}
+	in.WaitLog(fmt.Sprintf(`\[%d\] \[INFO\] Master has been promoted\.`, newPid))
+	if code := getUnix(t, sock); code != 200 {
+		t.Errorf("GET over systemd's socket after the upgrade: %d", code)
+	}
+	syscall.Kill(newPid, syscall.SIGTERM)
+	sd.follow(notify, "STOPPING=1")
+	if !proctest.Poll(func() bool { return syscall.Kill(newPid, 0) != nil }) {
+		t.Fatalf("the new master did not stop")
+	}
+	if info, err := os.Lstat(sock); err != nil || info.Mode()&os.ModeSocket == 0 {
+		t.Errorf("the activated unix socket %s must outlive both masters: %v", sock, err)
 	}
 }
