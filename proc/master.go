@@ -152,7 +152,7 @@ func (m *master) newFleet() *fleet {
 			m.hooks.NworkersChanged(m.hookServer(), n, old, oldKnown)
 		},
 		started:  m.started,
-		reloaded: func() { m.notify.Ready() },
+		reloaded: m.reloaded,
 	}, policyOf(m.cfg))
 }
 

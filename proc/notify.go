@@ -28,6 +28,14 @@ func (m *master) started(ready int) {
 	m.report.Ready()
 }
 
+// reloaded tells systemd that a HUP is over (READY=1): the new
+// generation serves, or cannot boot and the old one serves on. The status
+// line replaces one a refused reload left.
+func (m *master) reloaded() {
+	m.notify.Status(servingStatus(len(m.fleet.workersIn(ready))))
+	m.notify.Ready()
+}
+
 // servingStatus is the status line systemctl status shows while the
 // master serves.
 func servingStatus(ready int) string {
