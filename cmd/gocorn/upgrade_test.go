@@ -174,6 +174,7 @@ func TestUSR2UnderSystemd(t *testing.T) {
 		"O: MAINPID=N READY=1 STATUS=upgraded: the new master (pid:N) serves",
 		"N: STATUS=serving with 2 workers",
 		"N: RELOADING=1 MONOTONIC_USEC=…",
+		"N: STATUS=serving with 2 workers",
 		"N: READY=1",
 		"N: STOPPING=1",
 	}
