@@ -9,6 +9,7 @@
 //	sdnotify.Ready()     // workers are serving
 //	sdnotify.Reloading() // HUP received; Ready() again once reloaded
 //	sdnotify.Stopping()  // TERM received
+//	sdnotify.HandOver(pid, "upgraded") // USR2: the new master pid is the main process now
 package sdnotify
 
 import (
