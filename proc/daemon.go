@@ -131,23 +131,21 @@ func awaitDaemon(p *os.Process, r *os.File, wait time.Duration) (int, error) {
 	if err := r.SetReadDeadline(time.Now().Add(wait)); err != nil {
 		return exitConfig, fmt.Errorf("the daemon (pid %d): %w", p.Pid, err)
 	}
-	msg, err := io.ReadAll(io.LimitReader(r, 64<<10))
+	ready, reason, err := readReport(r)
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return exitConfig, fmt.Errorf("the daemon (pid %d) has not reported ready after %s; "+
 			"it keeps running: see its error log", p.Pid, wait)
 	case err != nil:
 		return exitConfig, fmt.Errorf("the daemon (pid %d): reading its report: %w", p.Pid, err)
-	}
-	text := string(msg)
-	if text == "ready\n" {
+	case ready:
 		return exitOK, nil
 	}
 	code, exited := waitExit(p, daemonExitWait)
 	if code == exitOK {
 		code = exitConfig
 	}
-	if reason, ok := strings.CutPrefix(text, "failed\n"); ok {
+	if reason != "" {
 		return code, errors.New(reason)
 	}
 	if !exited {
@@ -183,47 +181,73 @@ func waitExit(p *os.Process, d time.Duration) (code int, exited bool) {
 	}
 }
 
-// daemonReport is the daemon's end of the handshake. The methods of a nil
-// *daemonReport do nothing, so the master calls them whether or not it is
-// a daemon. Only the first Ready or Failed is sent.
-type daemonReport struct {
+// startReport is the reporting end of the handshake, in a daemon or in a
+// master started by USR2 (whose old master reads the report the same way,
+// upgrade.go). The methods of a nil *startReport do nothing, so the
+// master calls them whether or not anyone waits for its report. Only the
+// first Ready or Failed is sent.
+type startReport struct {
 	mu sync.Mutex
 	f  *os.File // nil once sent
 }
 
 // newDaemonReport takes the report pipe named by daemonEnv, or returns
-// nil when this process is not a daemon. It removes daemonEnv from the
-// environment and makes the pipe close-on-exec, so neither workers nor a
-// new master started by USR2 inherit them.
+// nil when this process is not a daemon.
 //
 // Call it once, early in the daemon, but after anything that re-executes
 // the process in place (makeRoomForTitle): from then on the pipe would
 // not survive an exec.
-func newDaemonReport() *daemonReport {
-	v, ok := os.LookupEnv(daemonEnv)
+func newDaemonReport() *startReport {
+	if _, ok := os.LookupEnv(daemonEnv); !ok {
+		return nil
+	}
+	daemonized.Store(true)
+	return takeReport(daemonEnv)
+}
+
+// takeReport takes the report pipe whose fd the variable env names, or
+// returns nil when it is not set. It removes env from the environment
+// and makes the pipe close-on-exec, so neither workers nor a new master
+// started by USR2 inherit them.
+func takeReport(env string) *startReport {
+	v, ok := os.LookupEnv(env)
 	if !ok {
 		return nil
 	}
-	os.Unsetenv(daemonEnv)
-	daemonized.Store(true)
+	os.Unsetenv(env)
 	fd, err := strconv.Atoi(v)
 	if err != nil || fd < 3 {
-		return nil // not ours to interpret; the launching process times out
+		return nil // not ours to interpret; the reader times out or sees the exit
 	}
 	syscall.CloseOnExec(fd)
-	return &daemonReport{f: os.NewFile(uintptr(fd), "daemon report")}
+	return &startReport{f: os.NewFile(uintptr(fd), "start report")}
+}
+
+// readReport reads a report to its end (the writer closes it, or exits)
+// and tells whether it says ready, else why the start failed, if it says.
+func readReport(r io.Reader) (ready bool, reason string, err error) {
+	msg, err := io.ReadAll(io.LimitReader(r, 64<<10))
+	if err != nil {
+		return false, "", err
+	}
+	text := string(msg)
+	if text == "ready\n" {
+		return true, "", nil
+	}
+	reason, _ = strings.CutPrefix(text, "failed\n")
+	return false, reason, nil
 }
 
 // Ready tells the launching process that the daemon serves: its sockets
 // are bound and a worker is ready. The launching process exits 0.
-func (d *daemonReport) Ready() { d.send("ready\n") }
+func (d *startReport) Ready() { d.send("ready\n") }
 
 // Failed tells the launching process why the daemon could not start. It
 // prints err as the foreground server would have ("gocorn: " + err) and
 // exits with the daemon's exit status, or 1. Call it before exiting.
-func (d *daemonReport) Failed(err error) { d.send("failed\n" + err.Error()) }
+func (d *startReport) Failed(err error) { d.send("failed\n" + err.Error()) }
 
-func (d *daemonReport) send(msg string) {
+func (d *startReport) send(msg string) {
 	if d == nil {
 		return
 	}

@@ -343,3 +343,39 @@ func (tb *testbed) serving() int {
 	}
 	return n
 }
+
+// fakeNotifier records what the master tells systemd, one string per
+// datagram with its lines joined by spaces (RELOADING=1 without its
+// timestamp). Like sdnotify.Socket without $NOTIFY_SOCKET, it sends
+// nothing unless on.
+type fakeNotifier struct {
+	on   bool
+	sent []string
+	err  error // HandOver fails with it when set
+}
+
+func (n *fakeNotifier) record(state string) error {
+	if n.on {
+		n.sent = append(n.sent, state)
+	}
+	return nil
+}
+
+func (n *fakeNotifier) Enabled() bool            { return n.on }
+func (n *fakeNotifier) Ready() error             { return n.record("READY=1") }
+func (n *fakeNotifier) Reloading() error         { return n.record("RELOADING=1") }
+func (n *fakeNotifier) Stopping() error          { return n.record("STOPPING=1") }
+func (n *fakeNotifier) Status(text string) error { return n.record("STATUS=" + text) }
+func (n *fakeNotifier) HandOver(pid int, status string) error {
+	if n.err != nil {
+		return n.err
+	}
+	return n.record(fmt.Sprintf("MAINPID=%d READY=1 STATUS=%s", pid, status))
+}
+
+// take returns what was sent since the last call.
+func (n *fakeNotifier) take() []string {
+	sent := n.sent
+	n.sent = nil
+	return sent
+}

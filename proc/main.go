@@ -113,6 +113,9 @@ func helpMain(args []string) int {
 func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	res, err := starcfg.Resolve(inv)
 	if code, done := resolveFailure(err, inv.Stderr); done {
+		if code != exitOK {
+			openStartReport().Failed(err) // a new master's config error, in the old master's log
+		}
 		return code
 	}
 	events := make(chan event, 256)
@@ -131,6 +134,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	secrets, err := m.prepareConfig(res.Config)
 	if err != nil {
 		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
+		openStartReport().Failed(err)
 		return exitConfig
 	}
 	m.setTLS(secrets)
@@ -150,7 +154,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		}
 	}
 	makeRoomForTitle(args, m.title())
-	m.daemon = newDaemonReport()
+	m.report = openStartReport()
 	if err := m.adoptSockets(); err != nil {
 		return m.startFailed(err)
 	}
@@ -165,7 +169,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 // the launching process of a daemon (whose stderr is /dev/null).
 func (m *master) startFailed(err error) int {
 	fmt.Fprintf(m.inv.Stderr, "gocorn: %v\n", err)
-	m.daemon.Failed(err)
+	m.report.Failed(err)
 	return exitConfig
 }
 

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gocorn/gocorn/proc/sdnotify"
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
 	"github.com/gocorn/gocorn/starcfg/hookrun"
@@ -59,8 +58,8 @@ type master struct {
 	upgrade upgradeState
 	control controlState // the control socket (controlsocket.go)
 
-	daemon  *daemonReport // tells a -D launcher how the start went; nil otherwise
-	notify  sdnotify.Socket
+	report  *startReport // tells a -D launcher, or the old master of a USR2 upgrade, how the start went; nil otherwise
+	notify  notifier
 	watcher *fileWatcher // nil unless reload is on
 }
 
@@ -83,7 +82,7 @@ func (m *master) run() int {
 		pf, err := writePidfile(m.pidfilePath(), os.Getpid())
 		if err != nil {
 			m.log.Error(err.Error())
-			m.daemon.Failed(err)
+			m.report.Failed(err)
 			return exitConfig
 		}
 		m.pidfile = pf
@@ -97,7 +96,7 @@ func (m *master) run() int {
 	socks, err := m.listen()
 	if err != nil {
 		m.log.Error(err.Error())
-		m.daemon.Failed(err)
+		m.report.Failed(err)
 		return exitConfig
 	}
 	m.closeUnused(m.upgrade.inherited, socks)
@@ -109,7 +108,7 @@ func (m *master) run() int {
 	m.log.Info(fmt.Sprintf("Using worker: %s", m.cfg.WorkerClass))
 	if err := m.startMetrics(); err != nil {
 		m.log.Error(err.Error())
-		m.daemon.Failed(err)
+		m.report.Failed(err)
 		return exitConfig
 	}
 	defer m.stopMetrics()
@@ -124,7 +123,7 @@ func (m *master) run() int {
 	m.log.Info("Shutting down: Master")
 	if m.stop.haltReason != "" {
 		m.log.Info("Reason: " + m.stop.haltReason)
-		m.daemon.Failed(errors.New(m.stop.haltReason))
+		m.report.Failed(errors.New(m.stop.haltReason))
 	}
 	m.hooks.OnExit(m.hookServer())
 	return code
@@ -153,7 +152,7 @@ func (m *master) newFleet() *fleet {
 			m.hooks.NworkersChanged(m.hookServer(), n, old, oldKnown)
 		},
 		started:   m.started,
-		reloaded:  func() { m.notify.Ready() },
+		reloaded:  m.reloaded,
 		oomKilled: m.workerOOMKilled,
 	}, policyOf(m.cfg))
 }
@@ -192,6 +191,8 @@ func (m *master) loop() int {
 			m.fleet.bootWake, m.fleet.bootWakeAt = nil, time.Time{} // the step below kills
 		case <-m.stop.delayed:
 			m.beginStop(graceful)
+		case r := <-m.upgrade.reports:
+			m.newMasterReported(r)
 		case ch := <-m.watcher.changes():
 			m.log.Info("Reloading: changed " + strings.Join(ch.Paths, ", "))
 			m.reload()

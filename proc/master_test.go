@@ -52,6 +52,7 @@ func newMasterTest(t *testing.T, conf string) *masterTest {
 	t.Cleanup(func() { errors.Close() })
 	m := &master{
 		sys:     mt.sys,
+		notify:  &fakeNotifier{},
 		inv:     inv,
 		appSet:  server.Apps{"hello": server.Handler(http.NotFoundHandler())},
 		cfg:     res.Config,
@@ -116,7 +117,9 @@ func TestNewMasterExit(t *testing.T) {
 	}
 	child, p := mt.m.upgrade.child, mt.sys.masters[0]
 	mt.wantLog(fmt.Sprintf("Started a new master (pid:%d) from /usr/bin/gocorn", child))
-	if !slices.Equal(p.files, socketFDs(mt.m.sockets)) ||
+	n := len(mt.m.sockets)
+	if !slices.Equal(p.files[:n], socketFDs(mt.m.sockets)) || len(p.files) != n+1 ||
+		!slices.Contains(p.env, fmt.Sprintf("%s=%d", envUpgradeReport, 3+n)) ||
 		!slices.ContainsFunc(p.env, func(kv string) bool { return strings.HasPrefix(kv, envUpgradeSockets+"=[") }) ||
 		!slices.Contains(p.env, fmt.Sprintf("%s=%d", envUpgradeParent, os.Getpid())) {
 		t.Errorf("the new master gets files %v and env %v", p.files, p.env)

@@ -25,7 +25,8 @@ func (m *master) reload() {
 	res, socks, secrets, err := m.prepareReload()
 	defer m.watchFiles() // a reload may load other files, or turn reload on or off
 	if err != nil {
-		m.notify.Ready() // still serving, with the old configuration
+		m.notify.Status(fmt.Sprintf("reload failed, still serving the previous configuration: %v", err))
+		m.notify.Ready() // the reload is over
 		m.failedReloads++
 		m.log.Error(fmt.Sprintf("Reload failed (%d so far); still serving the previous configuration: %v",
 			m.failedReloads, err))

@@ -177,3 +177,46 @@ func TestReloadMovesTheErrorLog(t *testing.T) {
 		t.Errorf("the new log:\n%s", now)
 	}
 }
+
+// A HUP is RELOADING=1, then READY=1 once the new generation serves, with
+// the status line up to date; a refused configuration ends the reload at
+// once, with a status that says so.
+func TestReloadMessages(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		conf   string
+		booted []int // workers that report ready after the HUP
+		want   []string
+	}{
+		{
+			name: "applied", conf: "bind = [\"127.0.0.1:0\"]\nworkers = 2\n", booted: []int{2, 3},
+			want: []string{"RELOADING=1", "STATUS=serving with 2 workers", "READY=1"},
+		},
+		{
+			name: "refused", conf: "workers = \"two\"\n",
+			want: []string{"RELOADING=1", "STATUS=reload failed, still serving the previous configuration: config: gocorn.conf.star:1: workers", "READY=1"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mt := newMasterTest(t, `bind = ["127.0.0.1:0"]`)
+			n := &fakeNotifier{on: true}
+			mt.m.notify = n
+			mt.ready(1)
+			n.take()
+			mt.write(tc.conf)
+			mt.m.handleSignal(syscall.SIGHUP)
+			mt.step()
+			mt.ready(tc.booted...)
+			got := n.take()
+			want := tc.want
+			if len(got) != len(want) {
+				t.Fatalf("told systemd %q, want %q", got, want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], want[i]) {
+					t.Errorf("message %d is %q, want %q...", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}

@@ -36,7 +36,7 @@ func (m *master) requestStop() {
 		m.beginStop(graceful)
 		return
 	}
-	m.notify.Stopping()
+	m.notifyStopping()
 	m.log.Info(fmt.Sprintf("Stopping in %s (shutdown_delay): still serving so load balancers can stop routing here", delay))
 	m.stop.delayed = m.sys.After(delay)
 }
@@ -67,7 +67,7 @@ func (m *master) beginStop(mode stopMode) {
 		return
 	}
 	if m.stop.delayed == nil {
-		m.notify.Stopping() // else requestStop did, when the delay began
+		m.notifyStopping() // else requestStop did, when the delay began
 	}
 	m.stop.mode, m.stop.delayed = mode, nil
 	closeSockets(m.sockets, m.ownsSocketFiles())
@@ -78,6 +78,19 @@ func (m *master) beginStop(mode stopMode) {
 	}
 	m.stop.deadline = m.sys.Now().Add(wait)
 	m.fleet.stopAll(m.workerStop())
+}
+
+// notifyStopping tells systemd the service is stopping (STOPPING=1),
+// except in a master started by USR2 and not yet promoted: either
+// systemd itself asked for the stop (the old master had handed the
+// service over), or this master is not the service's main process (the
+// operator rolls the upgrade back), and systemd, if it took STOPPING=1
+// from it (NotifyAccess=all), would stop the service the old master
+// serves.
+func (m *master) notifyStopping() {
+	if m.upgrade.parent == 0 {
+		m.notify.Stopping()
+	}
 }
 
 // workerStop is how the workers stop in the stop under way. In a graceful

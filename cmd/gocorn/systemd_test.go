@@ -23,11 +23,11 @@ import (
 // (sh's $$ survives the exec). The command line is as short as
 // "ExecStart=/usr/bin/gocorn hello", with the flags in GOCORN_CMD_ARGS, so
 // the master re-executes itself to make room for its process title: the
-// sockets must survive that exec too.
-func activate(t *testing.T, files []*os.File, flags string) *proctest.Instance {
+// sockets must survive that exec too. env is added to the environment.
+func activate(t *testing.T, files []*os.File, flags string, env ...string) *proctest.Instance {
 	t.Helper()
 	script := fmt.Sprintf(`cd "${0%%/*}" && LISTEN_PID=$$ LISTEN_FDS=%d exec "./${0##*/}" "$@"`, len(files))
-	env := []string{"LISTEN_FDNAMES=web:admin", "GOCORN_CMD_ARGS=" + flags}
+	env = append([]string{"LISTEN_FDNAMES=web:admin", "GOCORN_CMD_ARGS=" + flags}, env...)
 	return proctest.Launch(t, proctest.Setup{Bin: "/bin/sh", Files: files, Env: env}, "-c", script, gocornBin, "hello")
 }
 
@@ -129,30 +129,44 @@ func listenNotify(t *testing.T, dir string) *notifySocket {
 	return &notifySocket{t: t, conn: conn, path: path}
 }
 
+// notice is one datagram on the notify socket: its sender, from the
+// credentials the kernel attaches (systemd reads the same), and its lines.
+type notice struct {
+	pid   int
+	lines []string
+}
+
+// next reads one datagram, failing the test when none comes within
+// proctest.WaitFor; waiting says what for.
+func (n *notifySocket) next(waiting string) notice {
+	n.t.Helper()
+	n.conn.SetReadDeadline(time.Now().Add(proctest.WaitFor))
+	buf, oob := make([]byte, 4096), make([]byte, 1024)
+	size, oobn, _, _, err := n.conn.ReadMsgUnix(buf, oob)
+	if err != nil {
+		n.t.Fatalf("no %s from gocorn within %s: %v", waiting, proctest.WaitFor, err)
+	}
+	return notice{pid: senderPid(oob[:oobn]), lines: strings.Split(string(buf[:size]), "\n")}
+}
+
 // expect reads datagrams until one has the line want, and returns that
 // datagram's lines. A datagram with a line in forbidden first, one not
 // sent by the master (pid), or nothing within proctest.WaitFor fails the
 // test.
 func (n *notifySocket) expect(pid int, want string, forbidden ...string) []string {
 	n.t.Helper()
-	n.conn.SetReadDeadline(time.Now().Add(proctest.WaitFor))
-	buf, oob := make([]byte, 4096), make([]byte, 1024)
 	for {
-		size, oobn, _, _, err := n.conn.ReadMsgUnix(buf, oob)
-		if err != nil {
-			n.t.Fatalf("no %s from gocorn within %s: %v", want, proctest.WaitFor, err)
+		got := n.next(want)
+		if got.pid != pid {
+			n.t.Errorf("%q came from pid %d, not the master (pid %d): NotifyAccess=main would drop it", got.lines, got.pid, pid)
 		}
-		lines := strings.Split(string(buf[:size]), "\n")
-		if sender := senderPid(oob[:oobn]); sender != pid {
-			n.t.Errorf("%q came from pid %d, not the master (pid %d): NotifyAccess=main would drop it", lines, sender, pid)
-		}
-		for _, l := range lines {
+		for _, l := range got.lines {
 			if slices.Contains(forbidden, l) {
-				n.t.Fatalf("got %q while waiting for %s", lines, want)
+				n.t.Fatalf("got %q while waiting for %s", got.lines, want)
 			}
 		}
-		if slices.Contains(lines, want) {
-			return lines
+		if slices.Contains(got.lines, want) {
+			return got.lines
 		}
 	}
 }

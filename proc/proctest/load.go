@@ -27,6 +27,7 @@ import (
 type Load struct {
 	tls     *tls.Config // for https URLs
 	http2   bool        // offer HTTP/2 (over TLS)
+	fresh   bool        // every other client opens a new connection for each request
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	ok      atomic.Int64
@@ -47,6 +48,13 @@ type LoadResult struct {
 // StartLoad starts clients that load url until Stop.
 func StartLoad(url string, clients int) *Load { return startLoad(&Load{}, url, clients) }
 
+// StartMixedLoad is StartLoad where every other client opens a new
+// connection for each request (Connection: close), so both accepting and
+// keep-alive are under load.
+func StartMixedLoad(url string, clients int) *Load {
+	return startLoad(&Load{fresh: true}, url, clients)
+}
+
 // StartTLSLoad is StartLoad for an https URL: the clients trust tc's
 // roots, and offer HTTP/2 when http2 is set.
 func StartTLSLoad(url string, clients int, tc *tls.Config, http2 bool) *Load {
@@ -62,7 +70,8 @@ func startLoad(l *Load, url string, clients int) *Load {
 }
 
 func (l *Load) client(url string, id int) {
-	tr := &http.Transport{MaxIdleConnsPerHost: 1, TLSClientConfig: l.tls, ForceAttemptHTTP2: l.http2}
+	tr := &http.Transport{MaxIdleConnsPerHost: 1, TLSClientConfig: l.tls, ForceAttemptHTTP2: l.http2,
+		DisableKeepAlives: l.fresh && id%2 == 1}
 	client := &http.Client{Timeout: WaitFor, Transport: tr}
 	defer client.CloseIdleConnections()
 	for i := 0; ; i++ {
@@ -111,6 +120,10 @@ func echoOnce(client *http.Client, url, body string) error {
 	}
 	return nil
 }
+
+// Served is how many requests have succeeded so far, for a test to wait
+// until the load has run through a step.
+func (l *Load) Served() int64 { return l.ok.Load() }
 
 // Stop stops the clients, waits for their last requests and reports.
 func (l *Load) Stop() LoadResult {

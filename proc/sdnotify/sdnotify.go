@@ -9,6 +9,7 @@
 //	sdnotify.Ready()     // workers are serving
 //	sdnotify.Reloading() // HUP received; Ready() again once reloaded
 //	sdnotify.Stopping()  // TERM received
+//	sdnotify.HandOver(pid, "upgraded") // USR2: the new master pid is the main process now
 package sdnotify
 
 import (
@@ -89,17 +90,47 @@ func (s Socket) Stopping() error { return s.Notify("STOPPING=1") }
 
 // Status sets the one-line status systemctl status shows. Line breaks
 // in text become spaces, since a newline would start another assignment.
-func (s Socket) Status(text string) error {
-	return s.Notify("STATUS=" + strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(text))
+func (s Socket) Status(text string) error { return s.Notify(statusLine(text)) }
+
+// statusLine is the STATUS= assignment for text, on one line.
+func statusLine(text string) string {
+	return "STATUS=" + strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(text)
 }
 
-// MainPID names another process as the service's main process, for a
-// master that hands over to a new one.
+// MainPID names another process as the service's main process.
 func (s Socket) MainPID(pid int) error {
-	if pid <= 0 && s.Enabled() {
-		return fmt.Errorf("sdnotify: MAINPID must be a process id, not %d", pid)
+	state, err := s.mainPID(pid)
+	if err != nil {
+		return err
 	}
-	return s.Notify("MAINPID=" + strconv.Itoa(pid))
+	return s.Notify(state)
+}
+
+// HandOver makes pid the service's main process and says the service is
+// ready, with status (if not empty) as the status line, all in one
+// datagram: the last message of a master that hands the service over to a
+// new master. It must be one datagram: systemd checks each datagram's
+// sender against the main process when the datagram arrives
+// (NotifyAccess=main), so anything sent after the one with MAINPID= would
+// come from a process that is no longer the main one, and be dropped.
+func (s Socket) HandOver(pid int, status string) error {
+	state, err := s.mainPID(pid)
+	if err != nil {
+		return err
+	}
+	state += "\nREADY=1"
+	if status != "" {
+		state += "\n" + statusLine(status)
+	}
+	return s.Notify(state)
+}
+
+// mainPID is the MAINPID= assignment for pid.
+func (s Socket) mainPID(pid int) (string, error) {
+	if pid <= 0 && s.Enabled() {
+		return "", fmt.Errorf("sdnotify: MAINPID must be a process id, not %d", pid)
+	}
+	return "MAINPID=" + strconv.Itoa(pid), nil
 }
 
 // summary is the first line of state, for error messages.
@@ -145,3 +176,7 @@ func Status(text string) error { return Default().Status(text) }
 
 // MainPID sends MAINPID=pid; see Socket.MainPID.
 func MainPID(pid int) error { return Default().MainPID(pid) }
+
+// HandOver sends MAINPID=pid, READY=1 and STATUS=status as one datagram;
+// see Socket.HandOver.
+func HandOver(pid int, status string) error { return Default().HandOver(pid, status) }

@@ -54,6 +54,8 @@ func TestMessages(t *testing.T) {
 		{s.Stopping, "STOPPING=1"},
 		{func() error { return s.Status("2 workers\nready") }, "STATUS=2 workers ready"},
 		{func() error { return s.MainPID(4242) }, "MAINPID=4242"},
+		{func() error { return s.HandOver(4243, "upgraded:\nserving") }, "MAINPID=4243\nREADY=1\nSTATUS=upgraded: serving"},
+		{func() error { return s.HandOver(4244, "") }, "MAINPID=4244\nREADY=1"},
 		{func() error { return s.Notify("READY=1\nSTATUS=up") }, "READY=1\nSTATUS=up"},
 	} {
 		if err := tc.send(); err != nil {
@@ -101,7 +103,8 @@ func TestUnsetDoesNothing(t *testing.T) {
 	if s.Enabled() {
 		t.Error("enabled without NOTIFY_SOCKET")
 	}
-	for _, send := range []func() error{s.Ready, s.Reloading, s.Stopping, func() error { return s.MainPID(0) }} {
+	for _, send := range []func() error{s.Ready, s.Reloading, s.Stopping, func() error { return s.MainPID(0) },
+		func() error { return s.HandOver(0, "") }} {
 		if err := send(); err != nil {
 			t.Errorf("without NOTIFY_SOCKET: %v", err)
 		}
@@ -120,6 +123,8 @@ func TestErrors(t *testing.T) {
 		{"vsock:2:1234", Socket.Stopping, "is neither an absolute path"},
 		{missing, func(s Socket) error { return s.Notify("") }, "the state to send is empty"},
 		{missing, func(s Socket) error { return s.MainPID(0) }, "MAINPID must be a process id, not 0"},
+		{missing, func(s Socket) error { return s.HandOver(-1, "x") }, "MAINPID must be a process id, not -1"},
+		{missing, func(s Socket) error { return s.HandOver(7, "x") }, "telling systemd MAINPID=7 (...): cannot reach"},
 		{missing, Socket.Reloading, "telling systemd RELOADING=1 (...): cannot reach"},
 	} {
 		err := tc.send(Socket{Addr: tc.addr})
