@@ -1,0 +1,175 @@
+package starcfg
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// This file turns Starlark's errors about Python habits into one-line
+// hints naming the Starlark (or gocorn) way. A gunicorn.conf.py moved
+// over as it is meets Starlark's parser, whose messages ("got import,
+// want primary expression") say what broke but not what to write instead.
+// The hint leads; Starlark's own message follows in parentheses, so
+// nothing it said is lost.
+
+// pyHabit is one Python habit: how its error looks, and what to write.
+// Package migrate's author may read this table to learn what gocorn
+// cannot take.
+type pyHabit struct {
+	msg  *regexp.Regexp // matches Starlark's message
+	at   *regexp.Regexp // when not nil, must match the source line from the error's column on
+	line *regexp.Regexp // when not nil, must match the whole source line, indentation trimmed
+	hint string
+}
+
+// pyHabits are tried in order; the first whose patterns match wins.
+var pyHabits = []pyHabit{
+	{msg: re(`^got (import|from), want primary expression$`),
+		hint: `import is Python: gocorn's builtins need none (env(), cpu_count(), json, struct); share Starlark code with load("lib.star", "name")`},
+	{msg: re(`^undefined: os$`), at: re(`^os\s*\.\s*(environ|getenv)\b`),
+		hint: `os.environ and os.getenv are Python: use env("NAME") or env("NAME", default)`},
+	{msg: re(`^undefined: (os|multiprocessing)$`), at: re(`^\w+\s*\.\s*cpu_count\b`),
+		hint: `cpu_count() is a builtin in gocorn.conf.star (it honours cgroup CPU quotas): use cpu_count(), without a module`},
+	{msg: re(`^undefined: (os|sys|multiprocessing|socket|logging|math|re|time|datetime|random|subprocess|pathlib|platform|getpass|pwd)$`),
+		hint: `there are no Python modules in gocorn.conf.star: its builtins are env(), cpu_count(), json and struct, and load() shares Starlark code`},
+	{msg: re(`^got string literal, want`), line: re(`(^|[^\w"'])([rR]?[fF]|[fF][rR])["']`),
+		hint: `f-strings are Python: use "...{}".format(x) or "...%s" % x`},
+	{msg: re(`want newline$`), line: re(`^print\s+[^\s(=]`),
+		hint: `print is a function in Starlark: print(x)`},
+	{msg: re(`^got (try|except|finally), want primary expression$`),
+		hint: `try/except is Python: Starlark has no exceptions; test first ("K" in d, d.get(k, default), env("NAME", default)) and stop with fail("why")`},
+	{msg: re(`^got raise, want primary expression$`),
+		hint: `raise is Python: stop with fail("why")`},
+	{msg: re(`^got class, want primary expression$`),
+		hint: `class is Python: use struct(name = value, ...) for a record and def for behaviour`},
+	{msg: re(`^got with, want primary expression$`),
+		hint: `with is Python: a config cannot open files; take values from env() or load() another .star file`},
+	{msg: re(`^got (global|nonlocal), want primary expression$`),
+		hint: `global and nonlocal are Python: reassign a top-level name at the top level; a function cannot assign one, so return the value instead`},
+	{msg: re(`^got del, want primary expression$`),
+		hint: `del is Python: use d.pop(key), or build a new dict or list without the item`},
+	{msg: re(`does not support while loops$`),
+		hint: `while is not allowed in gocorn.conf.star (a config must finish): loop with for i in range(n)`},
+	{msg: re(`^got is, want`),
+		hint: `is and is not are Python: compare with == and != (x == None, x != None)`},
+	{msg: re(`^got '\*\*', want`),
+		hint: `** is Python: Starlark has no power operator; multiply (x * x)`},
+	{msg: re(`want newline$`), line: re(`^assert\b`),
+		hint: `assert is Python: write if not CONDITION: fail("why")`},
+	{msg: re(`^unexpected input character '@'$`),
+		hint: `decorators are Python: call the function yourself (name = decorator(function))`},
+	{msg: re(`^unknown conversion %[-+ #0-9.*]`),
+		hint: `Starlark's % has no width, precision or flags (%5d, %.2f, %-8s): use %s, %d, %r, %x, %f, %e or %g as they are`},
+	{msg: re(`^unknown conversion %u$`),
+		hint: `%u is obsolete Python: use %d`},
+	{msg: re(`^format spec features not supported in replacement fields`),
+		hint: `Starlark's format() has no format specs ({:>5}, {:.2f}, {:d}): use {} or {!r}`},
+	{msg: re(`^module has no \.dumps field or method`),
+		hint: `json.dumps is Python: use json.encode(x), or json.encode_indent(x) for indent=`},
+	{msg: re(`^module has no \.loads? field or method`),
+		hint: `json.loads is Python: use json.decode(text)`},
+}
+
+func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// source is the line a compile error is about, split at its column.
+type source struct {
+	line string // the whole line, indentation trimmed
+	at   string // from the error's column on
+}
+
+// pythonHint is the hint for Starlark's message msg about src (the zero
+// source for a runtime error), or "".
+func pythonHint(msg string, src source) string {
+	for _, h := range pyHabits {
+		if h.msg.MatchString(msg) && matchOrNil(h.at, src.at) && matchOrNil(h.line, src.line) {
+			return h.hint
+		}
+	}
+	return ""
+}
+
+func matchOrNil(re *regexp.Regexp, s string) bool { return re == nil || re.MatchString(s) }
+
+// hinted is msg led by its hint, if it has one: "HINT (starlark: MSG)".
+// An undefined name without a suggestion gets a "did you mean" over
+// names, which Starlark's own suggestion (over the file's names) lacks.
+func hinted(msg string, src source, names []string) string {
+	if h := pythonHint(msg, src); h != "" {
+		return h + " (starlark: " + msg + ")"
+	}
+	if name, ok := strings.CutPrefix(msg, "undefined: "); ok && !strings.Contains(name, " ") {
+		if isSettingOrHook(name) {
+			return msg + " (" + unassigned + ")"
+		}
+		if best := suggest(name, names); isSettingOrHook(best) {
+			return msg + " (did you mean " + best + "? " + unassigned + ")"
+		} else if best != "" {
+			return msg + " (did you mean " + best + "?)"
+		}
+	}
+	return msg
+}
+
+// unassigned explains why a setting's name can be undefined: Starlark
+// found no assignment to it in the file, where Starlark would have
+// suggested it itself.
+const unassigned = "a setting is a name in the file only after the file assigns it"
+
+func isSettingOrHook(name string) bool {
+	_, s := settingsByName[name]
+	_, h := hooksByName[name]
+	return s || h
+}
+
+// RuntimeHint is msg, an error raised while a config or a hook runs,
+// led by a hint when it comes from a Python habit ("%5d" % n, json.dumps).
+// Package hookrun uses it so hooks get the hints the config file gets.
+func RuntimeHint(msg string) string { return hinted(msg, source{}, nil) }
+
+// hintCompileError gives each message of err, a failed compile of src
+// (a syntax.Error or a resolve.ErrorList), its hint. names are those an
+// undefined name may be a misspelling of. Other errors pass as they are.
+func hintCompileError(err error, src []byte, names []string) error {
+	var se syntax.Error
+	if errors.As(err, &se) {
+		se.Msg = hinted(se.Msg, sourceAt(src, se.Pos), names)
+		return se
+	}
+	var list resolve.ErrorList
+	if errors.As(err, &list) {
+		out := make(resolve.ErrorList, len(list))
+		for i, e := range list {
+			e.Msg = hinted(e.Msg, sourceAt(src, e.Pos), names)
+			out[i] = e
+		}
+		return out
+	}
+	return err
+}
+
+// sourceAt is the line of src that pos is on.
+func sourceAt(src []byte, pos syntax.Position) source {
+	lines := strings.Split(string(src), "\n")
+	if pos.Line < 1 || int(pos.Line) > len(lines) {
+		return source{}
+	}
+	line := lines[pos.Line-1]
+	at := ""
+	if col := int(pos.Col) - 1; col >= 0 && col <= len(line) {
+		at = line[col:]
+	}
+	return source{line: strings.TrimLeft(line, " \t"), at: at}
+}
+
+// undefinedCandidates are the names an undefined name is compared with:
+// Starlark's builtins, gocorn's, then settings and hooks.
+func undefinedCandidates(predeclared starlark.StringDict) []string {
+	names := append(starlark.Universe.Keys(), predeclared.Keys()...)
+	return append(append(names, settingNames()...), hookNames()...)
+}

@@ -1,0 +1,88 @@
+package starcfg
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gocorn/gocorn/internal/golden"
+)
+
+// TestPythonHints runs config files written with Python habits and
+// compares the errors, hint first and at file:line, with
+// testdata/pyhints.golden. Every case must fail with one line that
+// carries a hint or a "did you mean".
+func TestPythonHints(t *testing.T) {
+	cases := []struct{ name, src string }{
+		{"import", "import multiprocessing\nworkers = 2\n"},
+		{"from_import", "from os import environ\n"},
+		{"os_environ_get", "workers = int(os.environ.get(\"WEB_CONCURRENCY\", \"2\"))\n"},
+		{"os_environ_index", "bind = os.environ[\"BIND\"]\n"},
+		{"os_getenv", "loglevel = os.getenv(\"LOG_LEVEL\", \"info\")\n"},
+		{"multiprocessing_cpu_count", "workers = multiprocessing.cpu_count() * 2 + 1\n"},
+		{"os_cpu_count", "workers = os.cpu_count()\n"},
+		{"sys_module", "x = sys.argv\n"},
+		{"fstring", "_port = 8000\nbind = f\"0.0.0.0:{_port}\"\n"},
+		{"fstring_single_raw", "_p = 1\nbind = rf'x{_p}'\n"},
+		{"print_statement", "print \"hello\"\n"},
+		{"try", "try:\n    workers = 2\nexcept ValueError:\n    workers = 1\n"},
+		{"raise", "raise ValueError(\"no\")\n"},
+		{"class", "class Settings:\n    workers = 2\n"},
+		{"with", "with open(\"workers\") as f:\n    workers = int(f.read())\n"},
+		{"global", "def f():\n    global workers\n    workers = 3\n"},
+		{"nonlocal", "def f():\n    nonlocal x\n"},
+		{"del", "_d = {\"a\": 1}\ndel _d[\"a\"]\n"},
+		{"while", "_n = 0\nwhile _n < 3:\n    _n += 1\n"},
+		{"is_none", "_x = env(\"X\")\nif _x is None:\n    _x = \"1\"\n"},
+		{"is_not_none", "_x = env(\"X\")\n_y = _x is not None\n"},
+		{"power", "workers = 2 ** 3\n"},
+		{"assert", "assert 1 == 1\n"},
+		{"decorator", "@_deco\ndef post_fork(server, worker):\n    pass\n"},
+		{"percent_width", "_s = \"%5d\" % 3\n"},
+		{"percent_precision", "_s = \"%.2f\" % 3.0\n"},
+		{"percent_u", "_s = \"%u\" % 3\n"},
+		{"format_spec", "_s = \"{:>5}\".format(3)\n"},
+		{"json_dumps", "_s = json.dumps({})\n"},
+		{"json_loads", "_s = json.loads(\"{}\")\n"},
+		{"undefined_true", "reload = Tru\n"},
+		{"undefined_lower_true", "reload = true\n"},
+		{"undefined_builtin", "workers = cpu_cont() * 2\n"},
+		{"undefined_env", "loglevel = enviro(\"X\")\n"},
+		{"undefined_global", "_base = 2\nworkers = _bas * 2\n"},
+		{"undefined_setting", "threads = workers * 2\n"},
+	}
+	var b strings.Builder
+	for _, c := range cases {
+		read := func(string) ([]byte, error) { return []byte(c.src), nil }
+		_, err := evaluate("gocorn.conf.star", "/x/gocorn.conf.star", read, environ{}, evalOptions{limits: defaultLimits, cpus: hostCPUs})
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		msg := err.Error()
+		if strings.Contains(msg, "\n") || !strings.Contains(msg, "(") {
+			t.Errorf("%s: want one line with a hint, got:\n%s", c.name, msg)
+		}
+		fmt.Fprintf(&b, "## %s\n%s%s\n\n", c.name, indent(c.src), msg)
+	}
+	golden.Check(t, "testdata/pyhints.golden", b.String())
+}
+
+// indent marks each line of src as source for the golden file.
+func indent(src string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSuffix(src, "\n"), "\n", "\n    ") + "\n"
+}
+
+func TestRuntimeHint(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"unknown conversion %0", "Starlark's % has no width"},
+		{"key \"x\" not in dict", ""},
+		{"module has no .dumps field or method", "json.dumps is Python"},
+	}
+	for _, tt := range tests {
+		got := RuntimeHint(tt.in)
+		if tt.want == "" && got != tt.in || !strings.HasPrefix(got, tt.want) {
+			t.Errorf("RuntimeHint(%q) = %q, want it to start with %q", tt.in, got, tt.want)
+		}
+	}
+}
