@@ -35,7 +35,7 @@ func (r *logRecorder) WithGroup(string) slog.Handler            { return r }
 func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
 	level := map[slog.Level]string{
 		slog.LevelDebug: "DEBUG", slog.LevelInfo: "INFO", slog.LevelWarn: "WARNING",
-		slog.LevelError: "ERROR", slog.LevelError + 4: "CRITICAL",
+		slog.LevelError: "ERROR", slog.LevelError + 1: "EXCEPTION", slog.LevelError + 4: "CRITICAL",
 	}[rec.Level]
 	r.mu.Lock()
 	defer r.mu.Unlock()
