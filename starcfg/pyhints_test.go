@@ -86,3 +86,59 @@ func TestRuntimeHint(t *testing.T) {
 		}
 	}
 }
+
+const pythonHabitsDocPath = "../docs/python-habits.md"
+
+// TestPythonHabitsDoc keeps docs/python-habits.md in step with the
+// pyHabits table. Regenerate it with: go test ./starcfg -run
+// TestPythonHabitsDoc -update
+func TestPythonHabitsDoc(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(pythonHabitsIntro)
+	b.WriteString("\n| Python | gocorn.conf.star says |\n|---|---|\n")
+	for _, h := range pyHabits {
+		if h.python == "" {
+			t.Errorf("habit %q has no python text for the docs", h.hint)
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", h.python, strings.ReplaceAll(h.hint, "|", `\|`))
+	}
+	b.WriteString(pythonHabitsOutro)
+	golden.Check(t, pythonHabitsDocPath, b.String())
+}
+
+const pythonHabitsIntro = `<!-- Generated from starcfg/pyhints.go by ` + "`go test ./starcfg -run TestPythonHabitsDoc -update`" + `. Do not edit. -->
+
+# Python habits in gocorn.conf.star
+
+` + "`gocorn.conf.star`" + ` is Starlark, a dialect of Python that runs in the Go binary: most of a
+` + "`gunicorn.conf.py`" + ` reads the same, but Starlark has no modules, no exceptions and no classes.
+When a config uses a Python habit that Starlark lacks, the error leads with a one-line hint
+naming the Starlark or gocorn way, at file:line:col, and keeps Starlark's own message in
+parentheses:
+
+` + "```" + `
+config: gocorn.conf.star:1:1: import is Python: gocorn's builtins need none (env(), cpu_count(), json, struct); share Starlark code with load("lib.star", "name") (starlark: got import, want primary expression)
+` + "```" + `
+
+Hooks get the same hints for what fails while they run (` + "`\"%5d\" % n`" + ` in a hook).
+`
+
+const pythonHabitsOutro = `
+## Undefined names
+
+A name that is not defined gets a "did you mean" over the file's own names, Starlark's builtins
+(` + "`True`, `None`, `len`, ..." + `), gocorn's (` + "`env`, `cpu_count`, `json`, `struct`" + `) and the settings:
+` + "`reload = Tru`" + ` says ` + "`undefined: Tru (did you mean True?)`" + `, ` + "`true`" + ` finds ` + "`True`" + `, and
+` + "`workers = cpu_cont() * 2`" + ` finds ` + "`cpu_count`" + `. A setting is a name in the file only after the file
+assigns it: ` + "`threads = workers * 2`" + ` in a file that never sets ` + "`workers`" + ` says so.
+
+## What works as in Python
+
+Top-level ` + "`if`" + ` and ` + "`for`" + `, reassignment, ` + "`def`" + `, ` + "`lambda`" + `, list and dict comprehensions,
+` + "`x if c else y`" + `, slices, ` + "`int()`" + `, ` + "`str()`" + `, ` + "`min()`" + `, ` + "`max()`" + `, ` + "`sorted()`" + `, ` + "`set([...])`" + `,
+` + "`\"...{}\".format(x)`" + ` (also ` + "`{0}`, `{name}`, `{!r}`" + `) and ` + "`%`" + ` with ` + "`%s %r %d %i %o %x %X %e %f %g %c %%`" + ` and
+` + "`%(name)s`" + ` (no width or precision: the table above). ` + "`print()`" + ` writes to the error log, once, in
+the master, prefixed with file:line; see [hooks.md](hooks.md#print). The log methods of the hook
+objects take Python logging's ` + "`(msg, *args)`" + `, with widths and precision:
+see [hooks.md](hooks.md#log).
+`
