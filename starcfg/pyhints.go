@@ -30,6 +30,12 @@ type pyHabit struct {
 
 // pyHabits are tried in order; the first whose patterns match wins.
 var pyHabits = []pyHabit{
+	{msg: re(`^got (import|from), want primary expression$`), line: re(`^(import|from)\s+multiprocessing\b`),
+		python: "`import multiprocessing`",
+		hint:   `import is Python: multiprocessing.cpu_count() is the builtin cpu_count() in gocorn.conf.star; drop the import`},
+	{msg: re(`^got (import|from), want primary expression$`), line: re(`^(import|from)\s+os\b`),
+		python: "`import os`",
+		hint:   `import is Python: os.environ.get("NAME", default) and os.getenv are the builtin env("NAME", default) in gocorn.conf.star; drop the import`},
 	{msg: re(`^got (import|from), want primary expression$`),
 		python: "`import x`, `from x import y`",
 		hint:   `import is Python: gocorn's builtins need none (env(), cpu_count(), json, struct); share Starlark code with load("lib.star", "name")`},

@@ -14,7 +14,10 @@ import (
 // carries a hint or a "did you mean".
 func TestPythonHints(t *testing.T) {
 	cases := []struct{ name, src string }{
-		{"import", "import multiprocessing\nworkers = 2\n"},
+		{"import", "import socket\nworkers = 2\n"},
+		{"import_multiprocessing", "import multiprocessing\nworkers = 2\n"},
+		{"import_os", "import os\n"},
+		{"import_os_path", "import os.path\n"},
 		{"from_import", "from os import environ\n"},
 		{"os_environ_get", "workers = int(os.environ.get(\"WEB_CONCURRENCY\", \"2\"))\n"},
 		{"os_environ_index", "bind = os.environ[\"BIND\"]\n"},
