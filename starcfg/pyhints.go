@@ -23,7 +23,7 @@ import (
 type pyHabit struct {
 	msg    *regexp.Regexp // matches Starlark's message
 	at     *regexp.Regexp // when not nil, must match the source line from the error's column on
-	line   *regexp.Regexp // when not nil, must match the whole source line, indentation trimmed
+	line   *regexp.Regexp // when not nil, must match the whole source line, indentation and the text of string literals removed
 	python string         // the habit as written in Python, for docs/python-habits.md
 	hint   string
 }
@@ -75,7 +75,7 @@ var pyHabits = []pyHabit{
 	{msg: re(`does not support while loops$`),
 		python: "`while cond:`",
 		hint:   `while is not allowed in gocorn.conf.star (a config must finish): loop with for i in range(n)`},
-	{msg: re(`^got is, want`),
+	{msg: re(`^got is, want|^conditional expression without else clause$`), line: re(`\bis\b`),
 		python: "`x is None`, `x is not None`",
 		hint:   `is and is not are Python: compare with == and != (x == None, x != None)`},
 	{msg: re(`^got '\*\*', want`),
@@ -193,7 +193,16 @@ func sourceAt(src []byte, pos syntax.Position) source {
 	if col := int(pos.Col) - 1; col >= 0 && col <= len(line) {
 		at = line[col:]
 	}
-	return source{line: strings.TrimLeft(line, " \t"), at: at}
+	return source{line: emptyStrings(strings.TrimLeft(line, " \t")), at: at}
+}
+
+// stringLiteral matches a one-line string literal.
+var stringLiteral = regexp.MustCompile(`"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'`)
+
+// emptyStrings empties the string literals of line ("is" -> ""), so that
+// a word in a string is not taken for a keyword.
+func emptyStrings(line string) string {
+	return stringLiteral.ReplaceAllStringFunc(line, func(s string) string { return s[:1] + s[:1] })
 }
 
 // undefinedCandidates are the names an undefined name is compared with:

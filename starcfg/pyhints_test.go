@@ -37,6 +37,7 @@ func TestPythonHints(t *testing.T) {
 		{"del", "_d = {\"a\": 1}\ndel _d[\"a\"]\n"},
 		{"while", "_n = 0\nwhile _n < 3:\n    _n += 1\n"},
 		{"is_none", "_x = env(\"X\")\nif _x is None:\n    _x = \"1\"\n"},
+		{"is_in_conditional", "loglevel = \"info\" if env(\"DEBUG\") is None else \"debug\"\n"},
 		{"is_not_none", "_x = env(\"X\")\n_y = _x is not None\n"},
 		{"power", "workers = 2 ** 3\n"},
 		{"assert", "assert 1 == 1\n"},
@@ -145,3 +146,16 @@ the master, prefixed with file:line; see [hooks.md](hooks.md#print). The log met
 objects take Python logging's ` + "`(msg, *args)`" + `, with widths and precision:
 see [hooks.md](hooks.md#log).
 `
+
+func TestEmptyStrings(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`x = "it's what it is" + 'say "is"'`, `x = "" + ''`},
+		{`x = "a\"is" if y is None`, `x = "" if y is None`},
+		{`f"{x}"`, `f""`},
+	}
+	for _, tt := range tests {
+		if got := emptyStrings(tt.in); got != tt.want {
+			t.Errorf("emptyStrings(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
