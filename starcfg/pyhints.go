@@ -45,7 +45,7 @@ var pyHabits = []pyHabit{
 	{msg: re(`^undefined: (os|multiprocessing)$`), at: re(`^\w+\s*\.\s*cpu_count\b`),
 		python: "`multiprocessing.cpu_count()`, `os.cpu_count()`",
 		hint:   `cpu_count() is a builtin in gocorn.conf.star (it honours cgroup CPU quotas): use cpu_count(), without a module`},
-	{msg: re(`^undefined: (os|sys|multiprocessing|socket|logging|math|re|time|datetime|random|subprocess|pathlib|platform|getpass|pwd)$`),
+	{msg: re(`^undefined: (os|sys|multiprocessing|socket|logging|math|re|time|datetime|random|subprocess|pathlib|platform|getpass|pwd|threading|traceback|signal|resource|gc|psutil|uuid|shutil|tempfile|glob|io|errno|collections|functools|itertools|importlib|ssl)$`),
 		python: "`os.path`, `sys`, `socket`, `logging`, `math`, `time` and other common modules",
 		hint:   `there are no Python modules in gocorn.conf.star: its builtins are env(), cpu_count(), json and struct, and load() shares Starlark code`},
 	{msg: re(`^got string literal, want`), line: re(`(^|[^\w"'])([rR]?[fF]|[fF][rR])["']`),

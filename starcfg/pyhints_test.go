@@ -25,6 +25,7 @@ func TestPythonHints(t *testing.T) {
 		{"multiprocessing_cpu_count", "workers = multiprocessing.cpu_count() * 2 + 1\n"},
 		{"os_cpu_count", "workers = os.cpu_count()\n"},
 		{"sys_module", "x = sys.argv\n"},
+		{"module_in_hook", "def worker_int(worker):\n    worker.log.info(traceback.format_stack())\n"},
 		{"fstring", "_port = 8000\nbind = f\"0.0.0.0:{_port}\"\n"},
 		{"fstring_single_raw", "_p = 1\nbind = rf'x{_p}'\n"},
 		{"print_statement", "print \"hello\"\n"},
