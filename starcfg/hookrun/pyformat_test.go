@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -132,5 +133,48 @@ def on_starting(server):
 		"(%5d, %.2f, %-8s): use %s, %d, %r, %x, %f, %e or %g as they are (starlark: unknown conversion %5)"
 	if got := rec.take(); len(got) != 1 || !strings.HasPrefix(got[0], want+"\n") {
 		t.Errorf("logged\n%q\nwant it to start with\n%q", got, want)
+	}
+}
+
+// A config whose hooks log as gunicorn configs do runs every hook
+// without a failure, and logs what Python would.
+func TestGunicornStyleHooks(t *testing.T) {
+	cfg := testConfig(t)
+	srv := &Master{PID: 100, NumWorkers: 2, Config: cfg}
+	w := &Worker{PID: 200, ID: 1, Config: cfg}
+	h, rec := loadHooks(t, "testdata/gunicorn_style.star", "")
+	h.OnStarting(srv)
+	h.WhenReady(srv)
+	h.PreFork(srv, w)
+	if err := h.PostFork(srv, w); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.PostWorkerInit(w); err != nil {
+		t.Fatal(err)
+	}
+	h.PreRequest(w, testRequest())
+	h.PostRequest(w, testRequest(), &Response{Status: 200, Duration: 1500 * time.Millisecond})
+	h.WorkerInt(w)
+	h.WorkerAbort(w)
+	h.WorkerExit(srv, w)
+	h.ChildExit(srv, w)
+	h.PreExec(srv)
+	h.OnExit(srv)
+	want := []string{
+		"INFO Master starting with 2 workers",
+		"INFO Server is ready. Spawning workers",
+		"INFO Worker spawned (pid: 200)",
+		"DEBUG worker 200 initialised",
+		"DEBUG GET /a/b",
+		"INFO GET /a/b -> 200 in 1.500 s",
+		"INFO worker received INT or QUIT signal",
+		"INFO worker received SIGABRT signal",
+		"WARNING Worker 200 exited",
+		"INFO child 200 gone",
+		"INFO Forked child, re-executing.",
+		"INFO Shutting down after on_exit",
+	}
+	if got := rec.take(); !reflect.DeepEqual(got, want) {
+		t.Errorf("logged\n%q\nwant\n%q", got, want)
 	}
 }
