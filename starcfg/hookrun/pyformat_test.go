@@ -143,23 +143,7 @@ func TestGunicornStyleHooks(t *testing.T) {
 	srv := &Master{PID: 100, NumWorkers: 2, Config: cfg}
 	w := &Worker{PID: 200, ID: 1, Config: cfg}
 	h, rec := loadHooks(t, "testdata/gunicorn_style.star", "")
-	h.OnStarting(srv)
-	h.WhenReady(srv)
-	h.PreFork(srv, w)
-	if err := h.PostFork(srv, w); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.PostWorkerInit(w); err != nil {
-		t.Fatal(err)
-	}
-	h.PreRequest(w, testRequest())
-	h.PostRequest(w, testRequest(), &Response{Status: 200, Duration: 1500 * time.Millisecond})
-	h.WorkerInt(w)
-	h.WorkerAbort(w)
-	h.WorkerExit(srv, w)
-	h.ChildExit(srv, w)
-	h.PreExec(srv)
-	h.OnExit(srv)
+	callEveryHook(t, h, srv, w, &Response{Status: 200, Duration: 1500 * time.Millisecond})
 	want := []string{
 		"INFO Master starting with 2 workers",
 		"INFO Server is ready. Spawning workers",
