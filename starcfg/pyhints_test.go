@@ -60,6 +60,8 @@ func TestPythonHints(t *testing.T) {
 		{"json_loads", "_s = json.loads(\"{}\")\n"},
 		{"undefined_true", "reload = Tru\n"},
 		{"undefined_lower_true", "reload = true\n"},
+		{"undefined_null", "pidfile = null\n"},
+		{"undefined_upper_setting", "workers = 2\nthreads = WORKERS\n"},
 		{"undefined_builtin", "workers = cpu_cont() * 2\n"},
 		{"undefined_env", "loglevel = enviro(\"X\")\n"},
 		{"undefined_global", "_base = 2\nworkers = _bas * 2\n"},
