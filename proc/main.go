@@ -98,9 +98,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	}
 	m.setTLS(secrets)
 	if res.Config.CheckConfig { // also set by --print-config: no error log is opened
-		for _, p := range res.Prints {
-			fmt.Fprintln(inv.Stderr, p)
-		}
+		res.WritePrints(inv.Stderr)
 	}
 	if res.Config.PrintConfig {
 		if err := res.Config.Print(inv.Stdout); err != nil {

@@ -38,6 +38,10 @@ type Resolved struct {
 	Prints []string
 }
 
+// WritePrints writes Prints to w, one line each, for a caller without an
+// error log: --check-config and --print-config.
+func (r *Resolved) WritePrints(w io.Writer) { writeLines(w, r.Prints) }
+
 // Resolve runs the whole pipeline: flags, GOCORN_CMD_ARGS, defaults, the
 // config file. The master re-runs it as is on every HUP.
 //
