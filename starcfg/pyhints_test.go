@@ -56,6 +56,7 @@ func TestPythonHints(t *testing.T) {
 		{"percent_precision", "_s = \"%.2f\" % 3.0\n"},
 		{"percent_u", "_s = \"%u\" % 3\n"},
 		{"format_spec", "_s = \"{:>5}\".format(3)\n"},
+		{"print_flush", "print(\"starting\", flush = True)\n"},
 		{"json_dumps", "_s = json.dumps({})\n"},
 		{"json_loads", "_s = json.loads(\"{}\")\n"},
 		{"undefined_true", "reload = Tru\n"},
