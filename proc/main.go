@@ -138,6 +138,9 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		return exitConfig
 	}
 	m.setTLS(secrets)
+	if res.Config.CheckConfig { // also set by --print-config: no error log is opened
+		res.WritePrints(inv.Stderr)
+	}
 	if res.Config.PrintConfig {
 		if err := res.Config.Print(inv.Stdout); err != nil {
 			fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
@@ -250,6 +253,7 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 		return err
 	}
 	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{})
+	hookrun.LogPrints(m.log, res.Prints)
 	return nil
 }
 

@@ -32,6 +32,7 @@ func (m *master) reload() {
 			m.failedReloads, err))
 		return
 	}
+	hookrun.LogPrints(m.log, res.Prints)
 	old := m.cfg
 	m.logChanges(old, res.Config)
 	m.cfg, m.sources = res.Config, res.Sources

@@ -78,7 +78,7 @@ func runtimeError(ee *starlark.EvalError, stopped *string) error {
 	if n := len(stack); n > 0 && stack[n-1].Pos.Filename() == "<builtin>" {
 		stack = stack[:n-1]
 	}
-	msg := ee.Msg
+	msg := RuntimeHint(ee.Msg)
 	if stopped != nil {
 		msg = *stopped
 	}

@@ -25,7 +25,7 @@ var defaultLimits = limits{steps: 50_000_000, wall: 10 * time.Second}
 type evalOptions struct {
 	limits limits
 	cpus   cpuCounter
-	stderr io.Writer // print() output
+	stderr io.Writer // print() output, when the evaluation fails
 }
 
 // evaluation is one run of a config program.
@@ -34,15 +34,20 @@ type evaluation struct {
 	file    *syntax.File        // main file's syntax tree, for positions
 	globals starlark.StringDict // main file's globals, frozen
 	sources []Source            // every file read, main first
+	prints  []string            // what print() wrote, one "FILE:LINE: text" each
 }
 
 // evaluate runs the main config file (and what it loads) once.
 func evaluate(display, abs string, read readFunc, env environ, o evalOptions) (*evaluation, error) {
 	l := newLoader(read, predeclared(env, o.cpus))
+	var prints []string
 	thread := &starlark.Thread{
-		Name:  "config " + display,
-		Load:  l.load,
-		Print: printTo(o.stderr),
+		Name: "config " + display,
+		Load: l.load,
+		Print: func(thread *starlark.Thread, msg string) {
+			pos := thread.CallFrame(1).Pos
+			prints = append(prints, fmt.Sprintf("%s:%d: %s", pos.Filename(), pos.Line, msg))
+		},
 	}
 	var stopped atomic.Pointer[string]
 	stop := func(reason string) {
@@ -60,19 +65,18 @@ func evaluate(display, abs string, read readFunc, env environ, o evalOptions) (*
 
 	m := l.exec(thread, display, abs)
 	if m.err != nil {
+		writeLines(o.stderr, prints) // they may say why it failed
 		return nil, evalError(m.err, stopped.Load())
 	}
-	return &evaluation{display: display, file: m.file, globals: m.globals, sources: l.sources}, nil
+	return &evaluation{display: display, file: m.file, globals: m.globals, sources: l.sources, prints: prints}, nil
 }
 
-// printTo sends print() to w, each line prefixed with the caller's
-// file:line so a print in a loaded file can be told apart.
-func printTo(w io.Writer) func(*starlark.Thread, string) {
+// writeLines writes each line to w, if w is not nil.
+func writeLines(w io.Writer, lines []string) {
 	if w == nil {
-		w = io.Discard
+		return
 	}
-	return func(thread *starlark.Thread, msg string) {
-		pos := thread.CallFrame(1).Pos
-		fmt.Fprintf(w, "%s:%d: %s\n", pos.Filename(), pos.Line, msg)
+	for _, line := range lines {
+		fmt.Fprintln(w, line)
 	}
 }

@@ -133,6 +133,10 @@ func describe(t *testing.T, r *Resolved, stderr string) string {
 		}
 		fmt.Fprintf(&b, "%s (%d bytes)\n", rel, len(s.Data))
 	}
+	b.WriteString("# prints\n")
+	for _, p := range r.Prints {
+		b.WriteString(p + "\n")
+	}
 	b.WriteString("# stderr\n" + stderr)
 	return b.String()
 }
@@ -146,4 +150,34 @@ func fakeCPUs(t *testing.T, cpuMax string, numCPU int) cpuCounter {
 		t.Fatal(err)
 	}
 	return cpuCounter{root: root, self: filepath.Join(root, "no-such-self"), numCPU: func() int { return numCPU }}
+}
+
+// TestPrintsOnFailure: when a config fails, what it printed goes to
+// stderr, since it may say why; when it succeeds, nothing does.
+func TestPrintsOnFailure(t *testing.T) {
+	tests := []struct{ name, src, stderr string }{
+		{"eval fails", "print('before')\nfail('no')\n", "gocorn.conf.star:1: before\n"},
+		{"setting fails", "print('x is', 1)\nworkers = 'a'\n", "gocorn.conf.star:1: x is 1\n"},
+		{"succeeds", "print('fine')\nworkers = 2\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "gocorn.conf.star"), []byte(tt.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var stderr bytes.Buffer
+			inv := Invocation{Dir: dir, Stderr: &stderr}
+			r, err := resolveWith(inv, evalOptions{limits: defaultLimits, cpus: fakeCPUs(t, "max 100000", 2)})
+			if (err == nil) != (tt.stderr == "") {
+				t.Fatalf("error %v, want one only when stderr is expected", err)
+			}
+			if got := stderr.String(); got != tt.stderr {
+				t.Errorf("stderr = %q, want %q", got, tt.stderr)
+			}
+			if err == nil && (len(r.Prints) != 1 || r.Prints[0] != "gocorn.conf.star:1: fine") {
+				t.Errorf("Prints = %q", r.Prints)
+			}
+		})
+	}
 }

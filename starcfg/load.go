@@ -132,7 +132,7 @@ func (l *loader) exec(thread *starlark.Thread, display, abs string) *module {
 func (l *loader) run(thread *starlark.Thread, display string, data []byte) (*syntax.File, starlark.StringDict, error) {
 	file, prog, err := starlark.SourceProgramOptions(fileOptions, display, data, l.predeclared.Has)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, hintCompileError(err, data, undefinedCandidates(l.predeclared))
 	}
 	globals, err := prog.Init(thread, l.predeclared)
 	globals.Freeze()

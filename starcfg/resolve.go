@@ -18,7 +18,7 @@ type Invocation struct {
 	Environ []string // "KEY=VALUE" pairs, as os.Environ
 	Dir     string   // working directory: finds ./gocorn.conf.star and resolves relative paths; "" means the current one
 	Stdout  io.Writer
-	Stderr  io.Writer // also receives print() from the config file
+	Stderr  io.Writer // also receives print() from a config file that fails (see Resolved.Prints)
 	Version string    // shown by --version
 
 	// Commands are the subcommands -h lists (package proc's table).
@@ -33,7 +33,18 @@ type Resolved struct {
 	Hooks   map[string]*starlark.Function // hook name -> function, from the main file
 	Origins map[string]string             // setting name -> "default", "gocorn.conf.star:12", "GOCORN_CMD_ARGS" (or "GUNICORN_CMD_ARGS") or "command line"
 	Notices []string                      // what the master logs at start about how the configuration was read
+	// Prints is what print() at the top level of the config files wrote,
+	// one "FILE:LINE: text" per call, in order. Resolve does not write them
+	// anywhere when it succeeds: the master logs them at INFO once its
+	// error log is open (on every start and HUP), and --check-config
+	// shows them on stderr. When it fails, they go to Invocation.Stderr,
+	// before the error, since they may say why.
+	Prints []string
 }
+
+// WritePrints writes Prints to w, one line each, for a caller without an
+// error log: --check-config and --print-config.
+func (r *Resolved) WritePrints(w io.Writer) { writeLines(w, r.Prints) }
 
 // Resolve runs the whole pipeline: flags, GOCORN_CMD_ARGS, defaults, the
 // config file. The master re-runs it as is on every HUP.
@@ -162,14 +173,15 @@ func (r *Resolved) runFile(f configFile, dir string, env environ, check *checkCo
 		return err
 	}
 	fc, err := readGlobals(ev)
-	if err != nil {
-		return err
+	if err == nil {
+		err = fc.apply(r.Config, r.Origins, check)
 	}
-	if err := fc.apply(r.Config, r.Origins, check); err != nil {
+	if err != nil {
+		writeLines(o.stderr, ev.prints) // they may say why it failed
 		return err
 	}
 	r.Config.Config, r.Origins["config"] = f.path, f.origin
-	r.Sources, r.Hooks = ev.sources, fc.hooks
+	r.Sources, r.Hooks, r.Prints = ev.sources, fc.hooks, ev.prints
 	return nil
 }
 
@@ -226,7 +238,9 @@ type Evaluated struct {
 // EvalSources evaluates the recorded bytes of a config program, main file
 // first, as Resolve recorded them in Resolved.Sources. It never reads the
 // disk: a load() of a file not among sources fails. environ feeds env()
-// and the environment defaults; print() goes to stderr. Checks that look
+// and the environment defaults. print() goes to stderr only if the
+// evaluation fails: the master has logged what it printed, and a worker
+// evaluating the same files should not log it again. Checks that look
 // at the file system (chdir exists) are skipped, since a worker may run
 // in the directory the master changed to.
 func EvalSources(sources []Source, environ []string, stderr io.Writer) (*Evaluated, error) {

@@ -57,11 +57,7 @@ def on_exit(server):
 `
 
 func TestHooksRunWhereGunicornRunsThem(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "gocorn.conf.star"), []byte(hooksConf), 0o644)
-	in := proctest.Launch(t, proctest.Setup{Bin: gocornBin, Dir: dir}, "hello")
-	in.WaitListening()
-	workers := in.WaitWorkers(2)
+	in, workers := launchHooks(t, hooksConf)
 	master := in.Pid()
 
 	resp, err := proctest.Client.Get(in.URL + "/x")
@@ -113,6 +109,17 @@ func TestHooksRunWhereGunicornRunsThem(t *testing.T) {
 	}
 }
 
+// launchHooks starts the hello app under conf, a config for two workers,
+// and returns once it listens and both workers run.
+func launchHooks(t *testing.T, conf string) (*proctest.Instance, []int) {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "gocorn.conf.star"), []byte(conf), 0o644)
+	in := proctest.Launch(t, proctest.Setup{Bin: gocornBin, Dir: dir}, "hello")
+	in.WaitListening()
+	return in, in.WaitWorkers(2)
+}
+
 // pidLine matches a log line written by process pid.
 func pidLine(pid int, msg string) string {
 	return `\[` + strconv.Itoa(pid) + `\] \[INFO\] ` + msg
@@ -125,5 +132,61 @@ func TestFailingPostForkIsABootError(t *testing.T) {
 	code, _, stderr := run(t, dir, nil, "hello")
 	if code != 3 || !strings.Contains(stderr, "no database") || !strings.Contains(stderr, "Reason: Worker failed to boot.") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// A config written the Python way: a post_fork hook that logs with Python
+// logging's arguments, a print in when_ready and one at the top level.
+const pyHooksConf = `bind = ["127.0.0.1:0"]
+workers = 2
+print("config read, workers =", workers)
+
+def when_ready(server):
+    print("ready with", server.num_workers, "workers")
+
+def post_fork(server, worker):
+    server.log.info("Worker spawned (pid: %s)", worker.pid)
+    worker.log.info("took %.2f s, %d%%", 0.5, 100)
+`
+
+func TestPythonStyleHooksBootAndLog(t *testing.T) {
+	in, workers := launchHooks(t, pyHooksConf)
+	for _, pid := range workers {
+		in.WaitLog(pidLine(pid, `Worker spawned \(pid: `+strconv.Itoa(pid)+`\)`))
+	}
+	in.WaitLog(`\[INFO\] took 0\.50 s, 100%`)
+	master := in.Pid()
+	in.Reload(2) // evaluates the config again: its print runs again
+	in.Signal(syscall.SIGTERM)
+	in.Wait()
+
+	log := in.Stderr.String()
+	for _, tt := range []struct {
+		pattern string
+		n       int
+	}{
+		{pidLine(master, `gocorn\.conf\.star:3: config read, workers = 2\n`), 2}, // start and HUP
+		{pidLine(master, `when_ready: ready with 2 workers\n`), 1},
+		{`config read`, 2}, // not in the workers, which evaluate the same file
+	} {
+		if n := len(regexp.MustCompile(tt.pattern).FindAllString(log, -1)); n != tt.n {
+			t.Errorf("%d lines match %q, want %d, in:\n%s", n, tt.pattern, tt.n, log)
+		}
+	}
+	if strings.Contains(log, "logging error") {
+		t.Errorf("a log call failed to format:\n%s", log)
+	}
+}
+
+// --check-config answers a Python habit with its hint at file:line, after
+// what the config printed before it failed.
+func TestCheckConfigPythonHint(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "gocorn.conf.star"), []byte(
+		"workers = 2\nprint(\"seen\")\n_label = \"%5d\" % workers\n"), 0o644)
+	code, _, stderr := run(t, dir, nil, "--check-config", "hello")
+	want := "config: gocorn.conf.star:3:16: Starlark's % has no width, precision or flags"
+	if code != 1 || !strings.Contains(stderr, want) || !strings.Contains(stderr, "gocorn.conf.star:2: seen\n") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1, the print and %q", code, stderr, want)
 	}
 }

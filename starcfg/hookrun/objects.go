@@ -177,19 +177,24 @@ func (v *cfgValue) String() string {
 	return b.String()
 }
 
-// logValue is server.log and worker.log: gunicorn's logger methods, each
-// taking one message and writing it to the error log.
+// logValue is server.log and worker.log: gunicorn's logger methods,
+// writing to the error log. They take Python logging's (msg, *args).
 type logValue struct{ l *slog.Logger }
 
-var logAttrs = []string{"critical", "debug", "error", "info", "warning"}
+var logAttrs = []string{"critical", "debug", "error", "exception", "info", "log", "warn", "warning"}
 
-// logMethods are the logger's methods, by name.
+// logMethods are the logger's methods, by name. exception is error
+// counted apart, as gunicorn's logger counts it (a hook has no exception
+// to attach); warn is Python's old name of warning.
 var logMethods = map[string]*starlark.Builtin{
-	"debug":    starlark.NewBuiltin("debug", logAt(slog.LevelDebug)),
-	"info":     starlark.NewBuiltin("info", logAt(slog.LevelInfo)),
-	"warning":  starlark.NewBuiltin("warning", logAt(slog.LevelWarn)),
-	"error":    starlark.NewBuiltin("error", logAt(slog.LevelError)),
-	"critical": starlark.NewBuiltin("critical", logAt(errlog.LevelCritical)),
+	"debug":     starlark.NewBuiltin("debug", logAt(slog.LevelDebug)),
+	"info":      starlark.NewBuiltin("info", logAt(slog.LevelInfo)),
+	"warning":   starlark.NewBuiltin("warning", logAt(slog.LevelWarn)),
+	"warn":      starlark.NewBuiltin("warn", logAt(slog.LevelWarn)),
+	"error":     starlark.NewBuiltin("error", logAt(slog.LevelError)),
+	"exception": starlark.NewBuiltin("exception", logAt(errlog.LevelException)),
+	"critical":  starlark.NewBuiltin("critical", logAt(errlog.LevelCritical)),
+	"log":       starlark.NewBuiltin("log", logAtGiven),
 }
 
 func (v *logValue) String() string        { return "<log>" }
@@ -206,22 +211,92 @@ func (v *logValue) Attr(name string) (starlark.Value, error) {
 	return nil, nil
 }
 
-// logAt is a log method: msg is written as str(msg) would show it, on one
-// line (control characters escaped), so that a hook logging a request path
-// cannot forge a log line.
+// logAt is a log method at level: log.info(msg, *args).
 func logAt(level slog.Level) builtinFunc {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		var msg starlark.Value
-		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &msg); err != nil {
+		if err := checkLogArgs(b.Name(), args, kwargs, 1); err != nil {
 			return nil, err
 		}
-		text, ok := starlark.AsString(msg)
-		if !ok {
-			text = msg.String()
-		}
-		b.Receiver().(*logValue).l.Log(context.Background(), level, oneLine(text))
+		b.Receiver().(*logValue).write(level, args[0], args[1:])
 		return starlark.None, nil
 	}
+}
+
+// logAtGiven is log.log(level, msg, *args), level a name ("info") or
+// Python's number (logging.INFO is 20).
+func logAtGiven(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := checkLogArgs(b.Name(), args, kwargs, 2); err != nil {
+		return nil, err
+	}
+	level, err := pythonLevel(args[0])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", b.Name(), err)
+	}
+	b.Receiver().(*logValue).write(level, args[1], args[2:])
+	return starlark.None, nil
+}
+
+// pythonLevel reads a level as log.log takes it.
+func pythonLevel(v starlark.Value) (slog.Level, error) {
+	if name, ok := starlark.AsString(v); ok {
+		l, err := errlog.ParseLevel(name)
+		if err != nil {
+			return 0, fmt.Errorf("level: got %q, want debug, info, warning, error or critical", name)
+		}
+		return l, nil
+	}
+	var n int
+	if err := starlark.AsInt(v, &n); err != nil {
+		return 0, fmt.Errorf("level: got %s, want a name (\"info\") or a number (20)", v.Type())
+	}
+	levels := map[int]slog.Level{10: slog.LevelDebug, 20: slog.LevelInfo, 30: slog.LevelWarn, 40: slog.LevelError, 50: errlog.LevelCritical}
+	if l, ok := levels[n]; ok {
+		return l, nil
+	}
+	return 0, fmt.Errorf("level: got %d, want 10, 20, 30, 40 or 50 (DEBUG to CRITICAL)", n)
+}
+
+// logKwargs are Python logging's keyword arguments. They are accepted,
+// so a hook written for gunicorn runs, and ignored: a Starlark hook has
+// no exception or stack to attach, and the log line has no fields for
+// extra.
+var logKwargs = map[string]bool{"exc_info": true, "stack_info": true, "stacklevel": true, "extra": true}
+
+// checkLogArgs requires at least want positional arguments and no keyword
+// arguments but logKwargs.
+func checkLogArgs(name string, args starlark.Tuple, kwargs []starlark.Tuple, want int) error {
+	if len(args) < want {
+		return fmt.Errorf("%s: got %d arguments, want at least %d", name, len(args), want)
+	}
+	for _, kv := range kwargs {
+		if k, _ := starlark.AsString(kv[0]); !logKwargs[k] {
+			return fmt.Errorf("%s: unexpected keyword argument %s", name, kv[0])
+		}
+	}
+	return nil
+}
+
+// write logs msg formatted with args, on one line (control characters
+// escaped) so that a hook logging a request path cannot forge a log line.
+func (v *logValue) write(level slog.Level, msg starlark.Value, args starlark.Tuple) {
+	v.l.Log(context.Background(), level, oneLine(logMessage(msg, args)))
+}
+
+// logMessage is what Python's logging makes of a call's msg and args:
+// str(msg), then % args when there are args. A format that does not fit
+// its arguments does not fail the hook: the message is logged as it is,
+// with what went wrong, where Python's logging prints "--- Logging error
+// ---" and a traceback on stderr and drops the message.
+func logMessage(msg starlark.Value, args starlark.Tuple) string {
+	text := str(msg)
+	if len(args) == 0 {
+		return text
+	}
+	out, err := pyFormat(text, args)
+	if err != nil {
+		return text + " (logging error: " + err.Error() + "; arguments: " + args.String() + ")"
+	}
+	return out
 }
 
 // oneLine escapes the control characters of s (but tab) as \n, \r or

@@ -138,7 +138,7 @@ func TestHookObjectErrors(t *testing.T) {
 		{"server.cfg.worker", "cfg has no .worker field or method (did you mean .workers?)"},
 		{"server.cfg.keep_alive", "cfg has no .keep_alive field or method (did you mean .keepalive?)"},
 		{"server.log.warnng('x')", "log has no .warnng field or method (did you mean .warning?)"},
-		{"server.log.info()", "info: got 0 arguments, want 1"},
+		{"server.log.info()", "info: got 0 arguments, want at least 1"},
 		{"req.heders", "req has no .heders field or method (did you mean .headers?)"},
 		{"req.headers['X-None']", `key "X-None" not in headers`},
 		{"req.headers.gett('a')", "headers has no .gett field or method (did you mean .get?)"},

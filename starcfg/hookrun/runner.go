@@ -81,6 +81,16 @@ func New(fns map[string]*starlark.Function, log *slog.Logger, view RequestView) 
 	return h
 }
 
+// LogPrints writes what print() wrote at the top level of the config
+// files (Resolved.Prints, "FILE:LINE: text") to log, one INFO line each
+// with control characters escaped, as print() in a hook is. The master
+// calls it after each evaluation that it runs with: at start and on HUP.
+func LogPrints(log *slog.Logger, prints []string) {
+	for _, p := range prints {
+		log.Info(oneLine(p))
+	}
+}
+
 // Has reports whether the config defines the hook name.
 func (h *Runner) Has(name string) bool {
 	return h.fn(name) != nil
@@ -383,7 +393,7 @@ func newHookError(name string, err error) *Error {
 		stack = stack[:n-1] // fail(), set_workers()...: their message names them
 	}
 	if n := len(stack); n > 0 {
-		he.Msg = stack[n-1].Pos.String() + ": " + oneLine(ee.Msg)
+		he.Msg = stack[n-1].Pos.String() + ": " + oneLine(starcfg.RuntimeHint(ee.Msg))
 	}
 	he.Traceback = strings.TrimRight(stack.String(), "\n")
 	return he
