@@ -146,6 +146,9 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		}
 	}
 	makeRoomForTitle(args, m.title())
+	if exe, err := os.Executable(); err == nil {
+		followGoRun(exe)
+	}
 	m.daemon = newDaemonReport()
 	if err := m.adoptSockets(); err != nil {
 		return m.startFailed(err)
