@@ -14,6 +14,11 @@ lint:
     test -z "$(gofmt -l $(git ls-files '*.go'))"
     go vet ./...
 
+# Static release binaries for linux/amd64 and linux/arm64 with SHA256SUMS,
+# reproducible from the commit (cmd/gocorn-release says how).
+release out="dist":
+    go run ./cmd/gocorn-release -o {{out}}
+
 # Regenerate docs/settings.md from the settings table.
 docs:
     go test ./starcfg -run TestSettingsDoc -update

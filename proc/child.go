@@ -139,7 +139,7 @@ func (c *child) run(apps server.Apps, sigs chan os.Signal) int {
 	c.srv = srv
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
-	if err := c.conn.Send(workerpipe.Message{Kind: workerpipe.KindReady, Version: Version, Protocol: workerpipe.Protocol}); err != nil {
+	if err := c.conn.Send(workerpipe.Message{Kind: workerpipe.KindReady, Version: runningVersion(), Protocol: workerpipe.Protocol}); err != nil {
 		c.log.Error(err.Error())
 		srv.Close()
 		return exitBoot

@@ -321,7 +321,7 @@ func (tb *testbed) say(id int, msg workerpipe.Message) {
 // ready makes the workers with ids say Ready.
 func (tb *testbed) ready(ids ...int) {
 	for _, id := range ids {
-		tb.say(id, workerpipe.Message{Kind: workerpipe.KindReady, Version: Version, Protocol: workerpipe.Protocol})
+		tb.say(id, workerpipe.Message{Kind: workerpipe.KindReady, Version: runningVersion(), Protocol: workerpipe.Protocol})
 	}
 }
 

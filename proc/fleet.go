@@ -164,9 +164,9 @@ func (f *fleet) becameReady(w *worker, version string, now time.Time) {
 	}
 	f.everReady = true
 	f.log.Debug(fmt.Sprintf("Worker (pid:%d) is ready", w.pid))
-	if version != Version {
+	if version != runningVersion() {
 		// The binary on disk changed since the master started.
-		f.log.Info(fmt.Sprintf("Worker (pid:%d) runs gocorn %s; the master runs %s", w.pid, version, Version))
+		f.log.Info(fmt.Sprintf("Worker (pid:%d) runs gocorn %s; the master runs %s", w.pid, version, runningVersion()))
 	}
 	f.retireReplaced()
 	f.noteStarted()

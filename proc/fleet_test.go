@@ -158,7 +158,7 @@ func TestReadyAfterStopStaysStopping(t *testing.T) {
 	if w := ft.byID(1); w.state != stopping || !w.booted() {
 		t.Errorf("worker is %s (booted %t), want stopping and booted", w.state, w.booted())
 	}
-	ft.wantLog(fmt.Sprintf("Worker (pid:%d) runs gocorn 9.9.9; the master runs %s", ft.pid(1), Version))
+	ft.wantLog(fmt.Sprintf("Worker (pid:%d) runs gocorn 9.9.9; the master runs %s", ft.pid(1), runningVersion()))
 }
 
 // A worker with handlers stuck past request_timeout is replaced at once,

@@ -31,10 +31,6 @@ import (
 	"github.com/gocorn/gocorn/starcfg/hookrun"
 )
 
-// Version is gocorn's version, shown by --version and in the log. It is a
-// variable so a build can stamp it: go build -ldflags "-X github.com/gocorn/gocorn/proc.Version=1.2.3".
-var Version = "0.1.0"
-
 // Exit codes, as gunicorn's.
 const (
 	exitOK      = 0
@@ -93,7 +89,7 @@ func Main(apps server.Apps) int {
 		Dir:      wd,
 		Stdout:   os.Stdout,
 		Stderr:   os.Stderr,
-		Version:  Version,
+		Version:  runningVersion(),
 		Commands: commands(),
 	}, apps)
 }
@@ -157,6 +153,9 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		}
 	}
 	makeRoomForTitle(args, m.title())
+	if exe, err := os.Executable(); err == nil {
+		followGoRun(exe)
+	}
 	m.report = openStartReport()
 	if err := m.adoptSockets(); err != nil {
 		return m.startFailed(err)

@@ -37,7 +37,7 @@ func newMasterTest(t *testing.T, conf string) *masterTest {
 		Dir:     filepath.Dir(mt.conf),
 		Stdout:  io.Discard,
 		Stderr:  io.Discard,
-		Version: Version,
+		Version: runningVersion(),
 	}
 	res, err := starcfg.Resolve(inv)
 	if err != nil {

@@ -31,11 +31,7 @@ func TestDaemonMode(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("gocorn -D: exit %d: %s", code, stderr)
 	}
-	data, err := os.ReadFile(pidfile)
-	if err != nil {
-		t.Fatalf("no pid file after -D returned: %v", err)
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	pid := readPid(t, pidfile)
 	t.Cleanup(func() { killTree(pid) })
 	in := &proctest.Instance{T: t, URL: "http://" + addr}
 	if code, _ := in.Get("/"); code != 200 {

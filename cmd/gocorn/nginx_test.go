@@ -35,12 +35,7 @@ const nginxBin = "/usr/sbin/nginx"
 // and scheme reach the handler and the access log, large bodies and
 // streamed responses pass, and reloads under load lose nothing.
 func TestNginx(t *testing.T) {
-	if _, err := os.Stat(nginxBin); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is missing (%v) and CI is set: .ci/run must install nginx", nginxBin, err)
-		}
-		t.Skipf("%s is not installed (apt-get install nginx); CI installs it", nginxBin)
-	}
+	nginxAvailable(t)
 	dir := t.TempDir()
 	bin := buildNginxApp(t, dir)
 	sock := filepath.Join(dir, "gocorn.sock")
@@ -224,9 +219,6 @@ func startNginx(t *testing.T, dir, sock string) *nginx {
 	public := filepath.Join(dir, "public")
 	os.MkdirAll(public, 0o755)
 	os.WriteFile(filepath.Join(public, "500.html"), []byte("nginx error page\n"), 0o644)
-	for _, d := range []string{"body", "proxy", "fastcgi", "uwsgi", "scgi"} {
-		os.MkdirAll(filepath.Join(dir, "tmp", d), 0o755)
-	}
 
 	example, err := os.ReadFile("../../examples/nginx.conf")
 	if err != nil {
@@ -251,19 +243,56 @@ error_log %[1]s/nginx-error.log info;
 events { worker_connections 1024; }
 http {
     access_log %[1]s/nginx-access.log;
-    client_body_temp_path %[1]s/tmp/body;
-    proxy_temp_path %[1]s/tmp/proxy;
-    fastcgi_temp_path %[1]s/tmp/fastcgi;
-    uwsgi_temp_path %[1]s/tmp/uwsgi;
-    scgi_temp_path %[1]s/tmp/scgi;
+%[4]s
     upstream gocorn { server unix:%[2]s fail_timeout=0; }
 %[3]s
 }
-`, dir, sock, block)
+`, dir, sock, block, nginxTempPaths(dir))
+	runNginx(t, dir, conf, nil, func() bool {
+		c, err := net.Dial("tcp", ng.addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	return ng
+}
+
+// nginxAvailable skips the test when nginx is not installed, unless CI
+// is set: .ci/run installs it, and under CI the test must run.
+func nginxAvailable(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(nginxBin); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is missing (%v) and CI is set: .ci/run must install nginx", nginxBin, err)
+		}
+		t.Skipf("%s is not installed (apt-get install nginx); CI installs it", nginxBin)
+	}
+}
+
+// nginxTempPaths are the http-level lines that keep nginx's temporary
+// files under dir (the package's defaults are root's directories), with
+// the directories made.
+func nginxTempPaths(dir string) string {
+	var b strings.Builder
+	for _, d := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
+		path := filepath.Join(dir, "tmp", d)
+		os.MkdirAll(path, 0o755)
+		fmt.Fprintf(&b, "    %s_temp_path %s;\n", d, path)
+	}
+	return b.String()
+}
+
+// runNginx runs nginx in the foreground with conf, written to dir, and
+// dir as its prefix; command, if any, comes before nginx's own command
+// line (ip netns exec NAME). It waits until ready reports true, and stops
+// nginx when the test ends, showing its logs if the test failed.
+func runNginx(t *testing.T, dir, conf string, command []string, ready func() bool) {
+	t.Helper()
 	confFile := filepath.Join(dir, "nginx.conf")
 	os.WriteFile(confFile, []byte(conf), 0o644)
-
-	cmd := exec.Command(nginxBin, "-c", confFile, "-p", dir+"/", "-g", "daemon off;")
+	argv := append(slices.Clone(command), nginxBin, "-c", confFile, "-p", dir+"/", "-g", "daemon off;")
+	cmd := exec.Command(argv[0], argv[1:]...)
 	var out proctest.Output
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -290,20 +319,15 @@ http {
 			return true
 		default:
 		}
-		c, err := net.Dial("tcp", ng.addr)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
+		return ready()
 	}) {
-		t.Fatalf("nginx did not listen on %s: %s", ng.addr, &out)
+		t.Fatalf("nginx did not get ready: %s", &out)
 	}
 	select {
 	case <-exited:
 		t.Fatalf("nginx exited: %s\nconfig:\n%s", &out, conf)
 	default:
 	}
-	return ng
 }
 
 // serverBlock is the `server { ... }` block of an nginx config that

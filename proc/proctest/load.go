@@ -2,12 +2,14 @@ package proctest
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -25,6 +27,7 @@ import (
 // A connection the server refused (nothing listens any more) is counted
 // apart: after a stop that is expected, and no request was lost to it.
 type Load struct {
+	unix    string      // a unix socket to connect to instead of the URL's host
 	tls     *tls.Config // for https URLs
 	http2   bool        // offer HTTP/2 (over TLS)
 	fresh   bool        // every other client opens a new connection for each request
@@ -61,6 +64,12 @@ func StartTLSLoad(url string, clients int, tc *tls.Config, http2 bool) *Load {
 	return startLoad(&Load{tls: tc, http2: http2}, url, clients)
 }
 
+// StartUnixLoad is StartLoad over the unix socket sock: url gives the
+// path and the Host header.
+func StartUnixLoad(sock, url string, clients int) *Load {
+	return startLoad(&Load{unix: sock}, url, clients)
+}
+
 func startLoad(l *Load, url string, clients int) *Load {
 	l.stop = make(chan struct{})
 	for c := range clients {
@@ -72,6 +81,11 @@ func startLoad(l *Load, url string, clients int) *Load {
 func (l *Load) client(url string, id int) {
 	tr := &http.Transport{MaxIdleConnsPerHost: 1, TLSClientConfig: l.tls, ForceAttemptHTTP2: l.http2,
 		DisableKeepAlives: l.fresh && id%2 == 1}
+	if l.unix != "" {
+		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", l.unix)
+		}
+	}
 	client := &http.Client{Timeout: WaitFor, Transport: tr}
 	defer client.CloseIdleConnections()
 	for i := 0; ; i++ {

@@ -283,6 +283,11 @@ func (in *Instance) Workers() []int {
 	return pids
 }
 
+// Gone reports whether pid has exited: no such process, or a zombie
+// nobody has reaped yet (a process the test did not start is reaped by
+// whoever adopted it, perhaps never in a container).
+func Gone(pid int) bool { return zombie(pid) }
+
 func zombie(pid int) bool {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -358,8 +363,12 @@ func (in *Instance) Reload(gen int) []int {
 }
 
 // Poll checks cond every 10 ms until it holds or WaitFor passes.
-func Poll(cond func() bool) bool {
-	deadline := time.Now().Add(WaitFor)
+func Poll(cond func() bool) bool { return PollFor(WaitFor, cond) }
+
+// PollFor checks cond every 10 ms until it holds or d passes, for the
+// rare wait that is longer than WaitFor by nature (a build).
+func PollFor(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
 	for {
 		if cond() {
 			return true
