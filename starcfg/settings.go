@@ -403,7 +403,8 @@ var coreSettings = []*setting{
 	},
 	{
 		name: "access_log_format", flags: []string{"access-logformat"}, metavar: "STRING",
-		typ: typeString, def: defaultAccessLogFormat, section: secLogging, reloadable: true,
+		typ: typeString, def: defaultAccessLogFormat, check: checkAccessLogFormat,
+		section: secLogging, reloadable: true,
 		help: "The access log line, in gunicorn's %(atom)s format: h client, t time, " +
 			"r request line as sent, s status, b body bytes, U path below any mount prefix " +
 			"(PATH_INFO; see root_path), q query, D microseconds, {Name}i and {Name}o " +
@@ -411,8 +412,8 @@ var coreSettings = []*setting{
 			"a variable of the request's WSGI environ, in any case as gunicorn matches it " +
 			"(remote_port, SCRIPT_NAME, wsgi.url_scheme, HTTP_X_REQUEST_ID), else an " +
 			"environment variable of the worker (HOSTNAME), as written or in upper case; " +
-			"a missing one prints -. Values from the request are escaped, so that a client " +
-			"cannot forge lines. The value json writes one JSON object per line instead " +
+			"a missing one prints -; an unknown atom is an error. Values from the request " +
+			"are escaped, so that a client cannot forge lines. The value json writes one JSON object per line instead " +
 			"(keys in docs/logging.md).",
 		field: func(c *Config) any { return &c.AccessLogFormat },
 	},
