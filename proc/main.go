@@ -75,6 +75,9 @@ func Main(apps server.Apps) int {
 // or prints the configuration when asked to.
 func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	res, err := starcfg.Resolve(inv)
+	if mode, check := checkFor(inv, res, err); check {
+		return runCheck(inv, mode, res, err, apps)
+	}
 	if code, done := resolveFailure(err, inv.Stderr); done {
 		return code
 	}
@@ -97,16 +100,6 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		return exitConfig
 	}
 	m.setTLS(secrets)
-	if res.Config.PrintConfig {
-		if err := res.Config.Print(inv.Stdout); err != nil {
-			fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
-			return exitConfig
-		}
-		return exitOK
-	}
-	if res.Config.CheckConfig {
-		return exitOK
-	}
 	if m.cfg.Daemon && os.Getenv(envUpgradeParent) == "" {
 		if code, parent := daemonize(args, os.Environ()); parent {
 			return code

@@ -62,14 +62,19 @@ func resolveWith(inv Invocation, o evalOptions) (*Resolved, error) {
 	if err := r.runFile(configPath(cli, envArgs, inv.Dir), inv.Dir, env, check, o); err != nil {
 		return nil, err
 	}
+	applyFlags(cfg, origins, cli, envArgs)
+	resolveControlSocket(cfg, env, inv.Dir)
+	return r, nil
+}
+
+// applyFlags lays GOCORN_CMD_ARGS, then the command line, over cfg.
+func applyFlags(cfg *Config, origins map[string]string, cli, envArgs *args) {
 	envArgs.apply(cfg, origins)
 	cli.apply(cfg, origins)
 	if cli.app != "" {
 		cfg.App, origins["app"] = cli.app, sourceCLI
 	}
 	finish(cfg)
-	resolveControlSocket(cfg, env, inv.Dir)
-	return r, nil
 }
 
 // parseLayers parses and converts the command line and GOCORN_CMD_ARGS.

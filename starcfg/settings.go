@@ -485,8 +485,16 @@ var coreSettings = []*setting{
 	{
 		name: "print_config", flags: []string{"print-config"},
 		typ: typeBool, def: false, section: secDebugging,
-		help:  "Print every setting as resolved, then check like --check-config.",
+		help: "Print every setting as resolved, then check like --check-config: the " +
+			"listing goes to standard output, the findings to standard error.",
 		field: func(c *Config) any { return &c.PrintConfig },
+	},
+	{
+		name: "check_config_json", flags: []string{"json"},
+		typ: typeBool, def: false, cliOnly: true, section: secDebugging,
+		help: "With --check-config, print the findings as one JSON document on standard " +
+			"output, for CI annotations (schema in docs/operations.md).",
+		field: func(c *Config) any { return &c.CheckJSON },
 	},
 }
 
