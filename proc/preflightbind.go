@@ -56,7 +56,7 @@ func resolveTarget(spec, dir string, lookup lookupFunc) (target, error) {
 			return target{}, fmt.Errorf("bind: %q: %w", spec, err)
 		}
 	case "unix":
-		t.path = addr.Path
+		t.path = filepath.Clean(addr.Path)
 		if !filepath.IsAbs(t.path) {
 			t.path = filepath.Join(dir, t.path)
 		}
