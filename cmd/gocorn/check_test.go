@@ -1,0 +1,149 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gocorn/gocorn/proc/proctest"
+)
+
+// Process tests of --check-config as the whole pre-flight: what a start
+// would fail on fails the check, with the start's words, and what a start
+// warns about the check prints.
+
+// writeConf writes gocorn.conf.star into a new directory and returns it.
+func writeConf(t *testing.T, conf string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "gocorn.conf.star"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestCheckConfigFailsWhatAStartFails(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		conf     string // gocorn.conf.star
+		args     []string
+		want     string // a line of stderr
+		startToo bool   // a start stops at the configuration with the same line
+	}{
+		{name: "a semicolon for a colon", conf: "workers = 1\nbind = ['127.0.0.1;18020']\n", startToo: true,
+			want: `config: gocorn.conf.star:2: bind: address "127.0.0.1;18020": "127.0.0.1;18020" is not a host name (did you mean "127.0.0.1:18020"?)`},
+		{name: "an unknown atom", conf: "access_log_format = '%(h)s %(status)s'\n", startToo: true,
+			want: `config: gocorn.conf.star:1: access_log_format: unknown atom %(status)s (did you mean %(s)s?); the atoms are h l u t r s m U q H b B f a T M D L p {Header}i {Header}o {name}e`},
+		{name: "one address twice", args: []string{"-b", ":18021", "-b", "0.0.0.0:18021"},
+			want: `config: command line: bind: ":18021" and "0.0.0.0:18021" are the same address, 0.0.0.0:18021; a start would fail to bind the second`},
+		{name: "one name, two spellings", conf: "bind = ['localhost:18022', 'tcp://LocalHost:18022']\n",
+			want: `config: gocorn.conf.star:1: bind: "localhost:18022" and "tcp://LocalHost:18022" are the same address`},
+		{name: "a wildcard over an address", args: []string{"-b", "0.0.0.0:18023", "-b", "127.0.0.1:18023"},
+			want: `config: command line: bind: "0.0.0.0:18023" and "127.0.0.1:18023" overlap: 0.0.0.0:18023 already takes port 18023 on every address, 127.0.0.1 included`},
+		{name: "one socket file twice", args: []string{"-b", "unix:app.sock", "-b", "unix:./app.sock"},
+			want: `config: command line: bind: "unix:app.sock" and "unix:./app.sock" are the same socket file /`},
+		{name: "a host that does not resolve", conf: "bind = ['nowhere.invalid:18024']\n",
+			want: `config: gocorn.conf.star:1: bind: "nowhere.invalid:18024": cannot resolve "nowhere.invalid": `},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeConf(t, tc.conf)
+			code, _, stderr := run(t, dir, nil, append(append([]string{"--check-config"}, tc.args...), "hello")...)
+			if code != 1 || !hasLine(stderr, tc.want) || !hasLine(stderr, "gocorn: check failed: 1 error, 0 warnings") {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and a line starting %q", code, stderr, tc.want)
+			}
+			if !tc.startToo {
+				return
+			}
+			code, _, stderr = run(t, dir, nil, append(tc.args, "hello")...)
+			if code != 1 || !hasLine(stderr, tc.want) {
+				t.Errorf("start: exit %d, stderr:\n%s\nwant exit 1 and a line starting %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
+
+// hasLine tells whether a line of text starts with prefix.
+func hasLine(text, prefix string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCheckConfigBuildsTheApp: the check runs the app's factory in the
+// checking process, as a worker would, and fails with its error.
+func TestCheckConfigBuildsTheApp(t *testing.T) {
+	bin, err := proctest.Build("./testdata/loadfail", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := proctest.Setup{Bin: bin, Dir: t.TempDir()}
+	code, _, stderr := proctest.Run(t, s, "--check-config", "db")
+	want := `config: command line: app "db" failed to load: dial tcp 127.0.0.1:5432: connection refused`
+	if code != 1 || !hasLine(stderr, want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and %q", code, stderr, want)
+	}
+	if code, _, stderr := proctest.Run(t, s, "--check-config", "hello"); code != 0 {
+		t.Errorf("an app that builds: exit %d: %s", code, stderr)
+	}
+}
+
+// warningConf has three boot warnings and nothing wrong.
+const warningConf = `bind = ["127.0.0.1:0"]
+worker_class = "sync"
+write_timeout = 0
+ssl_version = "TLSv1"
+http2_cleartext = "prior-knowledge"
+`
+
+// TestCheckConfigPrintsTheBootWarnings: a good config with warnings
+// passes, and the check prints each warning the master logs at start, in
+// the same words.
+func TestCheckConfigPrintsTheBootWarnings(t *testing.T) {
+	dir := writeConf(t, warningConf)
+	code, _, stderr := run(t, dir, nil, "--check-config", "hello")
+	re := regexp.MustCompile(`(?m)^warning: gocorn\.conf\.star:\d+: (.+)$`)
+	warnings := re.FindAllStringSubmatch(stderr, -1)
+	if code != 0 || len(warnings) != 3 || !hasLine(stderr, "gocorn: check passed: 0 errors, 3 warnings") {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 0 and 3 warnings", code, stderr)
+	}
+	in := start(t, dir, "hello")
+	for _, w := range warnings {
+		in.WaitLog(`\[WARNING\] ` + regexp.QuoteMeta(w[1]) + `\n`)
+	}
+}
+
+// TestCheckConfigJSON: --json prints one document that a CI step can turn
+// into annotations: the file and line of each finding the file caused.
+func TestCheckConfigJSON(t *testing.T) {
+	dir := writeConf(t, warningConf+"bind = ['127.0.0.1:18025', '127.0.0.1:18025']\n")
+	code, stdout, stderr := run(t, dir, nil, "--check-config", "--json", "hello")
+	var got struct {
+		OK       bool `json:"ok"`
+		Errors   int  `json:"errors"`
+		Warnings int  `json:"warnings"`
+		Findings []struct {
+			Severity, File, Setting, Message string
+			Line                             int
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("stdout is not JSON (%v):\n%s\nstderr:\n%s", err, stdout, stderr)
+	}
+	if code != 1 || got.OK || got.Errors != 1 || got.Warnings != 3 || len(got.Findings) != 4 {
+		t.Fatalf("exit %d, %+v", code, got)
+	}
+	for _, f := range got.Findings {
+		if f.File != "gocorn.conf.star" || f.Line == 0 || f.Setting == "" || f.Message == "" {
+			t.Errorf("finding without its place: %+v", f)
+		}
+	}
+	if f := got.Findings[0]; f.Severity != "error" || f.Line != 6 || f.Setting != "bind" {
+		t.Errorf("first finding %+v, want the bind error at line 6", f)
+	}
+}
