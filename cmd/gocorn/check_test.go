@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -145,5 +146,45 @@ func TestCheckConfigJSON(t *testing.T) {
 	}
 	if f := got.Findings[0]; f.Severity != "error" || f.Line != 6 || f.Setting != "bind" {
 		t.Errorf("first finding %+v, want the bind error at line 6", f)
+	}
+}
+
+// TestCheckConfigAnnotationsRecipe runs the jq program that
+// docs/operations.md gives for GitHub Actions on real --json output, so
+// the recipe keeps working as the schema changes.
+func TestCheckConfigAnnotationsRecipe(t *testing.T) {
+	jq, err := exec.LookPath("jq")
+	if err != nil {
+		t.Skip("no jq on this machine")
+	}
+	doc, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^  run: \./gocorn .*--check-config --json \w+ \| jq -r '(.+)'$`).FindSubmatch(doc)
+	if m == nil {
+		t.Fatal("docs/operations.md has no GitHub Actions step running jq")
+	}
+	dir := writeConf(t, warningConf+"bind = ['127.0.0.1:18026', '127.0.0.1:18026']\n")
+	_, stdout, _ := run(t, dir, nil, "--check-config", "--json", "nope")
+	cmd := exec.Command(jq, "-r", string(m[1]))
+	cmd.Stdin = strings.NewReader(stdout)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("jq: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	want := []string{
+		`::error::app "nope" is not in this binary; it serves chaos, echo, hello`,
+		`::error file=gocorn.conf.star,line=6::bind: "127.0.0.1:18026" and "127.0.0.1:18026" are the same address`,
+		`::warning file=gocorn.conf.star,line=4::ssl_version is set to "TLSv1" but ignored`,
+	}
+	if len(lines) != 5 {
+		t.Fatalf("jq printed %d lines, want 5:\n%s", len(lines), out)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: %q, want it to start %q", i, lines[i], w)
+		}
 	}
 }
