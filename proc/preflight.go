@@ -111,8 +111,8 @@ func (p *preflight) check(res *starcfg.Resolved) {
 	} else if _, err := serverOptions(cfg, secrets); err != nil {
 		p.add(severityError, "", err.Error())
 	}
-	for _, err := range checkBinds(cfg.Bind, workDir(cfg, p.dir), p.lookup) {
-		p.add(severityError, "bind", err.Error())
+	for _, err := range checkBinds(listenSpecs(cfg), workDir(cfg, p.dir), p.lookup) {
+		p.add(severityError, "", err.Error()) // bind or metrics_bind, as the message starts
 	}
 	for _, w := range bootWarnings(cfg) {
 		p.add(severityWarning, "", w)

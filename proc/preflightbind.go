@@ -9,25 +9,44 @@ import (
 	"github.com/gocorn/gocorn/starcfg"
 )
 
-// target is what one bind entry listens on, as a start would bind it:
-// the resolved address of a TCP entry, the absolute path of a unix one.
+// listenSpec is one address a start listens on: an entry of bind, or
+// metrics_bind.
+type listenSpec struct {
+	setting string // "bind" or "metrics_bind"
+	spec    string // as written
+}
+
+// listenSpecs are the addresses cfg has a start listen on, binds first.
+func listenSpecs(cfg *starcfg.Config) []listenSpec {
+	specs := make([]listenSpec, 0, len(cfg.Bind)+1)
+	for _, b := range cfg.Bind {
+		specs = append(specs, listenSpec{"bind", b})
+	}
+	if cfg.MetricsBind != "" {
+		specs = append(specs, listenSpec{"metrics_bind", cfg.MetricsBind})
+	}
+	return specs
+}
+
+// target is what one listenSpec listens on, as a start would bind it: the
+// resolved address of a TCP entry, the absolute path of a unix one.
 type target struct {
-	spec string // the entry as written
+	listenSpec
 	addr starcfg.Address
 	ip   net.IP // tcp: the address bindTCP would take
 	path string // unix: the socket file, absolute
 }
 
-// checkBinds resolves every bind entry without binding it and reports,
-// one error each, an entry that does not parse or resolve and every pair
-// that a start would fail to bind both of: the same address (however
-// spelled), a wildcard and an address of its family on the same port, the
-// same socket file or descriptor. dir resolves relative socket paths, as
-// the master's working directory (chdir) would.
-func checkBinds(binds []string, dir string, lookup lookupFunc) []error {
+// checkBinds resolves every address without binding it and reports, one
+// error each, an entry that does not parse or resolve and every pair that
+// a start would fail to bind both of: the same address (however spelled),
+// a wildcard and an address of its family on the same port, the same
+// socket file or descriptor. dir resolves relative socket paths, as the
+// master's working directory (chdir) would.
+func checkBinds(specs []listenSpec, dir string, lookup lookupFunc) []error {
 	var errs []error
 	var seen []target
-	for _, spec := range binds {
+	for _, spec := range specs {
 		t, err := resolveTarget(spec, dir, lookup)
 		if err != nil {
 			errs = append(errs, err)
@@ -35,7 +54,8 @@ func checkBinds(binds []string, dir string, lookup lookupFunc) []error {
 		}
 		for _, s := range seen {
 			if why := clash(s, t); why != "" {
-				errs = append(errs, fmt.Errorf("bind: %q and %q %s; a start would fail to bind the second", s.spec, t.spec, why))
+				errs = append(errs, fmt.Errorf("%s: %s and %s %s; a start would fail to bind the second",
+					t.setting, s.label(t.setting), t.label(t.setting), why))
 			}
 		}
 		seen = append(seen, t)
@@ -43,17 +63,30 @@ func checkBinds(binds []string, dir string, lookup lookupFunc) []error {
 	return errs
 }
 
-// resolveTarget parses and resolves one bind entry.
-func resolveTarget(spec, dir string, lookup lookupFunc) (target, error) {
-	addr, err := starcfg.ParseAddress(spec)
-	if err != nil {
-		return target{}, fmt.Errorf("bind: %w", err)
+// label is the entry quoted, after its setting's name when that is not
+// the setting the message is about.
+func (l listenSpec) label(about string) string {
+	if l.setting == about {
+		return strconv.Quote(l.spec)
 	}
-	t := target{spec: spec, addr: addr}
+	return l.setting + " " + strconv.Quote(l.spec)
+}
+
+// resolveTarget parses and resolves one address.
+func resolveTarget(l listenSpec, dir string, lookup lookupFunc) (target, error) {
+	parse := starcfg.ParseAddress
+	if l.setting == "metrics_bind" {
+		parse = starcfg.ParseMetricsBind
+	}
+	addr, err := parse(l.spec)
+	if err != nil {
+		return target{}, fmt.Errorf("%s: %w", l.setting, err)
+	}
+	t := target{listenSpec: l, addr: addr}
 	switch addr.Network {
 	case "tcp":
 		if t.ip, err = hostIP(lookup, addr.Host); err != nil {
-			return target{}, fmt.Errorf("bind: %q: %w", spec, err)
+			return target{}, fmt.Errorf("%s: %q: %w", l.setting, l.spec, err)
 		}
 	case "unix":
 		t.path = filepath.Clean(addr.Path)

@@ -5,6 +5,8 @@ import (
 	"net"
 	"strings"
 	"testing"
+
+	"github.com/gocorn/gocorn/starcfg"
 )
 
 // fakeLookup resolves IP literals as themselves and a few names, like a
@@ -61,15 +63,45 @@ func TestCheckBinds(t *testing.T) {
 		{"syntax", []string{"127.0.0.1;8000"}, []string{`bind: address "127.0.0.1;8000": "127.0.0.1;8000" is not a host name (did you mean "127.0.0.1:8000"?)`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			errs := checkBinds(tc.binds, "/srv/app", fakeLookup)
-			if len(errs) != len(tc.want) {
-				t.Fatalf("got %d errors %v, want %d", len(errs), errs, len(tc.want))
-			}
-			for i, err := range errs {
-				if !strings.Contains(err.Error(), tc.want[i]) {
-					t.Errorf("error %d: %q, want it to contain %q", i, err, tc.want[i])
-				}
-			}
+			wantErrors(t, checkBinds(listenSpecs(&starcfg.Config{Bind: tc.binds}), "/srv/app", fakeLookup), tc.want)
 		})
+	}
+}
+
+// TestCheckBindsWithMetrics: metrics_bind is one more address a start
+// listens on, which may not clash with a bind.
+func TestCheckBindsWithMetrics(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		binds   []string
+		metrics string
+		want    []string
+	}{
+		{name: "metrics apart", binds: []string{"127.0.0.1:8000", "unix:a.sock"}, metrics: "127.0.0.1:9100"},
+		{name: "metrics on a bind's port", binds: []string{":8000"}, metrics: "localhost:8000",
+			want: []string{`metrics_bind: bind ":8000" and "localhost:8000" overlap: 0.0.0.0:8000 already takes port 8000`}},
+		{name: "metrics on a bind's socket file", binds: []string{"unix:/srv/app/a.sock"}, metrics: "unix:a.sock",
+			want: []string{`metrics_bind: bind "unix:/srv/app/a.sock" and "unix:a.sock" are the same socket file /srv/app/a.sock`}},
+		{name: "metrics unresolvable", metrics: "nowhere:9100",
+			want: []string{`metrics_bind: "nowhere:9100": cannot resolve "nowhere"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := &starcfg.Config{Bind: tc.binds}
+			cfg.MetricsBind = tc.metrics
+			wantErrors(t, checkBinds(listenSpecs(cfg), "/srv/app", fakeLookup), tc.want)
+		})
+	}
+}
+
+// wantErrors checks errs against a part of each, in order.
+func wantErrors(t *testing.T, errs []error, want []string) {
+	t.Helper()
+	if len(errs) != len(want) {
+		t.Fatalf("got %d errors %v, want %d", len(errs), errs, len(want))
+	}
+	for i, err := range errs {
+		if !strings.Contains(err.Error(), want[i]) {
+			t.Errorf("error %d: %q, want it to contain %q", i, err, want[i])
+		}
 	}
 }
