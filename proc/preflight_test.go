@@ -101,10 +101,7 @@ func TestPrintConfigThenCheck(t *testing.T) {
 func TestCheckConfigJSON(t *testing.T) {
 	conf := "workers = 2\nbind = ['127.0.0.1:8000', '127.0.0.1:8000']\nworker_class = 'sync'\nwrite_timeout = 0\n"
 	code, stdout, _ := runChecked(t, conf, "--check-config", "--json", "db")
-	var got checkReport
-	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
-		t.Fatalf("not JSON (%v):\n%s", err, stdout)
-	}
+	got := decodeReport(t, stdout)
 	want := checkReport{OK: false, Errors: 2, Warnings: 1, Findings: []finding{
 		{Severity: "error", Setting: "app", Message: `app "db" failed to load: cannot reach the database`},
 		{Severity: "error", File: "gocorn.conf.star", Line: 2, Setting: "bind",
@@ -123,10 +120,7 @@ func TestCheckConfigJSON(t *testing.T) {
 func TestCheckConfigJSONOfABrokenFile(t *testing.T) {
 	conf := "workers = 'x'\n\ntimeout = -1\n"
 	code, stdout, stderr := runChecked(t, conf, "--check-config", "--json", "ok")
-	var got checkReport
-	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
-		t.Fatalf("not JSON (%v):\n%s", err, stdout)
-	}
+	got := decodeReport(t, stdout)
 	want := checkReport{OK: false, Errors: 2, Findings: []finding{
 		{Severity: "error", File: "gocorn.conf.star", Line: 1, Setting: "workers", Message: `workers: "x" is not an integer`},
 		{Severity: "error", File: "gocorn.conf.star", Line: 3, Setting: "timeout", Message: "timeout: got -1, want 0 or more"},
@@ -136,14 +130,23 @@ func TestCheckConfigJSONOfABrokenFile(t *testing.T) {
 	}
 
 	code, stdout, _ = runChecked(t, "def f():\n    fail('boom')\nf()\n", "--check-config", "--json", "ok")
-	got = checkReport{}
-	if err := json.Unmarshal([]byte(stdout), &got); err != nil || code != 1 || len(got.Findings) != 1 {
-		t.Fatalf("exit %d, %v:\n%s", code, err, stdout)
+	if got = decodeReport(t, stdout); code != 1 || len(got.Findings) != 1 {
+		t.Fatalf("exit %d:\n%s", code, stdout)
 	}
 	if f := got.Findings[0]; f.File != "gocorn.conf.star" || f.Line != 2 || f.Setting != "" ||
 		!strings.HasPrefix(f.Message, "fail: boom\nTraceback") {
 		t.Errorf("finding %#v", f)
 	}
+}
+
+// decodeReport reads --json's document.
+func decodeReport(t *testing.T, stdout string) checkReport {
+	t.Helper()
+	var r checkReport
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("not JSON (%v):\n%s", err, stdout)
+	}
+	return r
 }
 
 // sameReport compares reports on their JSON fields.

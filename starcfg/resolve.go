@@ -41,29 +41,17 @@ func Resolve(inv Invocation) (*Resolved, error) {
 }
 
 func resolveWith(inv Invocation, o evalOptions) (*Resolved, error) {
-	dir, err := filepath.Abs(inv.Dir) // "" is the current directory
+	l, err := readFlagLayers(inv)
 	if err != nil {
-		return nil, fmt.Errorf("config: cannot find the working directory: %v", err)
+		return nil, err
 	}
-	inv.Dir = dir
 	o.stderr = inv.Stderr
-	env := newEnviron(inv.Environ)
-	check := &checkContext{dir: inv.Dir}
-
-	cli, envArgs, err := parseLayers(inv, env, check)
-	if err != nil {
+	r := &Resolved{Config: l.cfg, Origins: l.origins, Hooks: map[string]*starlark.Function{}}
+	if err := r.runFile(configPath(l.cli, l.envArgs, l.dir), l.dir, l.env, l.check, o); err != nil {
 		return nil, err
 	}
-	cfg, origins, err := defaultConfig(env, check)
-	if err != nil {
-		return nil, err
-	}
-	r := &Resolved{Config: cfg, Origins: origins, Hooks: map[string]*starlark.Function{}}
-	if err := r.runFile(configPath(cli, envArgs, inv.Dir), inv.Dir, env, check, o); err != nil {
-		return nil, err
-	}
-	applyFlags(cfg, origins, cli, envArgs)
-	resolveControlSocket(cfg, env, inv.Dir)
+	applyFlags(l.cfg, l.origins, l.cli, l.envArgs)
+	resolveControlSocket(l.cfg, l.env, l.dir)
 	return r, nil
 }
 
