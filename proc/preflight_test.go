@@ -105,7 +105,7 @@ func TestCheckConfigJSON(t *testing.T) {
 	want := checkReport{OK: false, Errors: 2, Warnings: 1, Findings: []finding{
 		{Severity: "error", Setting: "app", Message: `app "db" failed to load: cannot reach the database`},
 		{Severity: "error", File: "gocorn.conf.star", Line: 2, Setting: "bind",
-			Message: `bind: "127.0.0.1:8000" and "127.0.0.1:8000" are the same address, 127.0.0.1:8000; a start would fail to bind the second`},
+			Message: `bind: "127.0.0.1:8000" and "127.0.0.1:8000" are the same address (127.0.0.1:8000): only one of them can be bound`},
 		{Severity: "warning", File: "gocorn.conf.star", Line: 4, Setting: "write_timeout",
 			Message: "write_timeout (0) is not below timeout (30): a client that stalls keeps a sync worker busy until the master aborts it"},
 	}}

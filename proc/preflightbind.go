@@ -54,7 +54,7 @@ func checkBinds(specs []listenSpec, dir string, lookup lookupFunc) []error {
 		}
 		for _, s := range seen {
 			if why := clash(s, t); why != "" {
-				errs = append(errs, fmt.Errorf("%s: %s and %s %s; a start would fail to bind the second",
+				errs = append(errs, fmt.Errorf("%s: %s and %s %s: only one of them can be bound",
 					t.setting, s.label(t.setting), t.label(t.setting), why))
 			}
 		}
@@ -106,7 +106,7 @@ func clash(a, b target) string {
 	switch a.addr.Network {
 	case "unix":
 		if a.path == b.path {
-			return "are the same socket file " + a.path
+			return "are the same socket file (" + a.path + ")"
 		}
 	case "fd":
 		if a.addr.FD == b.addr.FD {
@@ -127,13 +127,15 @@ func tcpClash(a, b target) string {
 		return ""
 	}
 	hostPort := func(ip net.IP) string { return net.JoinHostPort(ip.String(), strconv.Itoa(port)) }
-	switch {
-	case a.ip.Equal(b.ip):
-		return "are the same address, " + hostPort(a.ip)
-	case a.ip.IsUnspecified():
-		return fmt.Sprintf("overlap: %s already takes port %d on every address, %s included", hostPort(a.ip), port, b.ip)
-	case b.ip.IsUnspecified():
-		return fmt.Sprintf("overlap: %s takes port %d on every address, %s included", hostPort(b.ip), port, a.ip)
+	if a.ip.Equal(b.ip) {
+		return "are the same address (" + hostPort(a.ip) + ")"
 	}
-	return ""
+	wild, other := a.ip, b.ip
+	if !wild.IsUnspecified() {
+		wild, other = b.ip, a.ip
+	}
+	if !wild.IsUnspecified() {
+		return ""
+	}
+	return fmt.Sprintf("overlap (%s takes port %d on every address, %s included)", hostPort(wild), port, other)
 }

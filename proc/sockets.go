@@ -293,11 +293,17 @@ func (m *master) logListening(socks []*socket) {
 }
 
 // listen returns the master's sockets: the ones systemd passed, or those
-// of bind (reusing any an old master handed over).
+// of bind (reusing any an old master handed over). Entries that cannot
+// all be bound are refused first, all of them, in --check-config's words:
+// otherwise the second of a pair would wait through startTries for an
+// address that its twin holds.
 func (m *master) listen() ([]*socket, error) {
 	if len(m.activated) > 0 {
 		m.log.Info(fmt.Sprintf("Using %d sockets from systemd socket activation; bind is not used", len(m.activated)))
 		return m.activated, nil
+	}
+	if err := errors.Join(checkBinds(listenSpecs(m.cfg), workDir(m.cfg, m.inv.Dir), lookupIP)...); err != nil {
+		return nil, err
 	}
 	return bindAll(m.upgrade.inherited, m.cfg, startTries, m.log)
 }

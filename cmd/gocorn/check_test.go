@@ -31,36 +31,38 @@ func TestCheckConfigFailsWhatAStartFails(t *testing.T) {
 		name     string
 		conf     string // gocorn.conf.star
 		args     []string
-		want     string // a line of stderr
-		startToo bool   // a start stops at the configuration with the same line
+		where    string // where the check says the value came from
+		want     string // the message: the check's line is "config: WHERE: WANT..."
+		startToo bool   // a start stops with the same message, before any worker
 	}{
-		{name: "a semicolon for a colon", conf: "workers = 1\nbind = ['127.0.0.1;18020']\n", startToo: true,
-			want: `config: gocorn.conf.star:2: bind: address "127.0.0.1;18020": "127.0.0.1;18020" is not a host name (did you mean "127.0.0.1:18020"?)`},
-		{name: "an unknown atom", conf: "access_log_format = '%(h)s %(status)s'\n", startToo: true,
-			want: `config: gocorn.conf.star:1: access_log_format: unknown atom %(status)s (did you mean %(s)s?); the atoms are h l u t r s m U q H b B f a T M D L p {Header}i {Header}o {name}e`},
-		{name: "one address twice", args: []string{"-b", ":18021", "-b", "0.0.0.0:18021"},
-			want: `config: command line: bind: ":18021" and "0.0.0.0:18021" are the same address, 0.0.0.0:18021; a start would fail to bind the second`},
-		{name: "one name, two spellings", conf: "bind = ['localhost:18022', 'tcp://LocalHost:18022']\n",
-			want: `config: gocorn.conf.star:1: bind: "localhost:18022" and "tcp://LocalHost:18022" are the same address`},
-		{name: "a wildcard over an address", args: []string{"-b", "0.0.0.0:18023", "-b", "127.0.0.1:18023"},
-			want: `config: command line: bind: "0.0.0.0:18023" and "127.0.0.1:18023" overlap: 0.0.0.0:18023 already takes port 18023 on every address, 127.0.0.1 included`},
-		{name: "one socket file twice", args: []string{"-b", "unix:app.sock", "-b", "unix:./app.sock"},
-			want: `config: command line: bind: "unix:app.sock" and "unix:./app.sock" are the same socket file /`},
-		{name: "a host that does not resolve", conf: "bind = ['nowhere.invalid:18024']\n",
-			want: `config: gocorn.conf.star:1: bind: "nowhere.invalid:18024": cannot resolve "nowhere.invalid": `},
+		{name: "a semicolon for a colon", conf: "workers = 1\nbind = ['127.0.0.1;18020']\n", where: "gocorn.conf.star:2", startToo: true,
+			want: `bind: address "127.0.0.1;18020": "127.0.0.1;18020" is not a host name (did you mean "127.0.0.1:18020"?)`},
+		{name: "an unknown atom", conf: "access_log_format = '%(h)s %(status)s'\n", where: "gocorn.conf.star:1", startToo: true,
+			want: `access_log_format: unknown atom %(status)s (did you mean %(s)s?); the atoms are h l u t r s m U q H b B f a T M D L p {Header}i {Header}o {name}e`},
+		{name: "one address twice", args: []string{"-b", ":18021", "-b", "0.0.0.0:18021"}, where: "command line", startToo: true,
+			want: `bind: ":18021" and "0.0.0.0:18021" are the same address (0.0.0.0:18021): only one of them can be bound`},
+		{name: "one name, two spellings", conf: "bind = ['localhost:18022', 'tcp://LocalHost:18022']\n", where: "gocorn.conf.star:1",
+			want: `bind: "localhost:18022" and "tcp://LocalHost:18022" are the same address`},
+		{name: "a wildcard over an address", args: []string{"-b", "0.0.0.0:18023", "-b", "127.0.0.1:18023"}, where: "command line",
+			want: `bind: "0.0.0.0:18023" and "127.0.0.1:18023" overlap (0.0.0.0:18023 takes port 18023 on every address, 127.0.0.1 included)`},
+		{name: "one socket file twice", args: []string{"-b", "unix:app.sock", "-b", "unix:./app.sock"}, where: "command line", startToo: true,
+			want: `bind: "unix:app.sock" and "unix:./app.sock" are the same socket file (/`},
+		{name: "a host that does not resolve", conf: "bind = ['nowhere.invalid:18024']\n", where: "gocorn.conf.star:1",
+			want: `bind: "nowhere.invalid:18024": cannot resolve "nowhere.invalid": `},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeConf(t, tc.conf)
+			want := "config: " + tc.where + ": " + tc.want
 			code, _, stderr := run(t, dir, nil, append(append([]string{"--check-config"}, tc.args...), "hello")...)
-			if code != 1 || !hasLine(stderr, tc.want) || !hasLine(stderr, "gocorn: check failed: 1 error, 0 warnings") {
-				t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and a line starting %q", code, stderr, tc.want)
+			if code != 1 || !hasLine(stderr, want) || !hasLine(stderr, "gocorn: check failed: 1 error, 0 warnings") {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and a line starting %q", code, stderr, want)
 			}
 			if !tc.startToo {
 				return
 			}
 			code, _, stderr = run(t, dir, nil, append(tc.args, "hello")...)
-			if code != 1 || !hasLine(stderr, tc.want) {
-				t.Errorf("start: exit %d, stderr:\n%s\nwant exit 1 and a line starting %q", code, stderr, tc.want)
+			if code != 1 || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "Booting worker") {
+				t.Errorf("start: exit %d, stderr:\n%s\nwant exit 1 and %q before any worker", code, stderr, tc.want)
 			}
 		})
 	}
