@@ -76,6 +76,9 @@ func runCheck(inv starcfg.Invocation, mode *starcfg.Config, res *starcfg.Resolve
 	if resolveErr != nil {
 		p.configErrors(resolveErr)
 	} else {
+		if _, name, err := apps.Pick(res.Config.App); err == nil {
+			res.Config.App = name // the one app of the binary, named as a start names it
+		}
 		if mode.PrintConfig {
 			if err := res.Config.Print(inv.Stdout); err != nil {
 				fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -95,6 +96,13 @@ func TestPrintConfigThenCheck(t *testing.T) {
 	code, stdout, stderr := runChecked(t, "", "--print-config", "ok")
 	if code != 0 || !strings.Contains(stdout, "\nworkers ") || !strings.Contains(stderr, "check passed") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	// The binary's one app is named, as a start names it.
+	var listing bytes.Buffer
+	inv := starcfg.Invocation{Args: []string{"--print-config"}, Dir: t.TempDir(), Stdout: &listing, Stderr: &bytes.Buffer{}}
+	if code := runMaster([]string{"gocorn", "--print-config"}, inv, server.Apps{"only": checkApps["ok"]}); code != 0 ||
+		!regexp.MustCompile(`(?m)^app +=\s*"only"$`).MatchString(listing.String()) {
+		t.Errorf("exit %d, listing:\n%s", code, listing.String())
 	}
 }
 
