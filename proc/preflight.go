@@ -49,9 +49,11 @@ type preflight struct {
 	findings []finding
 }
 
-// checkFor is the pre-flight the invocation asks for, if it asks for one:
-// cfg is the resolved configuration, or nil when Resolve failed with err.
-// Help, version and usage errors are not the check's to report.
+// checkFor tells whether the invocation asks for the pre-flight, and
+// returns the configuration that says how (--json, --print-config): the
+// resolved one, or when Resolve failed on the file, that of the command
+// line and GOCORN_CMD_ARGS alone. Help, version and usage errors are not
+// the check's to report.
 func checkFor(inv starcfg.Invocation, res *starcfg.Resolved, err error) (*starcfg.Config, bool) {
 	var usage *starcfg.UsageError
 	switch {
@@ -89,11 +91,9 @@ func runCheck(inv starcfg.Invocation, mode *starcfg.Config, res *starcfg.Resolve
 	}
 	r := p.report()
 	if mode.CheckJSON {
-		enc := json.NewEncoder(inv.Stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(r)
+		writeJSON(inv.Stdout, r)
 	} else {
-		p.writeText(inv.Stderr, r)
+		writeText(inv.Stderr, r)
 	}
 	if !r.OK {
 		return exitConfig
@@ -225,9 +225,16 @@ func (p *preflight) report() checkReport {
 	return r
 }
 
+// writeJSON writes the report as --json's one document.
+func writeJSON(w io.Writer, r checkReport) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(r)
+}
+
 // writeText writes the findings for a person, one a line ("config: WHERE:
 // MESSAGE" for an error, "warning: WHERE: MESSAGE"), then the verdict.
-func (p *preflight) writeText(w io.Writer, r checkReport) {
+func writeText(w io.Writer, r checkReport) {
 	for _, f := range r.Findings {
 		fmt.Fprintln(w, f.String())
 	}
