@@ -479,7 +479,10 @@ var coreSettings = []*setting{
 	{
 		name: "check_config", flags: []string{"check-config"},
 		typ: typeBool, def: false, section: secDebugging,
-		help:  "Check the configuration and the app, then exit: 0 when valid, 1 otherwise.",
+		help: "Do all a start does short of binding, then exit: check every setting, " +
+			"resolve every bind and find pairs that cannot both be bound, build the app, " +
+			"read the TLS files, and print every problem and every warning a start would " +
+			"log. Exit 0 when a start would get past it all, 1 otherwise.",
 		field: func(c *Config) any { return &c.CheckConfig },
 	},
 	{
