@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -105,13 +106,12 @@ func runCheck(inv starcfg.Invocation, mode *starcfg.Config, res *starcfg.Resolve
 func (p *preflight) check(res *starcfg.Resolved) {
 	cfg := res.Config
 	p.origins = res.Origins
-	if _, err := loadApp(p.apps, cfg.App); err != nil {
-		p.add(severityError, "app", err.Error())
-	}
-	secrets, err := readTLSSecrets(cfg)
+	handler, err := loadApp(p.apps, cfg.App)
 	if err != nil {
-		p.add(severityError, "", err.Error())
-	} else if _, err := serverOptions(cfg, secrets); err != nil {
+		p.add(severityError, "app", err.Error())
+		handler = http.NotFoundHandler() // the server is still worth building
+	}
+	if err := buildServer(cfg, handler); err != nil {
 		p.add(severityError, "", err.Error())
 	}
 	for _, err := range checkBinds(listenSpecs(cfg), workDir(cfg, p.dir), p.lookup) {
@@ -120,6 +120,23 @@ func (p *preflight) check(res *starcfg.Resolved) {
 	for _, w := range bootWarnings(cfg) {
 		p.add(severityWarning, "", w)
 	}
+}
+
+// buildServer reads the TLS files as the master does and builds a
+// worker's server around handler as the worker does, without listeners:
+// what either would refuse, it returns.
+func buildServer(cfg *starcfg.Config, handler http.Handler) error {
+	secrets, err := readTLSSecrets(cfg)
+	if err != nil {
+		return err
+	}
+	opts, err := serverOptions(cfg, secrets)
+	if err != nil {
+		return err
+	}
+	opts.Handler = handler
+	_, err = server.New(opts)
+	return err
 }
 
 // workDir is the directory relative unix socket paths are taken from at
