@@ -89,6 +89,9 @@ func (p *preflight) check(res *starcfg.Resolved) {
 	for _, w := range bootWarnings(cfg) {
 		p.add(severityWarning, "", w)
 	}
+	if w := statsdWarning(cfg, p.lookup); w != "" {
+		p.add(severityWarning, "statsd_host", w)
+	}
 }
 
 // buildServer reads the TLS files as the master does and builds a
@@ -126,4 +129,22 @@ func bootWarnings(cfg *starcfg.Config) []string {
 		w = append(w, warnNoControlPath)
 	}
 	return w
+}
+
+// statsdWarning says that statsd_host does not resolve, which a start
+// logs soon after boot ("Metrics cannot reach statsd"): it serves on and
+// drops the metrics until the name resolves. "" when it resolves, is an
+// address, or statsd is off.
+func statsdWarning(cfg *starcfg.Config, lookup lookupFunc) string {
+	if cfg.StatsdHost == "" {
+		return ""
+	}
+	a, err := starcfg.ParseStatsdAddress(cfg.StatsdHost)
+	if err != nil || a.Network != "udp" {
+		return "" // the setting's check has spoken; a unix socket needs no lookup
+	}
+	if _, err := hostIP(lookup, a.Host); err != nil {
+		return fmt.Sprintf("statsd_host: %v; a start serves, and drops the metrics until the name resolves", err)
+	}
+	return ""
 }

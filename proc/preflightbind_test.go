@@ -105,3 +105,19 @@ func wantErrors(t *testing.T, errs []error, want []string) {
 		}
 	}
 }
+
+func TestStatsdWarning(t *testing.T) {
+	for _, tc := range []struct{ host, want string }{
+		{"", ""},
+		{"web:8125", ""},
+		{"10.0.0.9:8125", ""},
+		{"unix:/run/statsd.sock", ""},
+		{"nowhere:8125", `statsd_host: cannot resolve "nowhere": lookup nowhere: no such host; a start serves, and drops the metrics until the name resolves`},
+	} {
+		cfg := &starcfg.Config{}
+		cfg.StatsdHost = tc.host
+		if got := statsdWarning(cfg, fakeLookup); got != tc.want {
+			t.Errorf("%q: %q, want %q", tc.host, got, tc.want)
+		}
+	}
+}
