@@ -24,6 +24,11 @@ func newControlState(started time.Time) controlState {
 	return controlState{calls: make(chan control.Call), started: started}
 }
 
+// warnNoControlPath is the master's warning when the control socket has no
+// path; --check-config prints it too.
+const warnNoControlPath = "No control socket: neither XDG_RUNTIME_DIR nor HOME is set to find its default path; " +
+	"set control_socket, or --no-control-socket"
+
 // startControl opens the control socket the configuration asks for. It
 // never stops the master: a path it cannot create, or one another master
 // serves, is a warning. A master started by USR2 leaves the path to the
@@ -39,8 +44,7 @@ func (m *master) startControl() {
 			cfg.ControlSocket, m.upgrade.parent))
 		return
 	case cfg.ControlSocket == "":
-		m.log.Warn("No control socket: neither XDG_RUNTIME_DIR nor HOME is set to find its default path; " +
-			"set control_socket, or --no-control-socket")
+		m.log.Warn(warnNoControlPath)
 		return
 	}
 	s, err := control.Listen(cfg.ControlSocket, os.FileMode(cfg.ControlSocketMode), m.control.calls, m.log)

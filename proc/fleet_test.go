@@ -186,7 +186,7 @@ func TestReadyOfAnotherProtocolIsRefused(t *testing.T) {
 	ft := newFleetTest(t, basePolicy, 1)
 	ft.exit(1, exited(70)) // a first crash: the next one brakes
 	ft.f.reconcile()
-	ft.say(2, workerpipe.Message{Kind: workerpipe.KindReady, Version: Version}) // protocol 1: no field
+	ft.say(2, workerpipe.Message{Kind: workerpipe.KindReady, Version: runningVersion()}) // protocol 1: no field
 	ft.wantLog(fmt.Sprintf("[ERROR] Worker (pid:%d) cannot serve: its binary speaks worker pipe protocol 1 and the master %s",
 		ft.pid(2), workerpipe.Protocol))
 	ft.wantLog("2 workers crashed in a row; waiting 100ms before the next")

@@ -108,6 +108,9 @@ func helpMain(args []string) int {
 // or prints the configuration when asked to.
 func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	res, err := starcfg.Resolve(inv)
+	if mode, check := checkFor(inv, res, err); check {
+		return runCheck(inv, mode, res, err, apps)
+	}
 	if code, done := resolveFailure(err, inv.Stderr); done {
 		if code != exitOK {
 			openStartReport().Failed(err) // a new master's config error, in the old master's log
@@ -134,19 +137,6 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		return exitConfig
 	}
 	m.setTLS(secrets)
-	if res.Config.CheckConfig { // also set by --print-config: no error log is opened
-		res.WritePrints(inv.Stderr)
-	}
-	if res.Config.PrintConfig {
-		if err := res.Config.Print(inv.Stdout); err != nil {
-			fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
-			return exitConfig
-		}
-		return exitOK
-	}
-	if res.Config.CheckConfig {
-		return exitOK
-	}
 	if m.cfg.Daemon && os.Getenv(envUpgradeParent) == "" {
 		if code, parent := daemonize(args, os.Environ(), m.cfg.EnableStdioInheritance); parent {
 			return code

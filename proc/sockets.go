@@ -95,14 +95,39 @@ func bind(addr starcfg.Address, cfg *starcfg.Config) (*socket, error) {
 	return nil, fmt.Errorf("bind %s: unknown network %q", addr, addr.Network)
 }
 
-func bindTCP(addr starcfg.Address, backlog int, reusePort bool) (*socket, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+// lookupFunc finds the addresses of a host name, as
+// net.DefaultResolver.LookupIP; tests of the pre-flight give a fake.
+type lookupFunc func(ctx context.Context, host string) ([]net.IP, error)
+
+// lookupIP is the system's resolver, which binds use.
+func lookupIP(ctx context.Context, host string) ([]net.IP, error) {
+	return net.DefaultResolver.LookupIP(ctx, "ip", host)
+}
+
+// resolveTimeout bounds the lookup of one bind's host.
+const resolveTimeout = 10 * time.Second
+
+// hostIP is the address a TCP bind of host listens on: the first that
+// lookup finds. --check-config resolves with it too, so that it checks
+// what a start binds.
+func hostIP(lookup lookupFunc, host string) (net.IP, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
 	defer cancel()
-	ips, err := net.DefaultResolver.LookupIP(ctx, "ip", addr.Host)
-	if err != nil || len(ips) == 0 {
-		return nil, fmt.Errorf("bind %s: cannot resolve %q: %v", addr, addr.Host, err)
+	ips, err := lookup(ctx, host)
+	if err == nil && len(ips) == 0 {
+		err = errors.New("no address")
 	}
-	ip := ips[0]
+	if err != nil {
+		return nil, fmt.Errorf("cannot resolve %q: %v", host, err)
+	}
+	return ips[0], nil
+}
+
+func bindTCP(addr starcfg.Address, backlog int, reusePort bool) (*socket, error) {
+	ip, err := hostIP(lookupIP, addr.Host)
+	if err != nil {
+		return nil, fmt.Errorf("bind %s: %w", addr, err)
+	}
 	var sa syscall.Sockaddr
 	family := syscall.AF_INET
 	if ip4 := ip.To4(); ip4 != nil {
@@ -276,11 +301,17 @@ func (m *master) logListening(socks []*socket) {
 }
 
 // listen returns the master's sockets: the ones systemd passed, or those
-// of bind (reusing any an old master handed over).
+// of bind (reusing any an old master handed over). Entries that cannot
+// all be bound are refused first, all of them, in --check-config's words:
+// otherwise the second of a pair would wait through startTries for an
+// address that its twin holds.
 func (m *master) listen() ([]*socket, error) {
 	if len(m.activated) > 0 {
 		m.log.Info(fmt.Sprintf("Using %d sockets from systemd socket activation; bind is not used", len(m.activated)))
 		return m.activated, nil
+	}
+	if err := errors.Join(checkBinds(listenSpecs(m.cfg), workDir(m.cfg, m.inv.Dir), lookupIP)...); err != nil {
+		return nil, err
 	}
 	return bindAll(m.upgrade.inherited, m.cfg, startTries, m.log)
 }

@@ -91,14 +91,44 @@ func splitHostPort(s string, defPort int) (string, int, error) {
 	if host == "" {
 		host = "0.0.0.0"
 	}
-	if strings.ContainsAny(host, " \t/") {
-		return "", 0, fmt.Errorf("%q is not a host name", host)
+	if !isHostName(host) {
+		return "", 0, fmt.Errorf("%q is not a host name%s", host, separatorHint(s))
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil || port < 0 || port > 65535 {
 		return "", 0, fmt.Errorf("%q is not a port number (want 0 to 65535)", portText)
 	}
 	return host, port, nil
+}
+
+// isHostName tells whether host can be looked up: an IPv4 address or a
+// DNS name (letters, digits, -, _ and dots). A bracketed IPv6 address is
+// checked where it is parsed.
+func isHostName(host string) bool {
+	if strings.Contains(host, ":") {
+		return true // inside brackets: already an IPv6 address
+	}
+	for _, c := range host {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-._", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// separatorHint is a did-you-mean for HOST;PORT and HOST,PORT, where a
+// port was meant: " (did you mean "HOST:PORT"?)", or "".
+func separatorHint(s string) string {
+	for _, sep := range []string{";", ","} {
+		fixed := strings.Replace(s, sep, ":", 1)
+		if strings.Count(s, sep) != 1 || strings.Contains(s, ":") {
+			continue
+		}
+		if _, _, err := splitHostPort(fixed, 0); err == nil {
+			return fmt.Sprintf(" (did you mean %q?)", fixed)
+		}
+	}
+	return ""
 }
 
 // cutAnyPrefix is strings.CutPrefix with several prefixes, tried in order.

@@ -32,6 +32,11 @@ func TestParseAddress(t *testing.T) {
 		{"[::1]8000", Address{}, "", `address "[::1]8000": unexpected "8000" after ]`},
 		{"[10.0.0.1]:80", Address{}, "", `address "[10.0.0.1]:80": "10.0.0.1" is not an IPv6 address`},
 		{"my host:80", Address{}, "", `address "my host:80": "my host" is not a host name`},
+		{"127.0.0.1;18020", Address{}, "", `address "127.0.0.1;18020": "127.0.0.1;18020" is not a host name (did you mean "127.0.0.1:18020"?)`},
+		{"tcp://localhost,80", Address{}, "", `address "tcp://localhost,80": "localhost,80" is not a host name (did you mean "localhost:80"?)`},
+		{"a;b;c", Address{}, "", `address "a;b;c": "a;b;c" is not a host name`},
+		{"host/x:80", Address{}, "", `address "host/x:80": "host/x" is not a host name`},
+		{"my_host-1.example:80", Address{Network: "tcp", Host: "my_host-1.example", Port: 80}, "http://my_host-1.example:80", ""},
 	}
 	for _, tt := range tests {
 		got, err := ParseAddress(tt.in)

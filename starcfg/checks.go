@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gocorn/gocorn/instrument/accesslog"
 )
 
 // checkFunc validates a converted setting value and may normalise it
@@ -73,6 +75,16 @@ func checkBind(v any, _ *checkContext) (any, error) {
 		if _, err := ParseAddress(a); err != nil {
 			return nil, err
 		}
+	}
+	return v, nil
+}
+
+// checkAccessLogFormat refuses atoms the access log does not know, which
+// would print "-" on every line: the same compile decides at start, on HUP
+// and in --check-config, so a check never passes a format a start refuses.
+func checkAccessLogFormat(v any, _ *checkContext) (any, error) {
+	if err := accesslog.Check(v.(string)); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

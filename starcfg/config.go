@@ -90,4 +90,5 @@ type Config struct {
 	// Modes.
 	CheckConfig bool `json:"check_config"` // also set by print_config
 	PrintConfig bool `json:"print_config"`
+	CheckJSON   bool `json:"check_config_json"` // --json: --check-config's findings as JSON
 }

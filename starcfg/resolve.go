@@ -56,35 +56,28 @@ func Resolve(inv Invocation) (*Resolved, error) {
 }
 
 func resolveWith(inv Invocation, o evalOptions) (*Resolved, error) {
-	dir, err := filepath.Abs(inv.Dir) // "" is the current directory
+	l, err := readFlagLayers(inv)
 	if err != nil {
-		return nil, fmt.Errorf("config: cannot find the working directory: %v", err)
+		return nil, err
 	}
-	inv.Dir = dir
 	o.stderr = inv.Stderr
-	env := newEnviron(inv.Environ)
-	check := &checkContext{dir: inv.Dir}
+	r := &Resolved{Config: l.cfg, Origins: l.origins, Hooks: map[string]*starlark.Function{}, Notices: envArgsNotices(l.env)}
+	if err := r.runFile(configPath(l.cli, l.envArgs, l.dir), l.dir, l.env, l.check, o); err != nil {
+		return nil, err
+	}
+	applyFlags(l.cfg, l.origins, l.cli, l.envArgs)
+	resolveControlSocket(l.cfg, l.env, l.dir)
+	return r, nil
+}
 
-	cli, envArgs, err := parseLayers(inv, env, check)
-	if err != nil {
-		return nil, err
-	}
-	cfg, origins, err := defaultConfig(env, check)
-	if err != nil {
-		return nil, err
-	}
-	r := &Resolved{Config: cfg, Origins: origins, Hooks: map[string]*starlark.Function{}, Notices: envArgsNotices(env)}
-	if err := r.runFile(configPath(cli, envArgs, inv.Dir), inv.Dir, env, check, o); err != nil {
-		return nil, err
-	}
+// applyFlags lays GOCORN_CMD_ARGS, then the command line, over cfg.
+func applyFlags(cfg *Config, origins map[string]string, cli, envArgs *args) {
 	envArgs.apply(cfg, origins)
 	cli.apply(cfg, origins)
 	if cli.app != "" {
 		cfg.App, origins["app"] = cli.app, sourceCLI
 	}
 	finish(cfg)
-	resolveControlSocket(cfg, env, inv.Dir)
-	return r, nil
 }
 
 // envArgsText is the environment's flags and the variable they came

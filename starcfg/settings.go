@@ -410,7 +410,8 @@ var coreSettings = []*setting{
 	},
 	{
 		name: "access_log_format", flags: []string{"access-logformat"}, metavar: "STRING",
-		typ: typeString, def: defaultAccessLogFormat, section: secLogging, reloadable: true,
+		typ: typeString, def: defaultAccessLogFormat, check: checkAccessLogFormat,
+		section: secLogging, reloadable: true,
 		help: "The access log line, in gunicorn's %(atom)s format: h client, t time, " +
 			"r request line as sent, s status, b body bytes, U path below any mount prefix " +
 			"(PATH_INFO; see root_path), q query, D microseconds, {Name}i and {Name}o " +
@@ -418,8 +419,8 @@ var coreSettings = []*setting{
 			"a variable of the request's WSGI environ, in any case as gunicorn matches it " +
 			"(remote_port, SCRIPT_NAME, wsgi.url_scheme, HTTP_X_REQUEST_ID), else an " +
 			"environment variable of the worker (HOSTNAME), as written or in upper case; " +
-			"a missing one prints -. Values from the request are escaped, so that a client " +
-			"cannot forge lines. The value json writes one JSON object per line instead " +
+			"a missing one prints -; an unknown atom is an error. Values from the request " +
+			"are escaped, so that a client cannot forge lines. The value json writes one JSON object per line instead " +
 			"(keys in docs/logging.md).",
 		field: func(c *Config) any { return &c.AccessLogFormat },
 	},
@@ -485,14 +486,25 @@ var coreSettings = []*setting{
 	{
 		name: "check_config", flags: []string{"check-config"},
 		typ: typeBool, def: false, section: secDebugging,
-		help:  "Check the configuration and the app, then exit: 0 when valid, 1 otherwise.",
+		help: "Do all a start does short of binding, then exit: check every setting, " +
+			"resolve every bind and find pairs that cannot both be bound, build the app, " +
+			"read the TLS files, and print every problem and every warning a start would " +
+			"log. Exit 0 when a start would get past it all, 1 otherwise.",
 		field: func(c *Config) any { return &c.CheckConfig },
 	},
 	{
 		name: "print_config", flags: []string{"print-config"},
 		typ: typeBool, def: false, section: secDebugging,
-		help:  "Print every setting as resolved, then check like --check-config.",
+		help: "Print every setting as resolved, then check like --check-config: the " +
+			"listing goes to standard output, the findings to standard error.",
 		field: func(c *Config) any { return &c.PrintConfig },
+	},
+	{
+		name: "check_config_json", flags: []string{"json"},
+		typ: typeBool, def: false, cliOnly: true, section: secDebugging,
+		help: "With --check-config, print the findings as one JSON document on standard " +
+			"output, for CI annotations (schema in docs/operations.md).",
+		field: func(c *Config) any { return &c.CheckJSON },
 	},
 }
 

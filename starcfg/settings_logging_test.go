@@ -54,6 +54,9 @@ func TestLoggingSettings(t *testing.T) {
 		},
 		{name: "syslog addr", file: "syslog_addr = 'localhost:514'\n", err: `want udp://HOST:PORT`},
 		{name: "syslog facility", file: "syslog_facility = 'local9'\n", err: `"local9" is not a syslog facility`},
+		{name: "unknown atom", file: "\naccess_log_format = '%(h)s %(status)s'\n",
+			err: `gocorn.conf.star:2: access_log_format: unknown atom %(status)s (did you mean %(s)s?); the atoms are h l u`},
+		{name: "unknown atom flag", args: []string{"--access-logformat", "%(zz)s"}, err: `unknown atom %(zz)s;`},
 		{name: "capture output", args: []string{"--capture-output"}, want: func(c *LoggingConfig) { c.CaptureOutput = true }},
 	}
 	for _, tc := range tests {

@@ -30,7 +30,7 @@
 // Header names are case-insensitive; a missing header prints "-". When a
 // header appears several times, {name}i and {name}o print the last value and
 // f and a print all values joined by "," (as gunicorn does). An unknown atom
-// prints "-". A conversion other than s (%(s)d, %(L)5s) prints the same
+// prints "-" (Check finds them: gocorn's config refuses them). A conversion other than s (%(s)d, %(L)5s) prints the same
 // text: flags, width and precision are ignored. A "%" that does not start
 // "%%" or a complete "%(name)" is kept as literal text, where gunicorn would
 // fail to log the line at all.
@@ -102,8 +102,9 @@ type EnvironFunc func(r *http.Request) (value string, ok bool)
 // Format is a compiled access log format. It is immutable and safe for
 // concurrent use, so one Format serves every request of a worker.
 type Format struct {
-	segs []segment
-	json *requestIDs // the JSON line (access_log_format "json") and its ids; nil for a %-format
+	segs    []segment
+	json    *requestIDs // the JSON line (access_log_format "json") and its ids; nil for a %-format
+	unknown []string    // keys that name no atom, in order, for Check
 }
 
 type opcode uint8
@@ -207,7 +208,10 @@ func CompileWith(format string, environ func(name string) EnvironFunc) *Format {
 			if !ok {
 				break
 			}
-			seg := atom(key, environ)
+			seg, known := atom(key, environ)
+			if !known {
+				f.unknown = append(f.unknown, key)
+			}
 			if seg.op == opLiteral {
 				lit.WriteString(seg.text)
 			} else {
@@ -277,13 +281,15 @@ func parseKey(s string, start int) (key string, next int, ok bool) {
 	return key, i, true
 }
 
-// atom compiles one key. Unknown keys become the literal "-".
-func atom(key string, environ func(string) EnvironFunc) segment {
+// atom compiles one key; known is false for a key that names no atom,
+// which becomes the literal "-". A {name}e atom whose variable environ
+// cannot read is known: it prints "-" by design.
+func atom(key string, environ func(string) EnvironFunc) (seg segment, known bool) {
 	if op, ok := simpleAtoms[key]; ok {
-		return segment{op: op}
+		return segment{op: op}, true
 	}
 	if key == "l" {
-		return segment{op: opLiteral, text: "-"}
+		return segment{op: opLiteral, text: "-"}, true
 	}
 	// gunicorn lower-cases "{...}x" keys, so the suffix is
 	// case-insensitive too.
@@ -291,14 +297,15 @@ func atom(key string, environ func(string) EnvironFunc) segment {
 		name := key[1 : n-2]
 		switch key[n-1] {
 		case 'i', 'I':
-			return segment{op: opRequestHeader, name: http.CanonicalHeaderKey(name), raw: name}
+			return segment{op: opRequestHeader, name: http.CanonicalHeaderKey(name), raw: name}, true
 		case 'o', 'O':
-			return segment{op: opResponseHeader, name: http.CanonicalHeaderKey(name), raw: name}
+			return segment{op: opResponseHeader, name: http.CanonicalHeaderKey(name), raw: name}, true
 		case 'e', 'E':
 			if get := resolve(environ, name); get != nil {
-				return segment{op: opEnviron, raw: name, environ: get}
+				return segment{op: opEnviron, raw: name, environ: get}, true
 			}
+			return segment{op: opLiteral, text: "-"}, true
 		}
 	}
-	return segment{op: opLiteral, text: "-"}
+	return segment{op: opLiteral, text: "-"}, false
 }
