@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gocorn/gocorn/internal/golden"
+	"github.com/gocorn/gocorn/starcfg/golden"
 )
 
 var update = golden.Update // also rewrites docs/settings.md

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gocorn/gocorn/internal/golden"
+	"github.com/gocorn/gocorn/starcfg/golden"
 )
 
 func TestLookupSetting(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gocorn/gocorn/internal/golden"
+	"github.com/gocorn/gocorn/starcfg/golden"
 	"go.starlark.net/starlark"
 )
 

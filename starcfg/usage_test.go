@@ -7,7 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/gocorn/gocorn/internal/golden"
+	"github.com/gocorn/gocorn/starcfg/golden"
 )
 
 // usageCommands stand in for package proc's subcommands.

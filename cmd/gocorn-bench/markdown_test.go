@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gocorn/gocorn/internal/golden"
+	"github.com/gocorn/gocorn/starcfg/golden"
 )
 
 func fixtureReport(t *testing.T) report {

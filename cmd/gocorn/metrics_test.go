@@ -111,7 +111,10 @@ func TestReadyzDuringShutdownDelay(t *testing.T) {
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "--shutdown-delay", "2",
 		"--metrics-bind", "127.0.0.1:0", "hello")
 	base := metricsURL(in)
-	if code, body := fetch(t, base+"/readyz"); code != 200 || body != "ready: 1 worker serving\n" {
+	// The worker has booted; /readyz says ready once it reports ready.
+	var code int
+	var body string
+	if !proctest.Poll(func() bool { code, body = fetch(t, base+"/readyz"); return code == 200 }) || body != "ready: 1 worker serving\n" {
 		t.Fatalf("/readyz before TERM: %d %q", code, body)
 	}
 	if code, body := fetch(t, base+"/healthz"); code != 200 || body != "ok\n" {

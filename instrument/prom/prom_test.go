@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/gocorn/gocorn/instrument/metrics"
-	"github.com/gocorn/gocorn/internal/golden"
+	"github.com/gocorn/gocorn/starcfg/golden"
 )
 
 // scrape serves one scrape of read and returns the text.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gocorn/gocorn/internal/golden"
 	"github.com/gocorn/gocorn/starcfg"
+	"github.com/gocorn/gocorn/starcfg/golden"
 )
 
 // fakeMaster is a master of three workers that records what commands do

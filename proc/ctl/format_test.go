@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gocorn/gocorn/internal/golden"
+	"github.com/gocorn/gocorn/starcfg/golden"
 )
 
 // replyCase is a reply's data as a server sent it, from

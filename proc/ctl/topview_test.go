@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gocorn/gocorn/internal/golden"
 	"github.com/gocorn/gocorn/proc/control"
+	"github.com/gocorn/gocorn/starcfg/golden"
 )
 
 // samples are two refreshes of top a second apart, from the gocorn

@@ -1,7 +1,9 @@
 // Package golden compares test output with files under testdata, and
 // rewrites them when the tests run with -update: the settings' printouts
 // (starcfg), the control socket's replies (proc/control) and gocorn ctl's
-// screens (proc/ctl).
+// screens (proc/ctl). It sits under starcfg, the bottom of gocorn's
+// import graph (starcfg imports no other gocorn package), so that every
+// package's tests can use it within the fixed top-level layout.
 package golden
 
 import (
