@@ -221,10 +221,12 @@ func TestStalledClientsFreeTheSyncWorker(t *testing.T) {
 	fmt.Fprint(stalledBody, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789")
 	probe("a body that stalls")
 
-	// 32 MiB in, about 43 MiB of echo out, and the client reads none of it.
+	// 8 MiB in, about 11 MiB of echo out, far more than the socket buffers
+	// hold (tcp_wmem's 4 MiB at most, and 16 KiB here), and the client reads
+	// none of it.
 	deaf := in.Dial()
 	deaf.(*net.TCPConn).SetReadBuffer(16 << 10)
-	body := strings.Repeat("x", 32<<20)
+	body := strings.Repeat("x", 8<<20)
 	fmt.Fprintf(deaf, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", len(body))
 	if _, err := io.WriteString(deaf, body); err != nil {
 		t.Fatal(err)
