@@ -29,6 +29,7 @@ import (
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
 	"github.com/gocorn/gocorn/starcfg/hookrun"
+	"github.com/gocorn/gocorn/starcfg/migrate"
 )
 
 // Version is gocorn's version, shown by --version and in the log. It is a
@@ -55,6 +56,9 @@ func Main(apps server.Apps) int {
 	}
 	if len(args) > 1 && args[1] == "ctl" {
 		return ctl.Main(args[2:]) // the control socket's client, not a master
+	}
+	if len(args) > 1 && args[1] == "migrate" {
+		return migrate.Main(args[2:], os.Stdout, os.Stderr) // gunicorn configs into gocorn.conf.star
 	}
 	wd, err := os.Getwd()
 	if err != nil {

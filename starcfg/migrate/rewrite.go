@@ -1,0 +1,449 @@
+package migrate
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// rewriter translates the tokens of one Python line into Starlark.
+type rewriter struct {
+	aliases map[string]string // imported name -> what it names: "mp" -> "multiprocessing", "getenv" -> "os.getenv"
+	renames map[string]string // helper globals -> "_" + name, as gocorn wants private names
+	roles   map[string]string // in a hook: parameter name -> "server", "worker", ...
+}
+
+// chainRules map Python names (after aliases) onto gocorn's builtins.
+var chainRules = []struct{ python, star string }{
+	{"multiprocessing.cpu_count", "cpu_count"},
+	{"os.cpu_count", "cpu_count"},
+	{"os.environ.get", "env"},
+	{"os.getenv", "env"},
+	{"json.dumps", "json.encode"},
+	{"json.loads", "json.decode"},
+}
+
+// rewrite returns toks translated, or why they cannot be.
+func (r *rewriter) rewrite(toks []token) ([]token, error) {
+	toks, err := r.strings(toks)
+	if err != nil {
+		return nil, err
+	}
+	toks = r.chains(toks)
+	if toks, err = logCalls(toks); err != nil {
+		return nil, err
+	}
+	if err := r.checkAttrs(toks); err != nil {
+		return nil, err
+	}
+	return toks, checkPercent(toks)
+}
+
+// text joins tokens back into source text.
+func text(toks []token) string {
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteString(t.pre + t.text)
+	}
+	return b.String()
+}
+
+
+// strings turns f-strings into .format calls, drops the u prefix, and
+// joins adjacent literals, which Starlark does not concatenate, with +.
+func (r *rewriter) strings(toks []token) ([]token, error) {
+	var out []token
+	for i := 0; i < len(toks); i++ {
+		if toks[i].kind != kString {
+			out = append(out, toks[i])
+			continue
+		}
+		j := i
+		for j+1 < len(toks) && toks[j+1].kind == kString {
+			j++
+		}
+		parened := i > 0 && toks[i-1].text == "(" && j+1 < len(toks) && toks[j+1].text == ")"
+		run, err := r.literals(toks[i : j+1], parened)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, run...)
+		i = j
+	}
+	return out, nil
+}
+
+// literals translates a run of adjacent literals: "a" "b" is ("a" + "b"),
+// without the parentheses when the run has its own (parened).
+func (r *rewriter) literals(run []token, parened bool) ([]token, error) {
+	var out []token
+	for k, t := range run {
+		s, err := r.literal(t.text)
+		if err != nil {
+			return nil, err
+		}
+		t.text = s
+		if k > 0 {
+			out = append(out, token{kind: kOp, pre: t.pre, text: "+"})
+			t.pre = " "
+		}
+		out = append(out, t)
+	}
+	if len(run) == 1 || parened {
+		return out, nil
+	}
+	open := token{kind: kOp, pre: out[0].pre, text: "("}
+	out[0].pre = ""
+	return append(append([]token{open}, out...), token{kind: kOp, text: ")"}), nil
+}
+
+// literal translates one string literal.
+func (r *rewriter) literal(s string) (string, error) {
+	prefix, quoted := stringPrefix(s)
+	p := strings.NewReplacer("u", "", "U", "").Replace(prefix)
+	if !strings.ContainsAny(p, "fF") {
+		return p + quoted, nil
+	}
+	return r.fstring(strings.NewReplacer("f", "", "F", "").Replace(p), quoted)
+}
+
+// fstring turns f"a{x}b{y!r}" into "a{}b{!r}".format(x, y).
+func (r *rewriter) fstring(prefix, quoted string) (string, error) {
+	q := quoted[:1]
+	if strings.HasPrefix(quoted, q+q+q) {
+		q = q + q + q
+	}
+	body := quoted[len(q) : len(quoted)-len(q)]
+	var lit strings.Builder
+	var args []string
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if (c == '{' || c == '}') && i+1 < len(body) && body[i+1] == c {
+			lit.WriteString(body[i : i+2])
+			i++
+			continue
+		}
+		if c != '{' {
+			lit.WriteByte(c)
+			continue
+		}
+		end := fieldEnd(body, i+1)
+		if end < 0 {
+			return "", fmt.Errorf("cannot read the f-string %s", quoted)
+		}
+		expr, conv, err := splitField(body[i+1 : end])
+		if err != nil {
+			return "", err
+		}
+		arg, err := r.expr(expr)
+		if err != nil {
+			return "", err
+		}
+		args = append(args, arg)
+		lit.WriteString("{" + conv + "}")
+		i = end
+	}
+	if len(args) == 0 {
+		return prefix + q + lit.String() + q, nil
+	}
+	return prefix + q + lit.String() + q + ".format(" + strings.Join(args, ", ") + ")", nil
+}
+
+// fieldEnd finds the "}" closing an f-string field that starts at i.
+func fieldEnd(body string, i int) int {
+	depth := 0
+	for ; i < len(body); i++ {
+		switch body[i] {
+		case '[', '(', '{':
+			depth++
+		case ']', ')':
+			depth--
+		case '}':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		case '\'', '"':
+			n, err := stringLen(body[i:])
+			if err != nil {
+				return -1
+			}
+			i += n - 1
+		}
+	}
+	return -1
+}
+
+// splitField splits "expr!r" into the expression and "!r"; a format
+// spec ("x:>5") or "x=" has no Starlark form.
+func splitField(f string) (expr, conv string, err error) {
+	depth := 0
+	for i := 0; i < len(f); i++ {
+		switch f[i] {
+		case '[', '(', '{':
+			depth++
+		case ']', ')', '}':
+			depth--
+		case ':':
+			if depth == 0 {
+				return "", "", fmt.Errorf("the f-string field {%s} has a format spec, which Starlark's format lacks; "+
+					"format the value first (str(), a %%s)", f)
+			}
+		case '!':
+			if depth == 0 && i+1 < len(f) && f[i+1] != '=' {
+				return f[:i], f[i:], nil
+			}
+		}
+	}
+	if strings.HasSuffix(strings.TrimSpace(f), "=") {
+		return "", "", fmt.Errorf("the f-string field {%s} uses =, which Starlark's format lacks", f)
+	}
+	return f, "", nil
+}
+
+// expr translates an expression given as text.
+func (r *rewriter) expr(src string) (string, error) {
+	lines, err := scan(strings.TrimSpace(src))
+	if err != nil || len(lines) != 1 {
+		return "", fmt.Errorf("cannot read the expression %q", src)
+	}
+	toks, err := r.rewrite(lines[0].toks)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(text(toks)), nil
+}
+
+// chains rewrites dotted names: imported aliases, os.environ and
+// multiprocessing onto env() and cpu_count(), helper globals onto their
+// private names, Python logging's other method names onto gocorn's.
+func (r *rewriter) chains(in []token) []token {
+	var out []token
+	closeAt := -1 // index of the "]" of os.environ[...]
+	for i := 0; i < len(in); i++ {
+		t := in[i]
+		if i == closeAt {
+			t.text = ")"
+		}
+		if t.kind != kIdent || i > 0 && in[i-1].text == "." || isKeyword(t.text) {
+			out = append(out, t)
+			continue
+		}
+		names := []string{t.text}
+		j := i
+		for j+2 < len(in) && in[j+1].text == "." && in[j+2].kind == kIdent {
+			names = append(names, in[j+2].text)
+			j += 2
+		}
+		next := ""
+		if j+1 < len(in) {
+			next = in[j+1].text
+		}
+		if next == "=" && r.insideCall(in[:i]) {
+			out = append(out, t) // a keyword argument's name
+			continue
+		}
+		chain := r.canonical(names)
+		switch {
+		case chain == "os.environ" && next == "[":
+			chain, closeAt = "env", matching(in, j+1)
+			in[j+1].text = "("
+		case chain == "os.environ" && endsIn(out):
+			out, chain = environTest(out), ""
+		}
+		if chain != "" {
+			out = append(out, token{kind: kIdent, pre: t.pre, text: chain})
+		}
+		i = j
+	}
+	return out
+}
+
+// endsIn reports whether out ends with `"NAME" in` or `"NAME" not in`.
+func endsIn(out []token) bool {
+	n := len(out)
+	if n >= 2 && out[n-1].text == "in" && out[n-2].kind == kString {
+		return true
+	}
+	return n >= 3 && out[n-1].text == "in" && out[n-2].text == "not" && out[n-3].kind == kString
+}
+
+// environTest turns `"X" in os.environ` into `env("X") != None`.
+func environTest(out []token) []token {
+	n := len(out)
+	op := " != None"
+	if out[n-2].text == "not" {
+		op = " == None"
+		out = out[:n-1]
+		n--
+	}
+	name := out[n-2]
+	out = out[:n-2]
+	return append(out, token{kind: kIdent, pre: name.pre, text: "env(" + name.text + ")" + op})
+}
+
+// canonical expands an imported alias and applies chainRules, the
+// private renames and the logging aliases to a dotted name.
+func (r *rewriter) canonical(names []string) string {
+	full := strings.Join(names, ".")
+	if a, ok := r.aliases[names[0]]; ok {
+		full = strings.Join(append([]string{a}, names[1:]...), ".")
+	} else if n, ok := r.renames[names[0]]; ok {
+		return strings.Join(append([]string{n}, names[1:]...), ".")
+	}
+	for _, rule := range chainRules {
+		if full == rule.python || strings.HasPrefix(full, rule.python+".") {
+			full = rule.star + full[len(rule.python):]
+		}
+	}
+	if n := len(names); n >= 2 && names[n-2] == "log" && logAliases[names[n-1]] != "" {
+		full = strings.TrimSuffix(full, names[n-1]) + logAliases[names[n-1]]
+	}
+	return full
+}
+
+// insideCall reports whether the tokens leave a bracket open.
+func (r *rewriter) insideCall(before []token) bool {
+	depth := 0
+	for _, t := range before {
+		depth += bracketDelta(t)
+	}
+	return depth > 0
+}
+
+func bracketDelta(t token) int {
+	if t.kind != kOp {
+		return 0
+	}
+	switch t.text {
+	case "(", "[", "{":
+		return 1
+	case ")", "]", "}":
+		return -1
+	}
+	return 0
+}
+
+// matching is the index of the bracket closing the one at i, or -1.
+func matching(toks []token, i int) int {
+	depth := 0
+	for j := i; j < len(toks); j++ {
+		depth += bracketDelta(toks[j])
+		if depth == 0 {
+			return j
+		}
+	}
+	return -1
+}
+
+// isKeyword reports Python keywords, which are never names to rewrite.
+func isKeyword(s string) bool {
+	return slices.Contains([]string{"and", "or", "not", "in", "is", "if", "else", "elif", "for",
+		"def", "return", "lambda", "None", "True", "False", "pass", "import", "from", "as"}, s)
+}
+
+// logCalls turns Python logging's log.info("... %s", x) into
+// log.info("... %s" % (x,)), which gocorn's log methods read whether they
+// take one argument or Python's (msg, *args).
+func logCalls(toks []token) ([]token, error) {
+	var out []token
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		out = append(out, t)
+		if !isLogMethod(t) || i+1 >= len(toks) || toks[i+1].text != "(" {
+			continue
+		}
+		end := matching(toks, i+1)
+		if end < 0 {
+			continue
+		}
+		args := splitArgs(toks[i+2 : end])
+		if len(args) < 2 {
+			continue
+		}
+		for _, a := range args {
+			if len(a) > 1 && a[1].text == "=" {
+				return nil, fmt.Errorf("the log call passes %s=, which gocorn's log methods do not take", a[0].text)
+			}
+		}
+		out = append(out, toks[i+1])
+		out = append(out, args[0]...)
+		out = append(out, token{kind: kOp, pre: " ", text: "%"}, token{kind: kOp, pre: " ", text: "("})
+		args[1][0].pre = ""
+		for k, a := range args[1:] {
+			if k > 0 {
+				out = append(out, token{kind: kOp, text: ","})
+			}
+			out = append(out, a...)
+		}
+		out = append(out, token{kind: kOp, text: ","}, token{kind: kOp, text: ")"}, toks[end])
+		i = end
+	}
+	return out, nil
+}
+
+// isLogMethod reports a rewritten name ending in .log.LEVEL.
+func isLogMethod(t token) bool {
+	names := strings.Split(t.text, ".")
+	n := len(names)
+	return t.kind == kIdent && n >= 2 && names[n-2] == "log" && slices.Contains(logMethods, names[n-1])
+}
+
+// splitArgs splits a call's argument tokens at its top-level commas,
+// dropping a trailing comma.
+func splitArgs(toks []token) [][]token {
+	var args [][]token
+	depth, start := 0, 0
+	for i, t := range toks {
+		depth += bracketDelta(t)
+		if depth == 0 && t.text == "," {
+			args = append(args, toks[start:i])
+			start = i + 1
+		}
+	}
+	if start < len(toks) {
+		args = append(args, toks[start:])
+	}
+	return args
+}
+
+// checkAttrs refuses an attribute of a hook's server or worker that
+// gocorn's objects lack.
+func (r *rewriter) checkAttrs(toks []token) error {
+	for _, t := range toks {
+		names := strings.Split(t.text, ".")
+		role := r.roles[names[0]]
+		if t.kind != kIdent || len(names) < 2 || objectAttrs[role] == nil {
+			continue
+		}
+		if !slices.Contains(objectAttrs[role], names[1]) {
+			return fmt.Errorf("gocorn's %s object has no .%s (it has %s)", role, names[1],
+				strings.Join(objectAttrs[role], ", "))
+		}
+		if names[1] == "log" && len(names) > 2 && !slices.Contains(logMethods, names[2]) {
+			return fmt.Errorf("gocorn's log has no .%s (it has %s)", names[2], strings.Join(logMethods, ", "))
+		}
+	}
+	return nil
+}
+
+// percentVerb is one %-conversion of a format string.
+var percentVerb = regexp.MustCompile(`%(\([^)]*\))?([-+ #0]*)(\d+|\*)?(\.\d+)?(.)`)
+
+// checkPercent refuses a %-format Starlark cannot do: flags, width or
+// precision ("%5d", "%.2f").
+func checkPercent(toks []token) error {
+	for i, t := range toks {
+		if t.kind != kString || i+1 >= len(toks) || toks[i+1].text != "%" {
+			continue
+		}
+		for _, m := range percentVerb.FindAllStringSubmatch(t.text, -1) {
+			if m[2] != "" || m[3] != "" || m[4] != "" {
+				return fmt.Errorf("Starlark's %% formatting has no flags, width or precision (%s); "+
+					"format the value first", m[0])
+			}
+		}
+	}
+	return nil
+}
