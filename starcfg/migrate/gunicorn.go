@@ -90,6 +90,8 @@ var (
 	objectAttrs = map[string][]string{
 		"server": {"cfg", "log", "num_workers", "pid", "set_workers"},
 		"worker": {"age", "booted", "cfg", "id", "log", "pid"},
+		"req":    {"headers", "method", "path", "proto", "query", "remote_addr", "remote_port", "scheme", "uri"},
+		"resp":   {"bytes_sent", "duration", "headers", "status", "status_code"},
 	}
 	logMethods = []string{"critical", "debug", "error", "info", "warning"}
 	// logAliases are Python logging's other spellings.

@@ -112,8 +112,6 @@ var refused = map[string]string{
 	"raise":    "Starlark has no exceptions; fail(msg) stops the config with a message",
 	"assert":   "Starlark has no assert; use if ...: fail(msg)",
 	"async":    "async functions have no Starlark form",
-	"except":   "try/except has no Starlark form",
-	"finally":  "try/finally has no Starlark form",
 	"yield":    "generators have no Starlark form",
 }
 
@@ -128,6 +126,8 @@ func (m *migrator) classify(stmts []*stmt, hook string) {
 		switch {
 		case kw == "import" || kw == "from":
 			m.importStmt(s)
+		case kw == "except" || kw == "finally" || kw == "else" && afterTry(stmts, s):
+			s.drop, s.kept = "the rest of the try statement above", true
 		case refused[kw] != "":
 			s.drop = refused[kw]
 		case kw == "def":
@@ -360,6 +360,8 @@ func (m *migrator) explain(msg string) string {
 	switch {
 	case ok && m.modules[name]:
 		return name + " is a Python module; Starlark has none (gocorn.conf.star has cpu_count(), env(), json and load())"
+	case ok && m.bound(name):
+		return "it uses " + name + ", which is commented out above"
 	case ok:
 		return name + " is not defined in Starlark or in this file"
 	}
@@ -377,4 +379,26 @@ func countLeft(stmts []*stmt) int {
 		n += countLeft(s.body)
 	}
 	return n
+}
+
+// afterTry reports whether an else clause belongs to a dropped try.
+func afterTry(stmts []*stmt, s *stmt) bool {
+	for i := len(stmts) - 1; i > 0; i-- {
+		if stmts[i] == s {
+			k := stmts[i-1].keyword()
+			return k == "try" || k == "except" || k == "else" && stmts[i-1].drop != ""
+		}
+	}
+	return false
+}
+
+// bound reports whether a top-level statement binds name (after renames).
+func (m *migrator) bound(name string) bool {
+	for _, s := range m.stmts {
+		b := boundName(s)
+		if b != "" && (b == name || m.r.renames[b] == name) {
+			return true
+		}
+	}
+	return false
 }

@@ -49,7 +49,6 @@ func text(toks []token) string {
 	return b.String()
 }
 
-
 // strings turns f-strings into .format calls, drops the u prefix, and
 // joins adjacent literals, which Starlark does not concatenate, with +.
 func (r *rewriter) strings(toks []token) ([]token, error) {
@@ -64,7 +63,7 @@ func (r *rewriter) strings(toks []token) ([]token, error) {
 			j++
 		}
 		parened := i > 0 && toks[i-1].text == "(" && j+1 < len(toks) && toks[j+1].text == ")"
-		run, err := r.literals(toks[i : j+1], parened)
+		run, err := r.literals(toks[i:j+1], parened)
 		if err != nil {
 			return nil, err
 		}
@@ -226,6 +225,13 @@ func (r *rewriter) chains(in []token) []token {
 		if i == closeAt {
 			t.text = ")"
 		}
+		if t.text == "is" && t.kind == kIdent {
+			t.kind, t.text = kOp, "=="
+			if i+1 < len(in) && in[i+1].text == "not" {
+				t.text = "!="
+				i++
+			}
+		}
 		if t.kind != kIdent || i > 0 && in[i-1].text == "." || isKeyword(t.text) {
 			out = append(out, t)
 			continue
@@ -296,6 +302,9 @@ func (r *rewriter) canonical(names []string) string {
 		if full == rule.python || strings.HasPrefix(full, rule.python+".") {
 			full = rule.star + full[len(rule.python):]
 		}
+	}
+	if len(names) >= 2 && r.roles[names[0]] == "resp" && names[1] == "status_code" {
+		full = strings.Replace(full, "status_code", "status", 1) // gocorn's status is the code
 	}
 	if n := len(names); n >= 2 && names[n-2] == "log" && logAliases[names[n-1]] != "" {
 		full = strings.TrimSuffix(full, names[n-1]) + logAliases[names[n-1]]
@@ -420,6 +429,9 @@ func (r *rewriter) checkAttrs(toks []token) error {
 		if !slices.Contains(objectAttrs[role], names[1]) {
 			return fmt.Errorf("gocorn's %s object has no .%s (it has %s)", role, names[1],
 				strings.Join(objectAttrs[role], ", "))
+		}
+		if role == "resp" && names[1] == "status" && len(names) > 2 {
+			return fmt.Errorf("gocorn's resp.status is the status code, an int (gunicorn's is the text \"200 OK\")")
 		}
 		if names[1] == "log" && len(names) > 2 && !slices.Contains(logMethods, names[2]) {
 			return fmt.Errorf("gocorn's log has no .%s (it has %s)", names[2], strings.Join(logMethods, ", "))

@@ -167,8 +167,10 @@ func (s *scanner) take(k kind, n int) token {
 	return t
 }
 
-func isIdentRune(r rune) bool  { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
-func isNumberRune(r rune) bool { return r == '.' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isIdentRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isNumberRune(r rune) bool {
+	return r == '.' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 // runLen is the length in bytes of the prefix of s whose runes satisfy ok.
 func runLen(s string, ok func(rune) bool) int {
