@@ -150,9 +150,9 @@ func (m *migrator) importStmt(s *stmt) {
 	for _, b := range importBindings(t) {
 		m.r.aliases[b.local] = b.target
 		module := strings.Split(b.target, ".")[0]
+		m.modules[b.local] = true
 		if !knownModules[module] {
 			known = false
-			m.modules[b.local] = true
 		}
 	}
 	if known {

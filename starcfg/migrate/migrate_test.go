@@ -87,6 +87,9 @@ func TestRules(t *testing.T) {
 			"format the value first\n# proc_name = \"%5d\" % 3"},
 		{`proc_name = f"{3:>5}"`, "# gocorn migrate: line 1: the f-string field {3:>5} has a format spec, which Starlark's " +
 			"format lacks; format the value first (str(), a %s)\n# proc_name = f\"{3:>5}\""},
+		{"workers = 1_000", "workers = 1000"},
+		{`proc_name = "{:>5}".format(3)`, "# gocorn migrate: line 1: Starlark's format has no format specs ({:>5}); format the value first\n# proc_name = \"{:>5}\".format(3)"},
+		{"import os\nchdir = os.path.join('a', 'b')", "# gocorn migrate: line 2: os is a Python module; Starlark has none (gocorn.conf.star has cpu_count(), env(), json and load())\n# chdir = os.path.join('a', 'b')"},
 		{"preload_app = True", "# gocorn migrate: line 1: workers start from the compiled binary, so there is no app to preload\n# preload_app = True"},
 	}
 	for _, tt := range tests {

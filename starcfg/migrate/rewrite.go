@@ -232,6 +232,9 @@ func (r *rewriter) chains(in []token) []token {
 				i++
 			}
 		}
+		if t.kind == kNumber {
+			t.text = strings.ReplaceAll(t.text, "_", "") // 1_000: Starlark has no digit separators
+		}
 		if t.kind != kIdent || i > 0 && in[i-1].text == "." || isKeyword(t.text) {
 			out = append(out, t)
 			continue
@@ -443,10 +446,16 @@ func (r *rewriter) checkAttrs(toks []token) error {
 // percentVerb is one %-conversion of a format string.
 var percentVerb = regexp.MustCompile(`%(\([^)]*\))?([-+ #0]*)(\d+|\*)?(\.\d+)?(.)`)
 
-// checkPercent refuses a %-format Starlark cannot do: flags, width or
-// precision ("%5d", "%.2f").
+// checkPercent refuses formatting Starlark cannot do: % with flags, width
+// or precision ("%5d", "%.2f"), and .format with a spec ("{:>5}").
 func checkPercent(toks []token) error {
 	for i, t := range toks {
+		formats := strings.Contains(t.text, ".format(") || i+2 < len(toks) && toks[i+1].text == "." && toks[i+2].text == "format"
+		if t.kind == kString && formats {
+			if m := formatSpec.FindString(t.text); m != "" {
+				return fmt.Errorf("Starlark's format has no format specs (%s); format the value first", m)
+			}
+		}
 		if t.kind != kString || i+1 >= len(toks) || toks[i+1].text != "%" {
 			continue
 		}
@@ -459,3 +468,6 @@ func checkPercent(toks []token) error {
 	}
 	return nil
 }
+
+// formatSpec finds a replacement field with a format spec: "{:>5}", "{0:d}".
+var formatSpec = regexp.MustCompile(`\{[A-Za-z0-9_]*(![rs])?:[^{}]+\}`)
