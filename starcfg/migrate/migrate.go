@@ -129,7 +129,7 @@ func (m *migrator) classify(stmts []*stmt, hook string) {
 		case kw == "except" || kw == "finally" || kw == "else" && afterTry(stmts, s):
 			s.drop, s.kept = "the rest of the try statement above", true
 		case refused[kw] != "":
-			s.drop = refused[kw]
+			s.drop, s.kept = refused[kw], kw == "try" && onlyImports(s.body)
 		case kw == "def":
 			m.def(s, hook)
 		default:
@@ -219,6 +219,7 @@ func (m *migrator) def(s *stmt, outer string) {
 	if outer == "" {
 		hook = name
 	}
+	dropGlobalAssignments(s.body)
 	m.r.roles = paramRoles(s.ln.code(), hookParams[hook])
 	m.translate(s)
 	m.classify(s.body, hook)
@@ -324,7 +325,11 @@ func (m *migrator) settle() string {
 			m.left = countLeft(m.stmts)
 			return text
 		}
-		s := owners[line-1]
+		if len(owners) == 0 {
+			m.left = countLeft(m.stmts) + 1
+			return text
+		}
+		s := owners[min(line, len(owners))-1]
 		if s == nil || s.drop != "" {
 			m.left = countLeft(m.stmts) + 1
 			return text
@@ -401,4 +406,38 @@ func (m *migrator) bound(name string) bool {
 		}
 	}
 	return false
+}
+
+// onlyImports reports a block of nothing but imports, such as a try that
+// picks a JSON module: dropping it loses nothing.
+func onlyImports(body []*stmt) bool {
+	for _, s := range body {
+		if k := s.keyword(); !s.ln.blank() && k != "import" && k != "from" && k != "pass" {
+			return false
+		}
+	}
+	return true
+}
+
+// dropGlobalAssignments drops the statements of a function that assign
+// a name it declares global: Starlark would make the name local to the
+// function, and the hook would fail when it runs, not at --check-config.
+func dropGlobalAssignments(body []*stmt) {
+	globals := map[string]bool{}
+	for _, s := range body {
+		s.walk(func(x *stmt) {
+			if x.keyword() == "global" {
+				for _, t := range x.ln.code()[1:] {
+					globals[t.text] = t.kind == kIdent
+				}
+			}
+		})
+	}
+	for _, s := range body {
+		s.walk(func(x *stmt) {
+			if name := boundName(x); globals[name] && x.keyword() != "def" {
+				x.drop = "it assigns " + name + ", a top-level name, which a Starlark function cannot"
+			}
+		})
+	}
 }

@@ -110,6 +110,9 @@ func (s *scanner) logicalLine() (*logical, error) {
 			l.toks = append(l.toks, t)
 		}
 	}
+	if s.depth > 0 {
+		return nil, fmt.Errorf("line %d: a bracket opened here is not closed", startLine)
+	}
 	l.raw = strings.Split(s.src[start:], "\n")
 	return l, nil
 }
