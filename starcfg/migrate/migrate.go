@@ -369,6 +369,8 @@ func (m *migrator) explain(msg string) string {
 		return "it uses " + name + ", which is commented out above"
 	case ok:
 		return name + " is not defined in Starlark or in this file"
+	case strings.Contains(msg, "got for, want"):
+		return "generator expressions have no Starlark form; use a list comprehension [... for ...]"
 	}
 	return msg
 }
@@ -397,15 +399,17 @@ func afterTry(stmts []*stmt, s *stmt) bool {
 	return false
 }
 
-// bound reports whether a top-level statement binds name (after renames).
+// bound reports whether a statement binds name (after renames): a name
+// left undefined because its statement was commented out.
 func (m *migrator) bound(name string) bool {
+	found := false
 	for _, s := range m.stmts {
-		b := boundName(s)
-		if b != "" && (b == name || m.r.renames[b] == name) {
-			return true
-		}
+		s.walk(func(x *stmt) {
+			b := boundName(x)
+			found = found || b != "" && (b == name || m.r.renames[b] == name)
+		})
 	}
-	return false
+	return found
 }
 
 // onlyImports reports a block of nothing but imports, such as a try that

@@ -30,7 +30,7 @@ func (r *rewriter) rewrite(toks []token) ([]token, error) {
 	if err != nil {
 		return nil, err
 	}
-	toks = r.chains(toks)
+	toks = generators(r.chains(toks))
 	if toks, err = logCalls(toks); err != nil {
 		return nil, err
 	}
@@ -471,3 +471,33 @@ func checkPercent(toks []token) error {
 
 // formatSpec finds a replacement field with a format spec: "{:>5}", "{0:d}".
 var formatSpec = regexp.MustCompile(`\{[A-Za-z0-9_]*(![rs])?:[^{}]+\}`)
+
+// generators turns a call's generator argument, f(x for x in y), into
+// the list comprehension Starlark has: f([x for x in y]).
+func generators(toks []token) []token {
+	for i := 1; i < len(toks); i++ {
+		if toks[i].text != "(" || toks[i-1].kind != kIdent && toks[i-1].text != ")" {
+			continue
+		}
+		end := matching(toks, i)
+		if end < 0 || !topLevelFor(toks[i+1:end]) {
+			continue
+		}
+		inner := append([]token{{kind: kOp, text: "["}}, toks[i+1:end]...)
+		inner = append(inner, token{kind: kOp, text: "]"})
+		toks = append(toks[:i+1], append(inner, toks[end:]...)...)
+	}
+	return toks
+}
+
+// topLevelFor reports a "for" outside any bracket of toks.
+func topLevelFor(toks []token) bool {
+	depth := 0
+	for _, t := range toks {
+		depth += bracketDelta(t)
+		if depth == 0 && t.kind == kIdent && t.text == "for" {
+			return true
+		}
+	}
+	return false
+}

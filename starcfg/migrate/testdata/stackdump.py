@@ -7,18 +7,17 @@ bind = "0.0.0.0:8000"
 workers = 2
 timeout = 120
 
+DUMP_HEADER = "=== stacks of worker %s ==="
+
 
 def worker_int(worker):
-    worker.log.info("worker received INT or QUIT signal; dumping stacks")
-    names = {t.ident: t.name for t in threading.enumerate()}
-    lines = []
-    for ident, frame in sys._current_frames().items():
-        lines.append("# Thread: %s (%d)" % (names.get(ident, ""), ident))
-        for filename, lineno, name, line in traceback.extract_stack(frame):
-            lines.append('File: "%s", line %d, in %s' % (filename, lineno, name))
-            if line:
-                lines.append("  %s" % (line.strip()))
-    worker.log.debug("\n".join(lines))
+    worker.log.warning(DUMP_HEADER, worker.pid)
+    threads = dict((t.ident, t) for t in threading.enumerate())
+    frames = sys._current_frames()
+    report = ["%s:\n%s" % (threads[i].name if i in threads else i,
+                           "".join(traceback.format_stack(f)))
+              for i, f in frames.items()]
+    worker.log.warning("\n\n".join(report))
 
 
 def worker_abort(worker):
