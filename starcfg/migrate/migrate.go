@@ -3,6 +3,7 @@ package migrate
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"go.starlark.net/resolve"
@@ -38,7 +39,8 @@ func Config(name string, src []byte) (*Result, error) {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	m := &migrator{
-		r:       rewriter{aliases: map[string]string{}, renames: map[string]string{}},
+		r:       rewriter{aliases: map[string]string{}},
+		renames: map[string]string{},
 		stmts:   build(lines),
 		modules: map[string]bool{},
 	}
@@ -58,7 +60,8 @@ func header(name string) string {
 type migrator struct {
 	r       rewriter
 	stmts   []*stmt
-	modules map[string]bool // names bound to Python modules gocorn lacks (sys, socket)
+	modules map[string]bool   // names bound to Python modules (os, sys, socket)
+	renames map[string]string // helper globals -> "_" + name, as gocorn wants private names
 	left    int
 	out     map[*stmt]string // translated text of each kept statement
 }
@@ -69,11 +72,12 @@ func (m *migrator) collectRenames() {
 	var visit func([]*stmt)
 	visit = func(stmts []*stmt) {
 		for _, s := range stmts {
-			name := boundName(s)
-			_, isSetting := starcfg.LookupSetting(name)
-			_, isAbsent := absentSettings[name]
-			if name != "" && !strings.HasPrefix(name, "_") && !isSetting && !isAbsent && !starcfg.IsHook(name) {
-				m.r.renames[name] = "_" + name
+			for _, name := range boundNames(s) {
+				_, isSetting := starcfg.LookupSetting(name)
+				_, isAbsent := absentSettings[name]
+				if !strings.HasPrefix(name, "_") && !isSetting && !isAbsent && !starcfg.IsHook(name) {
+					m.renames[name] = "_" + name
+				}
 			}
 			if k := s.keyword(); k == "if" || k == "elif" || k == "else" || k == "for" {
 				visit(s.body)
@@ -323,7 +327,7 @@ func (m *migrator) settle() string {
 		line, why := check(text)
 		if line == 0 {
 			m.left = countLeft(m.stmts)
-			return text
+			return m.privatize(text)
 		}
 		if len(owners) == 0 {
 			m.left = countLeft(m.stmts) + 1
@@ -350,7 +354,7 @@ func check(text string) (int, string) {
 	if err != nil {
 		return 1, err.Error()
 	}
-	err = resolve.File(f, func(n string) bool { return predeclared[n] }, starlark.Universe.Has)
+	err = resolve.File(f, isPredeclared, starlark.Universe.Has)
 	var list resolve.ErrorList
 	if errors.As(err, &list) && len(list) > 0 {
 		return int(list[0].Pos.Line), list[0].Msg
@@ -405,8 +409,9 @@ func (m *migrator) bound(name string) bool {
 	found := false
 	for _, s := range m.stmts {
 		s.walk(func(x *stmt) {
-			b := boundName(x)
-			found = found || b != "" && (b == name || m.r.renames[b] == name)
+			for _, b := range boundNames(x) {
+				found = found || b == name || m.renames[b] == name
+			}
 		})
 	}
 	return found
@@ -445,3 +450,73 @@ func dropGlobalAssignments(body []*stmt) {
 		})
 	}
 }
+
+// boundNames are all the names a statement binds: boundName's, the
+// targets of "a, b = ..." and the variables of a for loop.
+func boundNames(s *stmt) []string {
+	if n := boundName(s); n != "" {
+		return []string{n}
+	}
+	t := s.ln.code()
+	end := -1
+	switch {
+	case s.keyword() == "for":
+		t, end = t[1:], indexOfText(t[1:], "in")
+	default:
+		for i, x := range t {
+			if x.kind == kOp && isAssign(x.text) {
+				end = i
+				break
+			}
+		}
+	}
+	var names []string
+	for _, x := range t[:max(end, 0)] {
+		switch {
+		case x.kind == kIdent && !isKeyword(x.text):
+			names = append(names, x.text)
+		case x.text != "," && x.text != "(" && x.text != ")" && x.text != "[" && x.text != "]":
+			return nil // x[i] = ..., x.f = ...: binds no name
+		}
+	}
+	return names
+}
+
+// privatize gives the helper globals their private names where the
+// resolver binds them as globals, so a parameter, a local or a keyword
+// argument of the same name keeps its own.
+func (m *migrator) privatize(text string) string {
+	f, err := starOptions.Parse("gocorn.conf.star", text, 0)
+	if err != nil || resolve.File(f, isPredeclared, starlark.Universe.Has) != nil {
+		return text
+	}
+	type edit struct {
+		col      int
+		old, new string
+	}
+	edits := map[int][]edit{} // by line, rightmost first once sorted
+	syntax.Walk(f, func(n syntax.Node) bool {
+		id, ok := n.(*syntax.Ident)
+		if !ok {
+			return true
+		}
+		if b, ok := id.Binding.(*resolve.Binding); ok && b.Scope == resolve.Global && m.renames[id.Name] != "" {
+			l := int(id.NamePos.Line)
+			edits[l] = append(edits[l], edit{int(id.NamePos.Col) - 1, id.Name, m.renames[id.Name]})
+		}
+		return true
+	})
+	lines := strings.Split(text, "\n")
+	for l, es := range edits {
+		sort.Slice(es, func(i, j int) bool { return es[i].col > es[j].col })
+		r := []rune(lines[l-1])
+		for _, e := range es {
+			r = append(r[:e.col], append([]rune(e.new), r[e.col+len([]rune(e.old)):]...)...)
+		}
+		lines[l-1] = string(r)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// isPredeclared reports gocorn's builtins.
+func isPredeclared(name string) bool { return predeclared[name] }

@@ -10,7 +10,6 @@ import (
 // rewriter translates the tokens of one Python line into Starlark.
 type rewriter struct {
 	aliases map[string]string // imported name -> what it names: "mp" -> "multiprocessing", "getenv" -> "os.getenv"
-	renames map[string]string // helper globals -> "_" + name, as gocorn wants private names
 	roles   map[string]string // in a hook: parameter name -> "server", "worker", ...
 }
 
@@ -249,10 +248,6 @@ func (r *rewriter) chains(in []token) []token {
 		if j+1 < len(in) {
 			next = in[j+1].text
 		}
-		if next == "=" && r.insideCall(in[:i]) {
-			out = append(out, t) // a keyword argument's name
-			continue
-		}
 		chain := r.canonical(names)
 		switch {
 		case chain == "os.environ" && next == "[":
@@ -293,13 +288,11 @@ func environTest(out []token) []token {
 }
 
 // canonical expands an imported alias and applies chainRules, the
-// private renames and the logging aliases to a dotted name.
+// logging aliases to a dotted name.
 func (r *rewriter) canonical(names []string) string {
 	full := strings.Join(names, ".")
 	if a, ok := r.aliases[names[0]]; ok {
 		full = strings.Join(append([]string{a}, names[1:]...), ".")
-	} else if n, ok := r.renames[names[0]]; ok {
-		return strings.Join(append([]string{n}, names[1:]...), ".")
 	}
 	for _, rule := range chainRules {
 		if full == rule.python || strings.HasPrefix(full, rule.python+".") {
@@ -315,15 +308,7 @@ func (r *rewriter) canonical(names []string) string {
 	return full
 }
 
-// insideCall reports whether the tokens leave a bracket open.
-func (r *rewriter) insideCall(before []token) bool {
-	depth := 0
-	for _, t := range before {
-		depth += bracketDelta(t)
-	}
-	return depth > 0
-}
-
+// bracketDelta is +1 for an opening bracket, -1 for a closing one.
 func bracketDelta(t token) int {
 	if t.kind != kOp {
 		return 0
