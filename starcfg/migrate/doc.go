@@ -17,14 +17,16 @@
 //     .format calls, adjacent literals are joined with +, Python
 //     logging's log.info(fmt, args) becomes log.info(fmt % (args,));
 //     settings are renamed to gocorn's spelling (starcfg.LookupSetting),
-//     helper globals become private (_name), and gunicorn settings gocorn
-//     lacks, try, class, with and the like are commented out with why.
+//     and gunicorn settings gocorn lacks, try, class, with and the like
+//     are commented out with why.
 //  3. The result is parsed and resolved as Starlark with gocorn's options
 //     and builtins (settle in migrate.go); each statement the parser or
 //     resolver stops at, such as a use of sys or threading, is commented
 //     out in turn, until the file resolves. What Starlark itself accepts
 //     is therefore the judge of what was translated, not a list of
-//     patterns.
+//     patterns. Last, helper globals get private names (_port), where
+//     the resolver binds them as globals (privatize): gocorn takes any
+//     other top-level name for a setting.
 //
 // Every statement left out is marked "# gocorn migrate: line N: why"
 // above its original text, commented out, and counted; gocorn migrate

@@ -16,10 +16,10 @@ type absent struct {
 }
 
 const (
-	whyDirty   = "dirty arbiters run pools of Python apps; gocorn has no equivalent"
-	whyLogconf = "Python logging configuration has no Go meaning; gocorn's logging is " +
-		"errorlog, loglevel, accesslog, access_log_format and the syslog settings"
-	whyPaste = "PasteDeploy is Python's; a Go binary registers its handlers " +
+	whyDirty      = "dirty arbiters run pools of Python apps; gocorn has no equivalent"
+	gocornLogging = "gocorn's logging is errorlog, loglevel, accesslog, access_log_format and the syslog settings"
+	whyLogconf    = "Python logging configuration has no Go meaning; " + gocornLogging
+	whyPaste      = "PasteDeploy is Python's; a Go binary registers its handlers " +
 		"(examples/embed)"
 	whyASGI = "ASGI is Python's; a Go handler sees its request's context cancelled " +
 		"when the client goes"
@@ -38,7 +38,7 @@ var absentSettings = map[string]absent{
 	"raw_paste_global_conf":        {flag: "--paste-global", why: whyPaste},
 	"protocol":                     {flag: "--protocol", why: whyUwsgi},
 	"uwsgi_allow_ips":              {flag: "--uwsgi-allow-from", harmless: true, why: whyUwsgi},
-	"logger_class":                 {flag: "--logger-class", why: "Python logger classes cannot be loaded; " + whyLogconf[len("Python logging configuration has no Go meaning; "):]},
+	"logger_class":                 {flag: "--logger-class", why: "Python logger classes cannot be loaded; " + gocornLogging},
 	"logconfig":                    {flag: "--log-config", why: whyLogconf},
 	"logconfig_dict":               {why: whyLogconf},
 	"logconfig_json":               {flag: "--log-config-json", why: whyLogconf},

@@ -1,14 +1,8 @@
 package migrate
 
 import (
-	"errors"
 	"fmt"
-	"sort"
 	"strings"
-
-	"go.starlark.net/resolve"
-	"go.starlark.net/starlark"
-	"go.starlark.net/syntax"
 
 	"github.com/gocorn/gocorn/starcfg"
 )
@@ -18,16 +12,6 @@ type Result struct {
 	Star []byte // gocorn.conf.star
 	Left int    // statements commented out because they have no gocorn form
 }
-
-// knownModules are the Python modules whose uses migrate translates;
-// importing them is dropped without a word.
-var knownModules = map[string]bool{"os": true, "multiprocessing": true, "json": true}
-
-// starOptions are the parser options of gocorn.conf.star (starcfg's).
-var starOptions = &syntax.FileOptions{TopLevelControl: true, GlobalReassign: true, Set: true}
-
-// predeclared are the names gocorn.conf.star sees besides Starlark's.
-var predeclared = map[string]bool{"cpu_count": true, "env": true, "struct": true, "json": true}
 
 // Config translates a gunicorn config file's source; name is how the
 // comments refer to it. It fails only on source it cannot read as
@@ -64,43 +48,6 @@ type migrator struct {
 	renames map[string]string // helper globals -> "_" + name, as gocorn wants private names
 	left    int
 	out     map[*stmt]string // translated text of each kept statement
-}
-
-// collectRenames finds the top-level names that are neither settings
-// nor hooks: gocorn wants them private, so they get a leading "_".
-func (m *migrator) collectRenames() {
-	var visit func([]*stmt)
-	visit = func(stmts []*stmt) {
-		for _, s := range stmts {
-			for _, name := range boundNames(s) {
-				_, isSetting := starcfg.LookupSetting(name)
-				_, isAbsent := absentSettings[name]
-				if !strings.HasPrefix(name, "_") && !isSetting && !isAbsent && !starcfg.IsHook(name) {
-					m.renames[name] = "_" + name
-				}
-			}
-			if k := s.keyword(); k == "if" || k == "elif" || k == "else" || k == "for" {
-				visit(s.body)
-			}
-		}
-	}
-	visit(m.stmts)
-}
-
-// boundName is the name a "NAME = ..." or "def NAME" statement binds.
-func boundName(s *stmt) string {
-	t := s.ln.code()
-	switch {
-	case len(t) >= 2 && t[0].text == "def":
-		return t[1].text
-	case len(t) >= 2 && t[0].kind == kIdent && !isKeyword(t[0].text) && isAssign(t[1].text):
-		return t[0].text
-	}
-	return ""
-}
-
-func isAssign(op string) bool {
-	return op == "=" || len(op) >= 2 && strings.HasSuffix(op, "=") && !strings.ContainsAny(op[:1], "=!<>")
 }
 
 // refused are the statements Starlark has no form for, with why.
@@ -144,71 +91,6 @@ func (m *migrator) classify(stmts []*stmt, hook string) {
 			m.classify(s.body, hook)
 		}
 	}
-}
-
-// importStmt records what an import binds. Modules migrate translates
-// vanish; others are commented out, and their uses with them.
-func (m *migrator) importStmt(s *stmt) {
-	t := s.ln.code()
-	known := true
-	for _, b := range importBindings(t) {
-		m.r.aliases[b.local] = b.target
-		module := strings.Split(b.target, ".")[0]
-		m.modules[b.local] = true
-		if !knownModules[module] {
-			known = false
-		}
-	}
-	if known {
-		s.omit = true
-		return
-	}
-	s.drop, s.kept = "Starlark has no Python modules; uses of this import are marked below", true
-}
-
-// binding is one name an import binds.
-type binding struct{ local, target string }
-
-// importBindings reads "import a.b as c, d" and "from a import b as c".
-func importBindings(t []token) []binding {
-	words := make([]string, 0, len(t))
-	for _, x := range t {
-		if x.text != "(" && x.text != ")" {
-			words = append(words, x.text)
-		}
-	}
-	from := ""
-	if words[0] == "from" {
-		i := indexOf(words, "import")
-		from = strings.Join(words[1:i], "") + "."
-		words = words[i:]
-	}
-	var out []binding
-	for _, item := range strings.Split(strings.Join(words[1:], " "), ",") {
-		f := strings.Fields(strings.ReplaceAll(item, " . ", "."))
-		if len(f) == 0 {
-			continue
-		}
-		target := strings.ReplaceAll(strings.Join(f[:1], ""), " ", "")
-		local := strings.Split(target, ".")[0]
-		if from != "" {
-			local = target
-		}
-		if len(f) == 3 && f[1] == "as" {
-			local = f[2]
-		}
-		out = append(out, binding{local: local, target: from + target})
-	}
-	return out
-}
-
-func indexOf(words []string, w string) int {
-	for i, x := range words {
-		if x == w {
-			return i
-		}
-	}
-	return len(words)
 }
 
 // def handles a function: a hook gocorn calls, a hook it lacks, or a
@@ -318,80 +200,6 @@ func (m *migrator) outFor(s *stmt, t string) {
 	m.out[s] = t
 }
 
-// settle renders the file, then parses and resolves it as Starlark,
-// commenting out each statement the parser or resolver stops at, until
-// the file resolves: what is left is a file gocorn can evaluate.
-func (m *migrator) settle() string {
-	for range 1000 {
-		text, owners := m.render()
-		line, why := check(text)
-		if line == 0 {
-			m.left = countLeft(m.stmts)
-			return m.privatize(text)
-		}
-		if len(owners) == 0 {
-			m.left = countLeft(m.stmts) + 1
-			return text
-		}
-		s := owners[min(line, len(owners))-1]
-		if s == nil || s.drop != "" {
-			m.left = countLeft(m.stmts) + 1
-			return text
-		}
-		s.drop = m.explain(why)
-	}
-	panic("migrate: the output did not settle")
-}
-
-// check parses and resolves text as gocorn.conf.star; it returns the
-// line of the first error and its message, or 0.
-func check(text string) (int, string) {
-	f, err := starOptions.Parse("gocorn.conf.star", text, 0)
-	var se syntax.Error
-	if errors.As(err, &se) {
-		return int(se.Pos.Line), "Starlark cannot parse it: " + se.Msg
-	}
-	if err != nil {
-		return 1, err.Error()
-	}
-	err = resolve.File(f, isPredeclared, starlark.Universe.Has)
-	var list resolve.ErrorList
-	if errors.As(err, &list) && len(list) > 0 {
-		return int(list[0].Pos.Line), list[0].Msg
-	}
-	return 0, ""
-}
-
-// explain rewords a resolver message about a name from a Python module.
-func (m *migrator) explain(msg string) string {
-	name, ok := strings.CutPrefix(msg, "undefined: ")
-	name, _, _ = strings.Cut(name, " ")
-	switch {
-	case ok && m.modules[name]:
-		return name + " is a Python module; Starlark has none (gocorn.conf.star has cpu_count(), env(), json and load())"
-	case ok && m.bound(name):
-		return "it uses " + name + ", which is commented out above"
-	case ok:
-		return name + " is not defined in Starlark or in this file"
-	case strings.Contains(msg, "got for, want"):
-		return "generator expressions have no Starlark form; use a list comprehension [... for ...]"
-	}
-	return msg
-}
-
-// countLeft counts the statements dropped for want of a translation.
-func countLeft(stmts []*stmt) int {
-	n := 0
-	for _, s := range stmts {
-		if s.drop != "" && !s.kept {
-			n++
-			continue
-		}
-		n += countLeft(s.body)
-	}
-	return n
-}
-
 // afterTry reports whether an else clause belongs to a dropped try.
 func afterTry(stmts []*stmt, s *stmt) bool {
 	for i := len(stmts) - 1; i > 0; i-- {
@@ -401,20 +209,6 @@ func afterTry(stmts []*stmt, s *stmt) bool {
 		}
 	}
 	return false
-}
-
-// bound reports whether a statement binds name (after renames): a name
-// left undefined because its statement was commented out.
-func (m *migrator) bound(name string) bool {
-	found := false
-	for _, s := range m.stmts {
-		s.walk(func(x *stmt) {
-			for _, b := range boundNames(x) {
-				found = found || b == name || m.renames[b] == name
-			}
-		})
-	}
-	return found
 }
 
 // onlyImports reports a block of nothing but imports, such as a try that
@@ -450,73 +244,3 @@ func dropGlobalAssignments(body []*stmt) {
 		})
 	}
 }
-
-// boundNames are all the names a statement binds: boundName's, the
-// targets of "a, b = ..." and the variables of a for loop.
-func boundNames(s *stmt) []string {
-	if n := boundName(s); n != "" {
-		return []string{n}
-	}
-	t := s.ln.code()
-	end := -1
-	switch {
-	case s.keyword() == "for":
-		t, end = t[1:], indexOfText(t[1:], "in")
-	default:
-		for i, x := range t {
-			if x.kind == kOp && isAssign(x.text) {
-				end = i
-				break
-			}
-		}
-	}
-	var names []string
-	for _, x := range t[:max(end, 0)] {
-		switch {
-		case x.kind == kIdent && !isKeyword(x.text):
-			names = append(names, x.text)
-		case x.text != "," && x.text != "(" && x.text != ")" && x.text != "[" && x.text != "]":
-			return nil // x[i] = ..., x.f = ...: binds no name
-		}
-	}
-	return names
-}
-
-// privatize gives the helper globals their private names where the
-// resolver binds them as globals, so a parameter, a local or a keyword
-// argument of the same name keeps its own.
-func (m *migrator) privatize(text string) string {
-	f, err := starOptions.Parse("gocorn.conf.star", text, 0)
-	if err != nil || resolve.File(f, isPredeclared, starlark.Universe.Has) != nil {
-		return text
-	}
-	type edit struct {
-		col      int
-		old, new string
-	}
-	edits := map[int][]edit{} // by line, rightmost first once sorted
-	syntax.Walk(f, func(n syntax.Node) bool {
-		id, ok := n.(*syntax.Ident)
-		if !ok {
-			return true
-		}
-		if b, ok := id.Binding.(*resolve.Binding); ok && b.Scope == resolve.Global && m.renames[id.Name] != "" {
-			l := int(id.NamePos.Line)
-			edits[l] = append(edits[l], edit{int(id.NamePos.Col) - 1, id.Name, m.renames[id.Name]})
-		}
-		return true
-	})
-	lines := strings.Split(text, "\n")
-	for l, es := range edits {
-		sort.Slice(es, func(i, j int) bool { return es[i].col > es[j].col })
-		r := []rune(lines[l-1])
-		for _, e := range es {
-			r = append(r[:e.col], append([]rune(e.new), r[e.col+len([]rune(e.old)):]...)...)
-		}
-		lines[l-1] = string(r)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// isPredeclared reports gocorn's builtins.
-func isPredeclared(name string) bool { return predeclared[name] }
