@@ -77,6 +77,8 @@ func (m *migrator) classify(stmts []*stmt, hook string) {
 		switch {
 		case kw == "import" || kw == "from":
 			m.importStmt(s)
+		case kw == "if" && hook == "" && indexOfText(s.ln.code(), "__name__") > 0:
+			s.drop, s.kept = "a config file is never run as a script, under gunicorn either", true
 		case kw == "except" || kw == "finally" || kw == "else" && afterTry(stmts, s):
 			s.drop, s.kept = "the rest of the try statement above", true
 		case refused[kw] != "":

@@ -88,6 +88,8 @@ func TestRules(t *testing.T) {
 		{`proc_name = f"{3:>5}"`, "# gocorn migrate: line 1: the f-string field {3:>5} has a format spec, which Starlark's " +
 			"format lacks; format the value first (str(), a %s)\n# proc_name = f\"{3:>5}\""},
 		{"workers = 1_000", "workers = 1000"},
+		{"if __name__ == '__main__':\n    print(1)", "# gocorn migrate: line 1: a config file is never run as a script, under gunicorn either\n# if __name__ == '__main__':\n#     print(1)"},
+		{"workers = sum([1, 2])", "# gocorn migrate: line 1: sum is Python's; Starlark has no sum(); add up in a for loop\n# workers = sum([1, 2])"},
 		{"host, port = 'h', 80\nfor p in [port]:\n    bind = '%s:%d' % (host, p)", "_host, _port = 'h', 80\nfor _p in [_port]:\n    bind = '%s:%d' % (_host, _p)"},
 		{"port = 1\ndef _f(port=2):\n    return port\nworkers = _f(port=3)", "_port = 1\ndef _f(port=2):\n    return port\nworkers = _f(port=3)"},
 		{"workers = max(n * 2 for n in [1, 2])", "workers = max([n * 2 for n in [1, 2]])"},

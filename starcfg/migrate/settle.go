@@ -66,6 +66,8 @@ func (m *migrator) explain(msg string) string {
 	switch {
 	case ok && m.modules[name]:
 		return name + " is a Python module; Starlark has none (gocorn.conf.star has cpu_count(), env(), json and load())"
+	case ok && pythonOnly[name] != "":
+		return name + " is Python's; " + pythonOnly[name]
 	case ok && m.bound(name):
 		return "it uses " + name + ", which is commented out above"
 	case ok:
@@ -91,3 +93,18 @@ func countLeft(stmts []*stmt) int {
 
 // isPredeclared reports gocorn's builtins.
 func isPredeclared(name string) bool { return predeclared[name] }
+
+// pythonOnly are Python builtins Starlark lacks, with the way round.
+var pythonOnly = map[string]string{
+	"open":       "Starlark has no file access",
+	"isinstance": `compare type(x) with "int", "string", ...`,
+	"sum":        "Starlark has no sum(); add up in a for loop",
+	"round":      "Starlark has no round(); int(x + 0.5) rounds a positive number",
+	"__file__":   "a Starlark file does not know its path",
+	"__name__":   "a Starlark file is never run as a script",
+	"exit":       "fail(msg) stops the config with a message",
+	"map":        "use a list comprehension",
+	"filter":     "use a list comprehension with if",
+	"eval":       "Starlark evaluates no strings",
+	"exec":       "Starlark evaluates no strings",
+}
