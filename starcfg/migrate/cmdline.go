@@ -36,6 +36,9 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// plainFlags are gunicorn's flags that set no setting, with gocorn's spelling.
+var plainFlags = map[string]string{"-v": "--version", "--version": "--version", "-h": "-h", "--help": "--help"}
+
 // proxyModes are the values gunicorn's optional --proxy-protocol takes.
 var proxyModes = []string{"off", "v1", "v2", "auto", "true", "false", "1", "0", "none"}
 
@@ -59,6 +62,9 @@ func dropProgram(words []string) []string {
 	for len(words) > 0 && strings.Contains(words[0], "=") && !strings.HasPrefix(words[0], "-") {
 		words = words[1:] // VAR=value before the program
 	}
+	if len(words) > 0 && words[0] == "exec" {
+		words = words[1:] // a container entrypoint's exec gunicorn
+	}
 	if len(words) > 2 && strings.HasPrefix(filepath.Base(words[0]), "python") && words[1] == "-m" {
 		words = words[2:]
 	}
@@ -76,6 +82,10 @@ func (c *Command) word(w string, rest []string) int {
 		return 0
 	}
 	flag, value, hasValue := splitFlag(w)
+	if same, ok := plainFlags[flag]; ok {
+		c.Args = append(c.Args, same)
+		return 0
+	}
 	if info, ok := starcfg.LookupFlag(flag); ok {
 		return c.known(flag, info, value, hasValue, rest)
 	}

@@ -122,6 +122,7 @@ func TestCmdline(t *testing.T) {
 		{"gunicorn --proxy-protocol v2 -c gunicorn.conf.py", "gocorn --proxy-protocol v2 -c gocorn.conf.star", 0},
 		{"gunicorn -w4 --access-logformat '%(h)s %(r)s' --daemon", "gocorn -w 4 --access-logformat '%(h)s %(r)s' --daemon", 0},
 		{"gunicorn --log-config logging.ini --frobnicate", "gocorn", 2},
+		{"exec gunicorn --version", "gocorn --version", 0},
 	}
 	for _, tt := range tests {
 		c, err := Cmdline(tt.line)
