@@ -22,6 +22,7 @@ func Config(name string, src []byte) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
+	stripAnnotations(lines)
 	m := &migrator{
 		r:       rewriter{aliases: map[string]string{}},
 		renames: map[string]string{},
