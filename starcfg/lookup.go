@@ -48,6 +48,15 @@ func IsHook(name string) bool {
 	return ok
 }
 
+// HookParams are the parameters of a hook, as gunicorn names them
+// ("server", "worker", "req"...), or nil for a name that is no hook.
+func HookParams(name string) []string {
+	if h, ok := hooksByName[name]; ok {
+		return append([]string(nil), h.params...)
+	}
+	return nil
+}
+
 func (s *setting) info() SettingInfo {
 	return SettingInfo{
 		Name: s.name, Gunicorn: s.gunicorn, Flag: s.mainFlag(),

@@ -97,22 +97,3 @@ var (
 	// logAliases are Python logging's other spellings.
 	logAliases = map[string]string{"exception": "error", "warn": "warning", "fatal": "critical"}
 )
-
-// hookParams are the roles of each hook's parameters, by position.
-var hookParams = map[string][]string{
-	"nworkers_changed": {"server", "", ""},
-	"on_starting":      {"server"},
-	"when_ready":       {"server"},
-	"pre_fork":         {"server", "worker"},
-	"post_fork":        {"server", "worker"},
-	"post_worker_init": {"worker"},
-	"pre_request":      {"worker", "req"},
-	"post_request":     {"worker", "req", "environ", "resp"},
-	"worker_int":       {"worker"},
-	"worker_abort":     {"worker"},
-	"worker_exit":      {"server", "worker"},
-	"child_exit":       {"server", "worker"},
-	"on_reload":        {"server"},
-	"pre_exec":         {"server"},
-	"on_exit":          {"server"},
-}

@@ -109,7 +109,7 @@ func (m *migrator) def(s *stmt, outer string) {
 		hook = name
 	}
 	dropGlobalAssignments(s.body)
-	m.r.roles = paramRoles(s.ln.code(), hookParams[hook])
+	m.r.roles = paramRoles(s.ln.code(), starcfg.HookParams(hook))
 	m.translate(s)
 	m.classify(s.body, hook)
 	m.r.roles = nil
