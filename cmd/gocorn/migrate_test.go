@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,3 +61,41 @@ func TestMigrateCmdline(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 1, the gocorn line and a note on APP_MODULE", code, stdout, stderr)
 	}
 }
+
+// TestMigratedTestdataServes translates each of migrate's test configs
+// and serves with the result, so their hooks run for real: the command
+// line's -b and -w override the configs' addresses and worker counts.
+func TestMigratedTestdataServes(t *testing.T) {
+	configs, _ := filepath.Glob("../../starcfg/migrate/testdata/*.py")
+	if len(configs) == 0 {
+		t.Fatal("no test configs found")
+	}
+	for _, conf := range configs {
+		t.Run(filepath.Base(conf), func(t *testing.T) {
+			abs, _ := filepath.Abs(conf)
+			dir := t.TempDir()
+			code, _, stderr := run(t, dir, nil, "migrate", "-o", "gocorn.conf.star", abs)
+			if code > 1 || strings.Contains(stderr, "does not pass --check-config") {
+				t.Fatalf("gocorn migrate: exit %d: %s", code, stderr)
+			}
+			args := []string{"-c", "gocorn.conf.star", "-b", "127.0.0.1:0", "-w", "1", "hello"}
+			if code, _, stderr := run(t, dir, nil, append([]string{"--check-config"}, args...)...); code != 0 {
+				t.Fatalf("--check-config: exit %d: %s", code, stderr)
+			}
+			in := start(t, dir, args...)
+			if status, _ := in.Get("/"); status != 200 {
+				t.Errorf("GET /: %d", status)
+			}
+			in.Signal(syscall.SIGTERM)
+			if code := in.Wait(); code != 0 {
+				t.Errorf("exit %d after TERM, want 0; log:\n%s", code, in.Stderr)
+			}
+			if log := in.Stderr.String(); hookFailed.MatchString(log) {
+				t.Errorf("a translated hook failed; log:\n%s", log)
+			}
+		})
+	}
+}
+
+// hookFailed matches the error log's line for a hook that failed.
+var hookFailed = regexp.MustCompile(`Hook \w+( failed)?: `)
