@@ -180,9 +180,8 @@ func isKeyword(s string) bool {
 func logCalls(toks []token) ([]token, error) {
 	var out []token
 	for i := 0; i < len(toks); i++ {
-		t := toks[i]
-		out = append(out, t)
-		if !isLogMethod(t) || i+1 >= len(toks) || toks[i+1].text != "(" {
+		out = append(out, toks[i])
+		if !isLogMethod(toks[i]) || i+1 >= len(toks) || toks[i+1].text != "(" {
 			continue
 		}
 		end := matching(toks, i+1)
@@ -198,20 +197,31 @@ func logCalls(toks []token) ([]token, error) {
 				return nil, fmt.Errorf("the log call passes %s=, which gocorn's log methods do not take", a[0].text)
 			}
 		}
-		out = append(out, toks[i+1])
-		out = append(out, args[0]...)
-		out = append(out, token{kind: kOp, pre: " ", text: "%"}, token{kind: kOp, pre: " ", text: "("})
-		args[1][0].pre = ""
-		for k, a := range args[1:] {
-			if k > 0 {
-				out = append(out, token{kind: kOp, text: ","})
-			}
-			out = append(out, a...)
-		}
-		out = append(out, token{kind: kOp, text: ","}, token{kind: kOp, text: ")"}, toks[end])
+		out = append(append(out, toks[i+1]), args[0]...)
+		out = append(append(out, token{kind: kOp, pre: " ", text: "%"}), formatOperand(args[1:])...)
+		out = append(out, toks[end])
 		i = end
 	}
 	return out, nil
+}
+
+// formatOperand is the right side of % for a log call's arguments: a
+// tuple, or the mapping itself when it is the one argument, as Python
+// logging takes log.info("%(user)s", {"user": u}).
+func formatOperand(args [][]token) []token {
+	args[0][0].pre = " "
+	if len(args) == 1 && args[0][0].text == "{" {
+		return args[0]
+	}
+	args[0][0].pre = ""
+	out := []token{{kind: kOp, pre: " ", text: "("}}
+	for k, a := range args {
+		if k > 0 {
+			out = append(out, token{kind: kOp, text: ","})
+		}
+		out = append(out, a...)
+	}
+	return append(out, token{kind: kOp, text: ","}, token{kind: kOp, text: ")"})
 }
 
 // isLogMethod reports a rewritten name ending in .log.LEVEL.
