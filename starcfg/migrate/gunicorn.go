@@ -59,7 +59,8 @@ var absentSettings = map[string]absent{
 	"dirty_worker_exit":            {why: whyDirty},
 }
 
-// absentFlag finds an absent setting by one of gunicorn's flags.
+// absentFlag finds an absent setting by one of gunicorn's flags; callers
+// look the flag up in starcfg first.
 func absentFlag(flag string) (string, absent, bool) {
 	for name, a := range absentSettings {
 		if a.flag != "" && a.flag == flag || a.short != "" && a.short == flag {

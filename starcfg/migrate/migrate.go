@@ -100,7 +100,7 @@ func (m *migrator) classify(stmts []*stmt, hook string) {
 // helper, which becomes private.
 func (m *migrator) def(s *stmt, outer string) {
 	name := boundName(s)
-	if a, ok := absentSettings[name]; ok && outer == "" {
+	if a, ok := absentSettings[name]; ok && outer == "" && !starcfg.IsHook(name) {
 		s.drop, s.kept = a.why, a.harmless
 		return
 	}
@@ -148,12 +148,12 @@ func (m *migrator) setting(s *stmt) bool {
 	if name == "" {
 		return true
 	}
-	if a, ok := absentSettings[name]; ok {
+	info, ok := starcfg.LookupSetting(name)
+	a, absent := absentSettings[name]
+	switch {
+	case !ok && absent:
 		s.drop, s.kept = a.why, a.harmless
 		return false
-	}
-	info, ok := starcfg.LookupSetting(name)
-	switch {
 	case !ok:
 		return true
 	case name == "wsgi_app":
