@@ -34,13 +34,15 @@ exit status is 1; 0 means everything was translated. See docs/migrate.md.
 func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gocorn migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {} // printed below: -h to stdout, a mistake to stderr
 	out := fs.String("o", "", "write the translation to `FILE` instead of stdout")
 	cmdline := fs.String("cmdline", "", "translate this gunicorn `COMMAND` line instead of a file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
 			return exitOK
 		}
+		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
 	switch {
