@@ -104,15 +104,15 @@ func (m *migrator) def(s *stmt, outer string) {
 		s.drop, s.kept = a.why, a.harmless
 		return
 	}
-	hook := outer
+	hook, saved := outer, m.r.roles
 	if outer == "" {
 		hook = name
+		m.r.roles = paramRoles(s.ln.code(), starcfg.HookParams(hook))
 	}
 	dropGlobalAssignments(s.body)
-	m.r.roles = paramRoles(s.ln.code(), starcfg.HookParams(hook))
 	m.translate(s)
 	m.classify(s.body, hook)
-	m.r.roles = nil
+	m.r.roles = saved // a nested def keeps its hook's roles
 }
 
 // paramRoles maps a def's parameter names onto the hook's roles.
