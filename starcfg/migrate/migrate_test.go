@@ -88,6 +88,8 @@ func TestRules(t *testing.T) {
 		{`proc_name = f"{3:>5}"`, "# gocorn migrate: line 1: the f-string field {3:>5} has a format spec, which Starlark's " +
 			"format lacks; format the value first (str(), a %s)\n# proc_name = f\"{3:>5}\""},
 		{"workers = 1_000", "workers = 1000"},
+		{"import sys\nprint('booting', 2, file=sys.stderr, flush=True)", "# gocorn migrate: line 1: Starlark has no Python modules; uses of this import are marked below\n# import sys\nprint('booting', 2)"},
+		{"import os\nos.environ['TZ'] = 'UTC'", "# gocorn migrate: line 2: a config cannot change the environment; raw_env = [\"NAME=value\"] sets it for the master and the workers\n# os.environ['TZ'] = 'UTC'"},
 		{"def on_exit(server):\n    server.log.info('%(n)s', {'n': 1})", "def on_exit(server):\n    server.log.info('%(n)s' % {'n': 1})"},
 		{"workers: int = 2\ndef post_fork(server: 'Arbiter', worker: Worker = None) -> None:  # typed\n    pass", "workers = 2\ndef post_fork(server, worker = None):  # typed\n    pass"},
 		{"if __name__ == '__main__':\n    print(1)", "# gocorn migrate: line 1: a config file is never run as a script, under gunicorn either\n# if __name__ == '__main__':\n#     print(1)"},

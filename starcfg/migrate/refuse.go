@@ -61,3 +61,24 @@ func checkPercent(toks []token) error {
 
 // formatSpec finds a replacement field with a format spec: "{:>5}", "{0:d}".
 var formatSpec = regexp.MustCompile(`\{[A-Za-z0-9_]*(![rs])?:[^{}]+\}`)
+
+// environWrite refuses a statement that changes the environment
+// (os.environ["X"] = v, os.environ.setdefault, os.putenv), with the
+// gocorn way: raw_env, which sets it for the master and the workers.
+func (r *rewriter) environWrite(toks []token) error {
+	var names []string
+	for i := 0; i < len(toks) && (toks[i].kind == kIdent || toks[i].text == "."); i++ {
+		if toks[i].kind == kIdent {
+			names = append(names, toks[i].text)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	chain := r.canonical(names)
+	assigns := chain == "os.environ" && slices.ContainsFunc(toks, func(t token) bool { return t.text == "=" })
+	if assigns || slices.Contains([]string{"os.environ.setdefault", "os.environ.update", "os.putenv"}, chain) {
+		return fmt.Errorf(`a config cannot change the environment; raw_env = ["NAME=value"] sets it for the master and the workers`)
+	}
+	return nil
+}

@@ -24,11 +24,14 @@ var chainRules = []struct{ python, star string }{
 
 // rewrite returns toks translated, or why they cannot be.
 func (r *rewriter) rewrite(toks []token) ([]token, error) {
+	if err := r.environWrite(toks); err != nil {
+		return nil, err
+	}
 	toks, err := r.strings(toks)
 	if err != nil {
 		return nil, err
 	}
-	toks = generators(r.chains(toks))
+	toks = printArgs(generators(r.chains(toks)))
 	if toks, err = logCalls(toks); err != nil {
 		return nil, err
 	}
@@ -277,4 +280,30 @@ func topLevelFor(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// printArgs drops print's file= and flush= arguments: gocorn's print
+// writes to the error log, whatever stream Python's was given.
+func printArgs(toks []token) []token {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].text != "print" || toks[i].kind != kIdent || toks[i+1].text != "(" || i > 0 && toks[i-1].text == "." {
+			continue
+		}
+		end := matching(toks, i+1)
+		if end < 0 {
+			continue
+		}
+		var kept []token
+		for _, a := range splitArgs(toks[i+2 : end]) {
+			if len(a) > 1 && a[1].text == "=" && (a[0].text == "file" || a[0].text == "flush") {
+				continue
+			}
+			if len(kept) > 0 {
+				kept = append(kept, token{kind: kOp, text: ","})
+			}
+			kept = append(kept, a...)
+		}
+		toks = append(toks[:i+2], append(kept, toks[end:]...)...)
+	}
+	return toks
 }
