@@ -25,13 +25,13 @@ func stripDefAnnotations(t []token) []token {
 		return t
 	}
 	out := append([]token(nil), t[:open+1]...)
-	depth, skipping := 0, false
+	depth, skipping, inDefault := 0, false, false
 	for _, x := range t[open+1 : closing] {
 		if depth == 0 && (x.text == "," || x.text == "=") {
-			skipping = false
+			skipping, inDefault = false, x.text == "="
 		}
-		if depth == 0 && x.text == ":" {
-			skipping = true
+		if depth == 0 && x.text == ":" && !inDefault {
+			skipping = true // a lambda's colon in a default stays
 		}
 		depth += bracketDelta(x)
 		if !skipping {

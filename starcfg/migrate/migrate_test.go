@@ -88,6 +88,7 @@ func TestRules(t *testing.T) {
 		{`proc_name = f"{3:>5}"`, "# gocorn migrate: line 1: the f-string field {3:>5} has a format spec, which Starlark's " +
 			"format lacks; format the value first (str(), a %s)\n# proc_name = f\"{3:>5}\""},
 		{"workers = 1_000", "workers = 1000"},
+		{"def _f(n: int = 2, g=lambda: 1, *rest: str):\n    return n\nworkers = _f()", "def _f(n = 2, g=lambda: 1, *rest):\n    return n\nworkers = _f()"},
 		{"import sys\nprint('booting', 2, file=sys.stderr, flush=True)", "# gocorn migrate: line 1: Starlark has no Python modules; uses of this import are marked below\n# import sys\nprint('booting', 2)"},
 		{"import os\nos.environ['TZ'] = 'UTC'", "# gocorn migrate: line 2: a config cannot change the environment; raw_env = [\"NAME=value\"] sets it for the master and the workers\n# os.environ['TZ'] = 'UTC'"},
 		{"def on_exit(server):\n    server.log.info('%(n)s', {'n': 1})", "def on_exit(server):\n    server.log.info('%(n)s' % {'n': 1})"},
