@@ -188,10 +188,14 @@ func (m *migrator) workerClass(s *stmt) {
 
 // translate rewrites a statement's line, or drops it with the reason.
 func (m *migrator) translate(s *stmt) {
+	m.r.notes = nil
 	toks, err := m.r.rewrite(s.ln.toks)
 	if err != nil {
 		s.drop = err.Error()
 		return
+	}
+	if len(m.r.notes) > 0 && s.note == "" {
+		s.note = strings.Join(m.r.notes, "; ")
 	}
 	m.outFor(s, text(toks))
 }

@@ -88,6 +88,7 @@ func TestRules(t *testing.T) {
 		{`proc_name = f"{3:>5}"`, "# gocorn migrate: line 1: the f-string field {3:>5} has a format spec, which Starlark's " +
 			"format lacks; format the value first (str(), a %s)\n# proc_name = f\"{3:>5}\""},
 		{"workers = 1_000", "workers = 1000"},
+		{"import os\nerrorlog = os.path.join(os.environ.get('LOGS', '/tmp'), 'e.log')", "# gocorn migrate: line 2: os.path.join became \"/\".join, the same unless a later part starts with /\nerrorlog = \"/\".join([env('LOGS', '/tmp'), 'e.log'])"},
 		{"def _f(n: int = 2, g=lambda: 1, *rest: str):\n    return n\nworkers = _f()", "def _f(n = 2, g=lambda: 1, *rest):\n    return n\nworkers = _f()"},
 		{"import sys\nprint('booting', 2, file=sys.stderr, flush=True)", "# gocorn migrate: line 1: Starlark has no Python modules; uses of this import are marked below\n# import sys\nprint('booting', 2)"},
 		{"import os\nos.environ['TZ'] = 'UTC'", "# gocorn migrate: line 2: a config cannot change the environment; raw_env = [\"NAME=value\"] sets it for the master and the workers\n# os.environ['TZ'] = 'UTC'"},
@@ -99,7 +100,7 @@ func TestRules(t *testing.T) {
 		{"port = 1\ndef _f(port=2):\n    return port\nworkers = _f(port=3)", "_port = 1\ndef _f(port=2):\n    return port\nworkers = _f(port=3)"},
 		{"workers = max(n * 2 for n in [1, 2])", "workers = max([n * 2 for n in [1, 2]])"},
 		{`proc_name = "{:>5}".format(3)`, "# gocorn migrate: line 1: Starlark's format has no format specs ({:>5}); format the value first\n# proc_name = \"{:>5}\".format(3)"},
-		{"import os\nchdir = os.path.join('a', 'b')", "# gocorn migrate: line 2: os is a Python module; Starlark has none (gocorn.conf.star has cpu_count(), env(), json and load())\n# chdir = os.path.join('a', 'b')"},
+		{"import os\nreload = os.path.exists('a')", "# gocorn migrate: line 2: os is a Python module; Starlark has none (gocorn.conf.star has cpu_count(), env(), json and load())\n# reload = os.path.exists('a')"},
 		{"preload_app = True", "# gocorn migrate: line 1: workers start from the compiled binary, so there is no app to preload\n# preload_app = True"},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 type rewriter struct {
 	aliases map[string]string // imported name -> what it names: "mp" -> "multiprocessing", "getenv" -> "os.getenv"
 	roles   map[string]string // in a hook: parameter name -> "server", "worker", ...
+	notes   []string          // remarks on the line being rewritten, for its reader
 }
 
 // chainRules map Python names (after aliases) onto gocorn's builtins.
@@ -55,11 +56,12 @@ func text(toks []token) string {
 // method names onto gocorn's, `is` onto ==.
 func (r *rewriter) chains(in []token) []token {
 	var out []token
-	closeAt := -1 // index of the "]" of os.environ[...]
+	closers := map[int][]string{} // what a closing bracket becomes: os.environ[...] is env(...)
 	for i := 0; i < len(in); i++ {
 		t := in[i]
-		if i == closeAt {
-			t.text = ")"
+		if c, ok := closers[i]; ok {
+			out = append(out, ops(t.pre, c...)...)
+			continue
 		}
 		if t.text == "is" && t.kind == kIdent {
 			t.kind, t.text = kOp, "=="
@@ -88,8 +90,13 @@ func (r *rewriter) chains(in []token) []token {
 		chain := r.canonical(names)
 		switch {
 		case chain == "os.environ" && next == "[":
-			chain, closeAt = "env", matching(in, j+1)
+			chain, closers[matching(in, j+1)] = "env", []string{")"}
 			in[j+1].text = "("
+		case chain == "os.path.join" && next == "(":
+			chain, closers[matching(in, j+1)] = `"/".join`, []string{"]", ")"}
+			out = append(out, token{kind: kIdent, pre: t.pre, text: chain}, token{kind: kOp, text: "("})
+			in[j+1], chain = token{kind: kOp, text: "["}, ""
+			r.notes = append(r.notes, `os.path.join became "/".join, the same unless a later part starts with /`)
 		case chain == "os.environ" && endsIn(out):
 			out, chain = environTest(out), ""
 		}
@@ -306,4 +313,14 @@ func printArgs(toks []token) []token {
 		toks = append(toks[:i+2], append(kept, toks[end:]...)...)
 	}
 	return toks
+}
+
+// ops are operator tokens, the first with the whitespace pre.
+func ops(pre string, texts ...string) []token {
+	out := make([]token, len(texts))
+	for i, s := range texts {
+		out[i] = token{kind: kOp, text: s}
+	}
+	out[0].pre = pre
+	return out
 }
