@@ -32,7 +32,7 @@ func (r *rewriter) rewrite(toks []token) ([]token, error) {
 	if err != nil {
 		return nil, err
 	}
-	toks = printArgs(generators(r.chains(toks)))
+	toks = printArgs(generators(r.chains(pythonisms(toks))))
 	if toks, err = logCalls(toks); err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func text(toks []token) string {
 
 // chains rewrites dotted names: imported aliases, os.environ and
 // multiprocessing onto env() and cpu_count(), Python logging's other
-// method names onto gocorn's, `is` onto ==.
+// method names onto gocorn's.
 func (r *rewriter) chains(in []token) []token {
 	var out []token
 	closers := map[int][]string{} // what a closing bracket becomes: os.environ[...] is env(...)
@@ -62,16 +62,6 @@ func (r *rewriter) chains(in []token) []token {
 		if c, ok := closers[i]; ok {
 			out = append(out, ops(t.pre, c...)...)
 			continue
-		}
-		if t.text == "is" && t.kind == kIdent {
-			t.kind, t.text = kOp, "=="
-			if i+1 < len(in) && in[i+1].text == "not" {
-				t.text = "!="
-				i++
-			}
-		}
-		if t.kind == kNumber {
-			t.text = strings.ReplaceAll(t.text, "_", "") // 1_000: Starlark has no digit separators
 		}
 		if t.kind != kIdent || i > 0 && in[i-1].text == "." || isKeyword(t.text) {
 			out = append(out, t)
@@ -322,5 +312,25 @@ func ops(pre string, texts ...string) []token {
 		out[i] = token{kind: kOp, text: s}
 	}
 	out[0].pre = pre
+	return out
+}
+
+// pythonisms rewrites Python's spellings Starlark lacks: `is` and
+// `is not` become == and !=, 1_000 becomes 1000.
+func pythonisms(in []token) []token {
+	var out []token
+	for i := 0; i < len(in); i++ {
+		t := in[i]
+		switch {
+		case t.kind == kIdent && t.text == "is" && i+1 < len(in) && in[i+1].text == "not":
+			t.kind, t.text = kOp, "!="
+			i++
+		case t.kind == kIdent && t.text == "is":
+			t.kind, t.text = kOp, "=="
+		case t.kind == kNumber:
+			t.text = strings.ReplaceAll(t.text, "_", "")
+		}
+		out = append(out, t)
+	}
 	return out
 }
