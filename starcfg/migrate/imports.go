@@ -16,7 +16,7 @@ func (m *migrator) importStmt(s *stmt) {
 	for _, b := range importBindings(t) {
 		m.r.aliases[b.local] = b.target
 		module := strings.Split(b.target, ".")[0]
-		m.modules[b.local] = true
+		m.modules[b.local], m.modules[module] = true, true
 		if !knownModules[module] {
 			known = false
 		}
