@@ -29,6 +29,7 @@ import (
 	"github.com/gocorn/gocorn/server"
 	"github.com/gocorn/gocorn/starcfg"
 	"github.com/gocorn/gocorn/starcfg/hookrun"
+	"github.com/gocorn/gocorn/starcfg/migrate"
 )
 
 // Exit codes, as gunicorn's.
@@ -77,6 +78,9 @@ func Main(apps server.Apps) int {
 		if len(args) > 1 && args[1] == c.Name {
 			return c.run(args[2:])
 		}
+	}
+	if len(args) > 1 && args[1] == "migrate" {
+		return migrate.Main(args[2:], os.Stdout, os.Stderr) // gunicorn configs into gocorn.conf.star
 	}
 	wd, err := os.Getwd()
 	if err != nil {
