@@ -12,6 +12,7 @@ type SettingInfo struct {
 	Bool     bool   // the flag takes no value
 	CLIOnly  bool   // may not be set inside a config file
 	Ignored  string // why gocorn accepts and ignores it, for gunicorn settings that mean nothing in Go
+	Refused  string // why gocorn refuses any value but the default, for gunicorn settings it cannot honour
 }
 
 // LookupSetting finds a setting by its gocorn name or by gunicorn's
@@ -26,15 +27,17 @@ func LookupSetting(name string) (SettingInfo, bool) {
 }
 
 // LookupFlag finds the setting a command-line flag sets: "--workers",
-// "-w", or any of a setting's other long flags.
+// "-w", any of a setting's other long flags, or the --no- form of a
+// negatable one ("--no-sendfile", as gunicorn spells it too).
 func LookupFlag(flag string) (SettingInfo, bool) {
 	long, isLong := strings.CutPrefix(flag, "--")
+	negated, isNegated := strings.CutPrefix(long, "no-")
 	for _, s := range settings {
 		if !isLong && s.short != 0 && flag == "-"+string(s.short) {
 			return s.info(), true
 		}
 		for _, f := range s.flags {
-			if isLong && f == long {
+			if isLong && (f == long || s.negatable && isNegated && f == negated) {
 				return s.info(), true
 			}
 		}
@@ -46,6 +49,15 @@ func LookupFlag(flag string) (SettingInfo, bool) {
 func IsHook(name string) bool {
 	_, ok := hooksByName[name]
 	return ok
+}
+
+// HookRefused reports whether name is a gunicorn hook gocorn refuses
+// (ssl_context, the dirty arbiter's hooks), and why with what to do
+// instead: a translator can then leave such a hook out with the reason
+// gocorn itself would give, rather than a copy of it.
+func HookRefused(name string) (why string, refused bool) {
+	why, refused = refusedHooks[name]
+	return why, refused
 }
 
 // HookParams are the parameters of a hook, as gunicorn names them
@@ -60,6 +72,6 @@ func HookParams(name string) []string {
 func (s *setting) info() SettingInfo {
 	return SettingInfo{
 		Name: s.name, Gunicorn: s.gunicorn, Flag: s.mainFlag(),
-		Bool: s.typ == typeBool, CLIOnly: s.cliOnly, Ignored: s.ignored,
+		Bool: s.typ == typeBool, CLIOnly: s.cliOnly, Ignored: s.ignored, Refused: s.refused,
 	}
 }

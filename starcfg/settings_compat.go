@@ -238,7 +238,7 @@ var refusedHooks = map[string]string{
 
 // refusedHook is the error for a refused gunicorn hook, or nil.
 func refusedHook(name string) error {
-	if why, ok := refusedHooks[name]; ok {
+	if why, ok := HookRefused(name); ok {
 		return fmt.Errorf("%s is a gunicorn hook gocorn never calls: %s", name, why)
 	}
 	return nil
