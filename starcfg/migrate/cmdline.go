@@ -86,17 +86,27 @@ func (c *Command) word(w string, rest []string) int {
 		c.Args = append(c.Args, same)
 		return 0
 	}
-	if info, ok := starcfg.LookupFlag(flag); ok {
-		return c.known(flag, info, value, hasValue, rest)
-	}
-	if name, a, ok := absentFlag(flag); ok {
-		c.note(!a.harmless, "%s (%s) dropped: %s", flag, name, a.why)
-		if !a.bool && !hasValue && len(rest) > 0 {
-			return 1
-		}
+	info, ok := starcfg.LookupFlag(flag)
+	switch {
+	case !ok:
+		c.note(true, "%s dropped: neither gunicorn 26 nor gocorn has this flag", w)
 		return 0
+	case info.Ignored != "":
+		return c.drop(flag, info, info.Ignored, false, hasValue, rest)
+	case info.Refused != "":
+		return c.drop(flag, info, info.Refused, true, hasValue, rest)
 	}
-	c.note(true, "%s dropped: neither gunicorn 26 nor gocorn has this flag", w)
+	return c.known(flag, info, value, hasValue, rest)
+}
+
+// drop leaves out a flag gocorn ignores (harmless: it would only draw a
+// warning at start) or refuses (left for the user), with starcfg's
+// reason, and consumes its value. It returns how many of rest it took.
+func (c *Command) drop(flag string, info starcfg.SettingInfo, why string, left, hasValue bool, rest []string) int {
+	c.note(left, "%s (%s) dropped: %s", flag, info.Name, why)
+	if !info.Bool && !hasValue && len(rest) > 0 {
+		return 1
+	}
 	return 0
 }
 

@@ -14,11 +14,15 @@
 //     rewrite.go): imports are remembered as aliases and dropped;
 //     os.environ.get, os.getenv and os.environ[...] become env(),
 //     multiprocessing.cpu_count() becomes cpu_count(), f-strings become
-//     .format calls, adjacent literals are joined with +, Python
-//     logging's log.info(fmt, args) becomes log.info(fmt % (args,));
-//     settings are renamed to gocorn's spelling (starcfg.LookupSetting),
-//     and gunicorn settings gocorn lacks, try, class, with and the like
-//     are commented out with why.
+//     .format calls, adjacent literals are joined with +; log calls stay
+//     as written, since gocorn's log methods take Python logging's
+//     (msg, *args) and format them with Python's rules. What gocorn does
+//     with each gunicorn setting and hook is starcfg's to say
+//     (LookupSetting, LookupFlag, HookRefused), not migrate's: a setting
+//     gocorn has is kept, renamed to gocorn's spelling; one it ignores
+//     is commented out with the reason, as a note; one it refuses, and a
+//     hook it never calls (ssl_context), is commented out and left for
+//     the user. try, class, with and the like are commented out with why.
 //  3. The result is parsed and resolved as Starlark with gocorn's options
 //     and builtins (settle in migrate.go); each statement the parser or
 //     resolver stops at, such as a use of sys or threading, is commented
@@ -29,6 +33,7 @@
 //     other top-level name for a setting.
 //
 // Every statement left out is marked "# gocorn migrate: line N: why"
-// above its original text, commented out, and counted; gocorn migrate
+// above its original text and commented out; all but the harmless ones
+// (an ignored setting, a dropped import) are counted, and gocorn migrate
 // exits 1 when any was left and when the output fails --check-config.
 package migrate

@@ -100,8 +100,8 @@ func (m *migrator) classify(stmts []*stmt, hook string) {
 // helper, which becomes private.
 func (m *migrator) def(s *stmt, outer string) {
 	name := boundName(s)
-	if a, ok := absentSettings[name]; ok && outer == "" && !starcfg.IsHook(name) {
-		s.drop, s.kept = a.why, a.harmless
+	if why, refused := starcfg.HookRefused(name); refused && outer == "" {
+		s.drop = why // gocorn would refuse the file: its code would never run
 		return
 	}
 	hook, saved := outer, m.r.roles
@@ -141,21 +141,24 @@ func indexOfText(t []token, s string) int {
 
 // setting checks a top-level assignment to a gunicorn setting: it renames
 // it to gocorn's spelling, maps its value where gocorn's differs, or
-// comments it out. It reports whether the statement is still to be
-// translated.
+// comments it out: with a note when gocorn ignores it (kept, it would
+// only draw a warning at start), as left when gocorn refuses it. It
+// reports whether the statement is still to be translated.
 func (m *migrator) setting(s *stmt) bool {
 	name := boundName(s)
 	if name == "" {
 		return true
 	}
 	info, ok := starcfg.LookupSetting(name)
-	a, absent := absentSettings[name]
 	switch {
-	case !ok && absent:
-		s.drop, s.kept = a.why, a.harmless
-		return false
 	case !ok:
 		return true
+	case info.Ignored != "":
+		s.drop, s.kept = info.Ignored, true
+		return false
+	case info.Refused != "":
+		s.drop = info.Refused
+		return false
 	case name == "wsgi_app":
 		s.drop = "a Go binary registers its handlers by name (examples/embed); " +
 			"set app = \"NAME\" to one of them, or name it on the command line"

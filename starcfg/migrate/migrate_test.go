@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gocorn/gocorn/starcfg"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -75,8 +77,13 @@ func TestRules(t *testing.T) {
 		{"wsgi_app = 'a:b'", "# gocorn migrate: line 1: a Go binary registers its handlers by name (examples/embed); " +
 			"set app = \"NAME\" to one of them, or name it on the command line\n# wsgi_app = 'a:b'"},
 		{"def post_fork(server, worker):\n    server.log.info('pid %s', worker.pid)",
-			"def post_fork(server, worker):\n    server.log.info('pid %s' % (worker.pid,))"},
-		{"def worker_exit(s, w):\n    s.log.exception('x')", "def worker_exit(s, w):\n    s.log.error('x')"},
+			"def post_fork(server, worker):\n    server.log.info('pid %s', worker.pid)"},
+		{"def worker_exit(s, w):\n    s.log.exception('x')\n    s.log.warn('y')", "def worker_exit(s, w):\n    s.log.exception('x')\n    s.log.warn('y')"},
+		{"def worker_exit(s, w):\n    s.log.fatal('x')", "def worker_exit(s, w):\n    s.log.critical('x')"},
+		{"def worker_exit(s, w):\n    s.log.log(20, '%-8s|%5.1f', 'up', 2.5)", "def worker_exit(s, w):\n    s.log.log(20, '%-8s|%5.1f', 'up', 2.5)"},
+		{"def worker_exit(s, w):\n    s.log.error('%s', 'x', exc_info=True, stacklevel=2)", "def worker_exit(s, w):\n    s.log.error('%s', 'x', exc_info=True, stacklevel=2)"},
+		{"def worker_exit(s, w):\n    s.log.info('%5d' % w.pid)", "def worker_exit(s, w):\n    # gocorn migrate: line 2: Starlark's % formatting has no flags, width or precision (%5d); " +
+			"format the value first\n    # s.log.info('%5d' % w.pid)\n    pass"},
 		{"def post_request(w, req, env, resp):\n    w.log.info('%d' % resp.status_code)",
 			"def post_request(w, req, env, resp):\n    w.log.info('%d' % resp.status)"},
 		{"def on_exit(server):\n    if server.pid is not None:\n        pass", "def on_exit(server):\n    if server.pid != None:\n        pass"},
@@ -92,7 +99,7 @@ func TestRules(t *testing.T) {
 		{"def _f(n: int = 2, g=lambda: 1, *rest: str):\n    return n\nworkers = _f()", "def _f(n = 2, g=lambda: 1, *rest):\n    return n\nworkers = _f()"},
 		{"import sys\nprint('booting', 2, file=sys.stderr, flush=True)", "# gocorn migrate: line 1: Starlark has no Python modules; uses of this import are marked below\n# import sys\nprint('booting', 2)"},
 		{"import os\nos.environ['TZ'] = 'UTC'", "# gocorn migrate: line 2: a config cannot change the environment; raw_env = [\"NAME=value\"] sets it for the master and the workers\n# os.environ['TZ'] = 'UTC'"},
-		{"def on_exit(server):\n    server.log.info('%(n)s', {'n': 1})", "def on_exit(server):\n    server.log.info('%(n)s' % {'n': 1})"},
+		{"def on_exit(server):\n    server.log.info('%(n)s', {'n': 1})", "def on_exit(server):\n    server.log.info('%(n)s', {'n': 1})"},
 		{"workers: int = 2\ndef post_fork(server: 'Arbiter', worker: Worker = None) -> None:  # typed\n    pass", "workers = 2\ndef post_fork(server, worker = None):  # typed\n    pass"},
 		{"if __name__ == '__main__':\n    print(1)", "# gocorn migrate: line 1: a config file is never run as a script, under gunicorn either\n# if __name__ == '__main__':\n#     print(1)"},
 		{"workers = sum([1, 2])", "# gocorn migrate: line 1: sum is Python's; Starlark has no sum(); add up in a for loop\n# workers = sum([1, 2])"},
@@ -101,7 +108,9 @@ func TestRules(t *testing.T) {
 		{"workers = max(n * 2 for n in [1, 2])", "workers = max([n * 2 for n in [1, 2]])"},
 		{`proc_name = "{:>5}".format(3)`, "# gocorn migrate: line 1: Starlark's format has no format specs ({:>5}); format the value first\n# proc_name = \"{:>5}\".format(3)"},
 		{"import os\nreload = os.path.exists('a')", "# gocorn migrate: line 2: os is a Python module; Starlark has none (gocorn.conf.star has cpu_count(), env(), json and load())\n# reload = os.path.exists('a')"},
-		{"preload_app = True", "# gocorn migrate: line 1: workers start from the compiled binary, so there is no app to preload\n# preload_app = True"},
+		{"preload_app = True", "# gocorn migrate: line 1: workers start from the compiled binary, so there is no application to load in the master first\n# preload_app = True"},
+		{"sendfile = False\nreuse_port = True\nenable_stdio_inheritance = True\ndefault_proc_name = 'web'",
+			"sendfile = False\nreuse_port = True\nenable_stdio_inheritance = True\ndefault_proc_name = 'web'"},
 	}
 	for _, tt := range tests {
 		res, err := Config("t.py", []byte(tt.py+"\n"))
@@ -116,6 +125,47 @@ func TestRules(t *testing.T) {
 	}
 }
 
+// TestStarcfgDecides checks that what gocorn ignores, refuses or has
+// comes from starcfg: the reason in the remark is starcfg's, and only
+// what gocorn refuses is left for the user.
+func TestStarcfgDecides(t *testing.T) {
+	hookWhy, _ := starcfg.HookRefused("ssl_context")
+	tests := []struct {
+		py, why string
+		left    int
+	}{
+		{"preload_app = True", setting(t, "preload_app").Ignored, 0},
+		{"asgi_loop = 'uvloop'", setting(t, "asgi_loop").Ignored, 0},
+		{"logconfig = 'logging.ini'", setting(t, "logconfig").Refused, 1},
+		{"dirty_workers = 2", setting(t, "dirty_workers").Refused, 1},
+		{"def ssl_context(conf, factory):\n    return factory()", hookWhy, 1},
+		{"sendfile = False\nreuse_port = True\nenable_stdio_inheritance = True\ndefault_proc_name = 'web'", "", 0},
+	}
+	for _, tt := range tests {
+		res, err := Config("t.py", []byte(tt.py+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.TrimPrefix(string(res.Star), header("t.py"))
+		want := tt.py + "\n"
+		if tt.why != "" {
+			want = "# gocorn migrate: line 1: " + tt.why + "\n# " + strings.ReplaceAll(tt.py, "\n", "\n# ") + "\n"
+		}
+		if got != want || res.Left != tt.left {
+			t.Errorf("%q:\n got %q (left %d)\nwant %q (left %d)", tt.py, got, res.Left, want, tt.left)
+		}
+	}
+}
+
+// setting is starcfg's word on a gunicorn setting.
+func setting(t *testing.T, name string) starcfg.SettingInfo {
+	info, ok := starcfg.LookupSetting(name)
+	if !ok || info.Ignored == "" && info.Refused == "" {
+		t.Fatalf("starcfg neither ignores nor refuses %s", name)
+	}
+	return info
+}
+
 // TestCmdline translates gunicorn command lines.
 func TestCmdline(t *testing.T) {
 	tests := []struct {
@@ -124,7 +174,10 @@ func TestCmdline(t *testing.T) {
 	}{
 		{"gunicorn -w 4 -b :8000 app:wsgi", "gocorn -w 4 -b :8000 APP", 1},
 		{"python3 -m gunicorn --workers=3 --bind 0.0.0.0:80 --preload", "gocorn --workers 3 --bind 0.0.0.0:80", 0},
-		{"gunicorn -k uvicorn.workers.UvicornWorker --proxy-protocol --reuse-port", "gocorn -k gthread --proxy-protocol auto", 1},
+		{"gunicorn -k uvicorn.workers.UvicornWorker --proxy-protocol --reuse-port", "gocorn -k gthread --proxy-protocol auto --reuse-port", 0},
+		{"gunicorn --no-sendfile -R --daemon", "gocorn --no-sendfile -R --daemon", 0},
+		{"gunicorn --paste dev.ini --pythonpath /srv --spew -w 2", "gocorn -w 2", 0},
+		{"gunicorn --dirty-workers 2 --protocol=uwsgi -w 2", "gocorn -w 2", 2},
 		{"gunicorn --proxy-protocol v2 -c gunicorn.conf.py", "gocorn --proxy-protocol v2 -c gocorn.conf.star", 0},
 		{"gunicorn -w4 --access-logformat '%(h)s %(r)s' --daemon", "gocorn -w 4 --access-logformat '%(h)s %(r)s' --daemon", 0},
 		{"gunicorn --log-config logging.ini --frobnicate", "gocorn", 2},

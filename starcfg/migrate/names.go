@@ -19,8 +19,8 @@ func (m *migrator) collectRenames() {
 		for _, s := range stmts {
 			for _, name := range boundNames(s) {
 				_, isSetting := starcfg.LookupSetting(name)
-				_, isAbsent := absentSettings[name]
-				if !strings.HasPrefix(name, "_") && !isSetting && !isAbsent && !starcfg.IsHook(name) {
+				_, isRefusedHook := starcfg.HookRefused(name)
+				if !strings.HasPrefix(name, "_") && !isSetting && !isRefusedHook && !starcfg.IsHook(name) {
 					m.renames[name] = "_" + name
 				}
 			}

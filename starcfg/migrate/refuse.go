@@ -36,8 +36,11 @@ func (r *rewriter) checkAttrs(toks []token) error {
 // percentVerb is one %-conversion of a format string.
 var percentVerb = regexp.MustCompile(`%(\([^)]*\))?([-+ #0]*)(\d+|\*)?(\.\d+)?(.)`)
 
-// checkPercent refuses formatting Starlark cannot do: % with flags, width
-// or precision ("%5d", "%.2f"), and .format with a spec ("{:>5}").
+// checkPercent refuses formatting Starlark's own operators cannot do: %
+// with flags, width or precision ("%5d" % n, "%.2f" % x), and .format
+// with a spec ("{:>5}"). A log call's format and arguments,
+// log.info("%5d", n), are no such expression and pass: gocorn's log
+// methods format them with Python's rules, widths included.
 func checkPercent(toks []token) error {
 	for i, t := range toks {
 		formats := strings.Contains(t.text, ".format(") || i+2 < len(toks) && toks[i+1].text == "." && toks[i+2].text == "format"

@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -33,9 +32,6 @@ func (r *rewriter) rewrite(toks []token) ([]token, error) {
 		return nil, err
 	}
 	toks = printArgs(generators(r.chains(pythonisms(toks))))
-	if toks, err = logCalls(toks); err != nil {
-		return nil, err
-	}
 	if err := r.checkAttrs(toks); err != nil {
 		return nil, err
 	}
@@ -52,8 +48,8 @@ func text(toks []token) string {
 }
 
 // chains rewrites dotted names: imported aliases, os.environ and
-// multiprocessing onto env() and cpu_count(), Python logging's other
-// method names onto gocorn's.
+// multiprocessing onto env() and cpu_count(), log.fatal onto gocorn's
+// log.critical.
 func (r *rewriter) chains(in []token) []token {
 	var out []token
 	closers := map[int][]string{} // what a closing bracket becomes: os.environ[...] is env(...)
@@ -121,8 +117,8 @@ func environTest(out []token) []token {
 	return append(out, token{kind: kIdent, pre: name.pre, text: "env(" + name.text + ")" + op})
 }
 
-// canonical expands an imported alias and applies chainRules, the
-// logging aliases to a dotted name.
+// canonical expands an imported alias and applies chainRules and
+// logAliases to a dotted name.
 func (r *rewriter) canonical(names []string) string {
 	full := strings.Join(names, ".")
 	if a, ok := r.aliases[names[0]]; ok {
@@ -172,63 +168,6 @@ func matching(toks []token, i int) int {
 func isKeyword(s string) bool {
 	return slices.Contains([]string{"and", "or", "not", "in", "is", "if", "else", "elif", "for",
 		"def", "return", "lambda", "None", "True", "False", "pass", "import", "from", "as"}, s)
-}
-
-// logCalls turns Python logging's log.info("... %s", x) into
-// log.info("... %s" % (x,)), which gocorn's log methods read whether they
-// take one argument or Python's (msg, *args).
-func logCalls(toks []token) ([]token, error) {
-	var out []token
-	for i := 0; i < len(toks); i++ {
-		out = append(out, toks[i])
-		if !isLogMethod(toks[i]) || i+1 >= len(toks) || toks[i+1].text != "(" {
-			continue
-		}
-		end := matching(toks, i+1)
-		if end < 0 {
-			continue
-		}
-		args := splitArgs(toks[i+2 : end])
-		if len(args) < 2 {
-			continue
-		}
-		for _, a := range args {
-			if len(a) > 1 && a[1].text == "=" {
-				return nil, fmt.Errorf("the log call passes %s=, which gocorn's log methods do not take", a[0].text)
-			}
-		}
-		out = append(append(out, toks[i+1]), args[0]...)
-		out = append(append(out, token{kind: kOp, pre: " ", text: "%"}), formatOperand(args[1:])...)
-		out = append(out, toks[end])
-		i = end
-	}
-	return out, nil
-}
-
-// formatOperand is the right side of % for a log call's arguments: a
-// tuple, or the mapping itself when it is the one argument, as Python
-// logging takes log.info("%(user)s", {"user": u}).
-func formatOperand(args [][]token) []token {
-	args[0][0].pre = " "
-	if len(args) == 1 && args[0][0].text == "{" {
-		return args[0]
-	}
-	args[0][0].pre = ""
-	out := []token{{kind: kOp, pre: " ", text: "("}}
-	for k, a := range args {
-		if k > 0 {
-			out = append(out, token{kind: kOp, text: ","})
-		}
-		out = append(out, a...)
-	}
-	return append(out, token{kind: kOp, text: ","}, token{kind: kOp, text: ")"})
-}
-
-// isLogMethod reports a rewritten name ending in .log.LEVEL.
-func isLogMethod(t token) bool {
-	names := strings.Split(t.text, ".")
-	n := len(names)
-	return t.kind == kIdent && n >= 2 && names[n-2] == "log" && slices.Contains(logMethods, names[n-1])
 }
 
 // splitArgs splits a call's argument tokens at its top-level commas,
