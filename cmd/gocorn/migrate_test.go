@@ -11,8 +11,9 @@ import (
 )
 
 // gunicornConf is a gunicorn config as a deployment writes it: the
-// address and worker count from the environment, Python's logging call
-// in a hook, and a setting that means nothing in Go.
+// address and worker count from the environment, Python's logging calls
+// in a hook (one with widths and precision), and a setting that means
+// nothing in Go.
 const gunicornConf = `import os
 import multiprocessing
 
@@ -23,6 +24,7 @@ preload_app = True
 
 def post_fork(server, worker):
     server.log.info("Worker spawned (pid: %s)", worker.pid)
+    server.log.info("%-6s|%5.1f|", "load", 2.5)
 `
 
 // TestMigratedConfigServes runs gocorn migrate on a gunicorn config, then
@@ -47,9 +49,13 @@ func TestMigratedConfigServes(t *testing.T) {
 		t.Errorf("GET /: %d %q", status, body)
 	}
 	in.WaitLog(`Worker spawned \(pid: \d+\)`)
+	in.WaitLog(`load  \|  2\.5\|`) // Python's formatting, as written
 	in.Signal(syscall.SIGTERM)
 	if code := in.Wait(); code != 0 {
 		t.Errorf("exit %d after TERM, want 0", code)
+	}
+	if log := in.Stderr.String(); strings.Contains(log, "but ignored") {
+		t.Errorf("migrate kept a setting gocorn ignores; log:\n%s", log)
 	}
 }
 
