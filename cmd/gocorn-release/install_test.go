@@ -5,12 +5,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
-// testVersion is the version the fake module proxy serves the checkout as.
-const testVersion = "v0.0.0-install-test"
+// testVersion is the version the fake module proxy serves the checkout
+// as: new for every run, since the module cache keeps what it once
+// downloaded under a version (and the test removes it at the end).
+var testVersion = "v0.0.0-installtest." + strconv.FormatInt(time.Now().UnixNano(), 10)
 
 // TestGoInstallAtVersion runs the documented install, `go install
 // github.com/gocorn/gocorn/cmd/gocorn@VERSION`, against a module proxy
@@ -29,6 +33,7 @@ func TestGoInstallAtVersion(t *testing.T) {
 	}
 	proxy := t.TempDir()
 	serveModule(t, proxy, root, strings.Fields(string(files)))
+	t.Cleanup(func() { forgetModule(t) })
 	gobin := t.TempDir()
 	cmd := exec.Command("go", "install", modulePath+"/cmd/gocorn@"+testVersion)
 	cmd.Env = append(os.Environ(), "GOBIN="+gobin, "GOFLAGS=",
@@ -88,6 +93,27 @@ func inNestedModule(name string, files []string) bool {
 		}
 	}
 	return false
+}
+
+// forgetModule removes testVersion from the module cache, whose files
+// the go command makes read-only.
+func forgetModule(t *testing.T) {
+	cache := goEnv(t, "GOMODCACHE")
+	for _, p := range []string{
+		filepath.Join(cache, modulePath+"@"+testVersion),
+		filepath.Join(cache, "cache", "download", modulePath, "@v", testVersion+".*"),
+	} {
+		matches, _ := filepath.Glob(p)
+		for _, m := range matches {
+			filepath.WalkDir(m, func(path string, d os.DirEntry, err error) error {
+				if err == nil && d.IsDir() {
+					os.Chmod(path, 0o755)
+				}
+				return nil
+			})
+			os.RemoveAll(m)
+		}
+	}
 }
 
 // goEnv is one of the go command's settings.
