@@ -90,4 +90,9 @@ type Config struct {
 	// Modes.
 	CheckConfig bool `json:"check_config"` // also set by print_config
 	PrintConfig bool `json:"print_config"`
+
+	// program holds the values of the settings a program embedding gocorn
+	// declared (AddProgramSettings), by name, each behind a pointer of its
+	// type; MarshalJSON writes them beside the built-in ones.
+	program map[string]any
 }
