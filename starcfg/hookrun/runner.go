@@ -144,11 +144,15 @@ func (h *Runner) OnReload(s *Master) { h.runServer("on_reload", h.goFuncs().OnRe
 
 // PreFork runs pre_fork(server, worker) in the master before it starts a
 // worker; worker.pid is still 0.
-func (h *Runner) PreFork(s *Master, w *Worker) { h.runServerWorker("pre_fork", h.goFuncs().PreFork, s, w) }
+func (h *Runner) PreFork(s *Master, w *Worker) {
+	h.runServerWorker("pre_fork", h.goFuncs().PreFork, s, w)
+}
 
 // ChildExit runs child_exit(server, worker) in the master after a worker
 // has exited and been reaped.
-func (h *Runner) ChildExit(s *Master, w *Worker) { h.runServerWorker("child_exit", h.goFuncs().ChildExit, s, w) }
+func (h *Runner) ChildExit(s *Master, w *Worker) {
+	h.runServerWorker("child_exit", h.goFuncs().ChildExit, s, w)
+}
 
 // PreExec runs pre_exec(server) in the master on USR2, just before the new
 // master is started from the binary on disk.
@@ -204,7 +208,9 @@ func (h *Runner) WorkerInt(w *Worker) { h.runWorker("worker_int", h.goFuncs().Wo
 func (h *Runner) WorkerAbort(w *Worker) { h.runWorker("worker_abort", h.goFuncs().WorkerAbort, w) }
 
 // WorkerExit runs worker_exit(server, worker) in a worker as it exits.
-func (h *Runner) WorkerExit(s *Master, w *Worker) { h.runServerWorker("worker_exit", h.goFuncs().WorkerExit, s, w) }
+func (h *Runner) WorkerExit(s *Master, w *Worker) {
+	h.runServerWorker("worker_exit", h.goFuncs().WorkerExit, s, w)
+}
 
 // PreRequest runs pre_request(worker, req) in a worker before the handler
 // sees r, and returns the headers the hook asks for: a hook may return a
