@@ -36,7 +36,7 @@ func runWorker(apps server.Apps) int {
 
 	conn, err := openPipe()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: %v\n", theProgram.Name, err)
 		return exitUsage
 	}
 	defer conn.Close()
@@ -51,6 +51,7 @@ func runWorker(apps server.Apps) int {
 		conn.Send(workerpipe.Message{Kind: workerpipe.KindFailed, Reason: err.Error(), Protocol: workerpipe.Protocol})
 		return exitBoot
 	}
+	currentConfig.Store(boot.Config)
 	l, err := openLogs(boot.Config, true)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gocorn: worker: %v\n", err)
@@ -208,14 +209,15 @@ func (c *child) loadHooks() error {
 	cfg := c.boot.Config
 	c.hookSelf = &hookrun.Worker{PID: os.Getpid(), ID: c.boot.ID, Config: cfg, Log: c.log}
 	c.hookMaster = &hookrun.Master{PID: os.Getppid(), NumWorkers: cfg.Workers, Config: cfg, Log: c.log}
-	if len(c.boot.Sources) == 0 {
-		return nil
+	ev := &starcfg.Evaluated{}
+	if len(c.boot.Sources) > 0 {
+		var err error
+		if ev, err = starcfg.EvalSources(c.boot.Sources, os.Environ(), os.Stderr); err != nil {
+			return fmt.Errorf("evaluating the master's config sources: %w", err)
+		}
 	}
-	ev, err := starcfg.EvalSources(c.boot.Sources, os.Environ(), os.Stderr)
-	if err != nil {
-		return fmt.Errorf("evaluating the master's config sources: %w", err)
-	}
-	c.hooks = hookrun.New(ev.Hooks, c.log, hookrun.RequestView{Scheme: proxy.Scheme, Environ: server.Environ})
+	c.hooks = hookrun.New(ev.Hooks, c.log, hookrun.RequestView{Scheme: proxy.Scheme, Environ: server.Environ}).
+		WithGo(theProgram.Hooks)
 	return nil
 }
 

@@ -10,6 +10,8 @@
 //	}
 //
 // and gets the whole gocorn command line, config file and process model.
+// Run does the same under the program's own name, with its own settings
+// and Go hooks (see Program).
 package proc
 
 import (
@@ -68,7 +70,12 @@ func commands() []starcfg.Command {
 // exit code. The same binary is both the master (when started by a user)
 // and every worker (when started by the master), and, with a subcommand's
 // name as its first argument, that subcommand (gocorn ctl, gocorn help).
-func Main(apps server.Apps) int {
+// It is Run of a Program with only Apps: the binary calls itself gocorn.
+func Main(apps server.Apps) int { return Run(Program{Apps: apps}) }
+
+// runProgram runs the Program Run has set: a worker, a subcommand or the
+// master.
+func runProgram(apps server.Apps) int {
 	args := cloneArgs()
 	if os.Getenv(workerpipe.EnvVar) != "" {
 		return runWorker(apps)
@@ -80,7 +87,7 @@ func Main(apps server.Apps) int {
 	}
 	wd, err := os.Getwd()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn: cannot read the working directory: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: cannot read the working directory: %v\n", theProgram.Name, err)
 		return exitConfig
 	}
 	return runMaster(args, starcfg.Invocation{
@@ -91,6 +98,9 @@ func Main(apps server.Apps) int {
 		Stderr:   os.Stderr,
 		Version:  runningVersion(),
 		Commands: commands(),
+
+		Name:        theProgram.Name,
+		Description: theProgram.Description,
 	}, apps)
 }
 
@@ -98,7 +108,7 @@ func Main(apps server.Apps) int {
 // (see starcfg.Help). An unknown name is a usage error.
 func helpMain(args []string) int {
 	if err := starcfg.Help(os.Stdout, args); err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn help: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s help: %v\n", theProgram.Name, err)
 		return exitUsage
 	}
 	return exitOK
@@ -129,17 +139,18 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	}
 	secrets, err := m.prepareConfig(res.Config)
 	if err != nil {
-		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
+		fmt.Fprintf(inv.Stderr, "%s: %v\n", theProgram.Name, err)
 		openStartReport().Failed(err)
 		return exitConfig
 	}
 	m.setTLS(secrets)
+	currentConfig.Store(m.cfg)
 	if res.Config.CheckConfig { // also set by --print-config: no error log is opened
 		res.WritePrints(inv.Stderr)
 	}
 	if res.Config.PrintConfig {
 		if err := res.Config.Print(inv.Stdout); err != nil {
-			fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
+			fmt.Fprintf(inv.Stderr, "%s: %v\n", theProgram.Name, err)
 			return exitConfig
 		}
 		return exitOK
@@ -170,7 +181,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 // startFailed reports a failure before the master runs, on stderr and to
 // the launching process of a daemon (whose stderr is /dev/null).
 func (m *master) startFailed(err error) int {
-	fmt.Fprintf(m.inv.Stderr, "gocorn: %v\n", err)
+	fmt.Fprintf(m.inv.Stderr, "%s: %v\n", theProgram.Name, err)
 	m.report.Failed(err)
 	return exitConfig
 }
@@ -251,7 +262,7 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 	if err := giveLogsToWorkers(m.cfg); err != nil {
 		return err
 	}
-	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{})
+	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{}).WithGo(theProgram.Hooks)
 	hookrun.LogPrints(m.log, res.Prints)
 	return nil
 }
@@ -275,7 +286,7 @@ func (m *master) title() string {
 	if m.upgrade.parent != 0 {
 		name += ".2"
 	}
-	return fmt.Sprintf("gocorn: master [%s]", name)
+	return theProgram.title("master", name)
 }
 
 // levelOf is the configured log level; starcfg has validated it.
