@@ -59,7 +59,12 @@ func (r *Resolved) WritePrints(w io.Writer) { writeLines(w, r.Prints) }
 // Errors: ErrHelpShown (exit 0), *UsageError (exit 2), otherwise a config
 // error whose text starts with "config: " (exit 1).
 func Resolve(inv Invocation) (*Resolved, error) {
-	return resolveWith(inv, evalOptions{limits: defaultLimits, cpus: hostCPUs})
+	res, err := resolveWith(inv, evalOptions{limits: defaultLimits, cpus: hostCPUs})
+	var usage *UsageError
+	if errors.As(err, &usage) {
+		usage.Program = inv.Name
+	}
+	return res, err
 }
 
 func resolveWith(inv Invocation, o evalOptions) (*Resolved, error) {
