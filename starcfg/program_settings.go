@@ -38,9 +38,11 @@ type ProgramSetting struct {
 	// its error is reported with the file:line or the flag that gave the
 	// value.
 	Check func(v any) error
-	// Restart says a HUP does not apply a change: the master warns that
-	// it needs a restart. Most program settings are read by the app,
-	// which a HUP rebuilds in new workers, so the default is false.
+	// Restart says a HUP does not apply a change, so the master warns
+	// that it needs a restart: set it for a setting the program reads
+	// once, in the master (in an OnStarting hook, say). A setting the app
+	// reads needs none: a HUP rebuilds the app in new workers, which get
+	// the new value.
 	Restart bool
 }
 
