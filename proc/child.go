@@ -42,19 +42,19 @@ func runWorker(apps server.Apps) int {
 	defer conn.Close()
 	boot, err := receiveBoot(conn)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn: worker: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: worker: %v\n", theProgram.Name, err)
 		return exitBoot
 	}
 	if err := workerpipe.CheckProtocol(boot.Protocol, "master"); err != nil {
 		// Said before anything else: this binary may misread the rest.
-		fmt.Fprintf(os.Stderr, "gocorn: worker (pid %d): %v\n", os.Getpid(), err)
+		fmt.Fprintf(os.Stderr, "%s: worker (pid %d): %v\n", theProgram.Name, os.Getpid(), err)
 		conn.Send(workerpipe.Message{Kind: workerpipe.KindFailed, Reason: err.Error(), Protocol: workerpipe.Protocol})
 		return exitBoot
 	}
 	currentConfig.Store(boot.Config)
 	l, err := openLogs(boot.Config, true)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn: worker: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: worker: %v\n", theProgram.Name, err)
 		return exitBoot
 	}
 	defer l.close()

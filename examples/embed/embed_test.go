@@ -50,6 +50,7 @@ func TestEmbeddedServiceRunsUnderItsOwnName(t *testing.T) {
 		in.WaitLog(logLine(pid, `\[INFO\] Warmed the cache for "Hello" in worker `+fmt.Sprint(pid)))
 	}
 	in.WaitLog(logLine(in.Pid(), `\[INFO\] Starting myservice devel, go\S+; gocorn devel`))
+	in.WaitLog(logLine(in.Pid(), `\[INFO\] myservice is ready: 2 workers serving /v1`))
 
 	resp, err := proctest.Client.Get(in.URL + "/v1/time")
 	if err != nil {

@@ -53,6 +53,7 @@ func main() {
 				Help: "The path the API's routes start with: /v1 serves /v1/hello/NAME."},
 		},
 		Hooks: proc.Hooks{
+			WhenReady:      announce,
 			PostWorkerInit: warmCache,
 			PreRequest:     servedBy,
 		},
@@ -124,6 +125,17 @@ func warmCache(w *hookrun.Worker) error {
 	}
 	cacheWarm.Store(true)
 	w.Log.Info(fmt.Sprintf("Warmed the cache for %q in worker %d", greeting, w.PID))
+	return nil
+}
+
+// announce is the when_ready hook: it runs in the master once the
+// sockets are bound, where a service would register with its discovery.
+func announce(s *hookrun.Master) error {
+	prefix, err := starcfg.Get[string](s.Config, "api_prefix")
+	if err != nil {
+		return err
+	}
+	s.Log.Info(fmt.Sprintf("myservice is ready: %d workers serving %s", s.NumWorkers, prefix))
 	return nil
 }
 
