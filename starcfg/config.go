@@ -7,6 +7,9 @@
 //
 // Precedence, lowest first: defaults, the config file, GOCORN_CMD_ARGS, the
 // command line. A list given on the command line replaces the file's list.
+//
+// A program that embeds gocorn adds its own settings to the table with
+// AddProgramSettings, and reads any setting with Get.
 package starcfg
 
 // Config is the resolved configuration: one typed field per setting.
