@@ -160,3 +160,13 @@ func TestEmbeddedBinaryNamesItsApps(t *testing.T) {
 		t.Errorf("check health: exit %d: %s", code, stderr)
 	}
 }
+
+func TestEmbeddedGoHookFailureFailsTheBoot(t *testing.T) {
+	in := proctest.Launch(t, proctest.Setup{Bin: bin, Dir: t.TempDir()}, "-b", "127.0.0.1:0", "--greeting", "", "api")
+	if code := in.Wait(); code != 3 {
+		t.Errorf("exit %d, want 3 (a worker could not boot); log:\n%s", code, in.Stderr)
+	}
+	if want := "[ERROR] Hook post_worker_init failed: Go hook: cannot warm the cache: the greeting is empty"; !strings.Contains(in.Stderr.String(), want) {
+		t.Errorf("the log lacks %q:\n%s", want, in.Stderr)
+	}
+}

@@ -117,11 +117,15 @@ var cacheWarm atomic.Bool
 
 // warmCache is the post_worker_init hook: work to do in each worker
 // before it serves, that the program owns rather than the config file.
-// Its error would fail the worker's boot.
+// Its error fails the worker's boot, as a failing Starlark
+// post_worker_init does: there is nothing to warm for an empty greeting.
 func warmCache(w *hookrun.Worker) error {
 	greeting, err := starcfg.Get[string](w.Config, "greeting")
 	if err != nil {
 		return errors.New("cannot warm the cache: " + err.Error())
+	}
+	if greeting == "" {
+		return errors.New("cannot warm the cache: the greeting is empty")
 	}
 	cacheWarm.Store(true)
 	w.Log.Info(fmt.Sprintf("Warmed the cache for %q in worker %d", greeting, w.PID))
