@@ -107,7 +107,7 @@ func runProgram(apps server.Apps) int {
 // helpMain is gocorn help: a setting's full text, or the list of settings
 // (see starcfg.Help). An unknown name is a usage error.
 func helpMain(args []string) int {
-	if err := starcfg.Help(os.Stdout, args); err != nil {
+	if err := starcfg.ProgramHelp(os.Stdout, theProgram.Name, args); err != nil {
 		fmt.Fprintf(os.Stderr, "%s help: %v\n", theProgram.Name, err)
 		return exitUsage
 	}

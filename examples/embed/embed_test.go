@@ -121,6 +121,8 @@ func TestEmbeddedCommandLineNamesTheProgram(t *testing.T) {
 			`--api-prefix PATH`, `myservice help SETTING`}},
 		{[]string{"--version"}, 0, []string{`(?m)^myservice \(version devel, go1\.\S+; gocorn devel\)$`}},
 		{[]string{"help", "greeting"}, 0, []string{`The word /hello/NAME greets with\.`}},
+		{[]string{"help"}, 0, []string{`(?m)^Usage: myservice help SETTING\.\.\.`, `(?m)^myservice:\n  greeting api_prefix$`}},
+		{[]string{"help", "greting"}, 2, []string{`myservice help: "greting" is neither a setting nor a hook \(did you mean "greeting"\?\); myservice help lists them`}},
 		{[]string{"--print-config", "--greeting", "Yo", "api"}, 0, []string{`(?m)^greeting +=  ?"Yo"$`, `(?m)^api_prefix += "/v1"$`}},
 		{[]string{"--check-config", "--api-prefix", "v3", "api"}, 2,
 			[]string{`(?m)^myservice: error: --api-prefix: "v3": want a path starting with /`}},
