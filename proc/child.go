@@ -36,24 +36,25 @@ func runWorker(apps server.Apps) int {
 
 	conn, err := openPipe()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: %v\n", theProgram.Name, err)
 		return exitUsage
 	}
 	defer conn.Close()
 	boot, err := receiveBoot(conn)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn: worker: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: worker: %v\n", theProgram.Name, err)
 		return exitBoot
 	}
 	if err := workerpipe.CheckProtocol(boot.Protocol, "master"); err != nil {
 		// Said before anything else: this binary may misread the rest.
-		fmt.Fprintf(os.Stderr, "gocorn: worker (pid %d): %v\n", os.Getpid(), err)
+		fmt.Fprintf(os.Stderr, "%s: worker (pid %d): %v\n", theProgram.Name, os.Getpid(), err)
 		conn.Send(workerpipe.Message{Kind: workerpipe.KindFailed, Reason: err.Error(), Protocol: workerpipe.Protocol})
 		return exitBoot
 	}
+	currentConfig.Store(boot.Config)
 	l, err := openLogs(boot.Config, true)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn: worker: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: worker: %v\n", theProgram.Name, err)
 		return exitBoot
 	}
 	defer l.close()
@@ -208,14 +209,15 @@ func (c *child) loadHooks() error {
 	cfg := c.boot.Config
 	c.hookSelf = &hookrun.Worker{PID: os.Getpid(), ID: c.boot.ID, Config: cfg, Log: c.log}
 	c.hookMaster = &hookrun.Master{PID: os.Getppid(), NumWorkers: cfg.Workers, Config: cfg, Log: c.log}
-	if len(c.boot.Sources) == 0 {
-		return nil
+	ev := &starcfg.Evaluated{}
+	if len(c.boot.Sources) > 0 {
+		var err error
+		if ev, err = starcfg.EvalSources(c.boot.Sources, os.Environ(), os.Stderr); err != nil {
+			return fmt.Errorf("evaluating the master's config sources: %w", err)
+		}
 	}
-	ev, err := starcfg.EvalSources(c.boot.Sources, os.Environ(), os.Stderr)
-	if err != nil {
-		return fmt.Errorf("evaluating the master's config sources: %w", err)
-	}
-	c.hooks = hookrun.New(ev.Hooks, c.log, hookrun.RequestView{Scheme: proxy.Scheme, Environ: server.Environ})
+	c.hooks = hookrun.New(ev.Hooks, c.log, hookrun.RequestView{Scheme: proxy.Scheme, Environ: server.Environ}).
+		WithGo(theProgram.Hooks)
 	return nil
 }
 

@@ -71,7 +71,7 @@ func daemonize(args []string, env []string, keepStdio bool) (exitCode int, paren
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn: cannot run as a daemon: cannot find this program's binary: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: cannot run as a daemon: cannot find this program's binary: %v\n", theProgram.Name, err)
 		return exitConfig, true
 	}
 	return launchDaemon(exe, args, env, daemonReadyWait, os.Stderr, keepStdio), true
@@ -83,13 +83,13 @@ func daemonize(args []string, env []string, keepStdio bool) (exitCode int, paren
 func launchDaemon(exe string, args, env []string, wait time.Duration, stderr io.Writer, keepStdio bool) int {
 	p, report, err := startDaemon(exe, args, env, keepStdio)
 	if err != nil {
-		fmt.Fprintf(stderr, "gocorn: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", theProgram.Name, err)
 		return exitConfig
 	}
 	defer report.Close()
 	code, err := awaitDaemon(p, report, wait)
 	if err != nil {
-		fmt.Fprintf(stderr, "gocorn: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", theProgram.Name, err)
 	}
 	return code
 }

@@ -166,7 +166,7 @@ func (f *fleet) becameReady(w *worker, version string, now time.Time) {
 	f.log.Debug(fmt.Sprintf("Worker (pid:%d) is ready", w.pid))
 	if version != runningVersion() {
 		// The binary on disk changed since the master started.
-		f.log.Info(fmt.Sprintf("Worker (pid:%d) runs gocorn %s; the master runs %s", w.pid, version, runningVersion()))
+		f.log.Info(fmt.Sprintf("Worker (pid:%d) runs %s %s; the master runs %s", w.pid, theProgram.Name, version, runningVersion()))
 	}
 	f.retireReplaced()
 	f.noteStarted()

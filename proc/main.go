@@ -10,6 +10,8 @@
 //	}
 //
 // and gets the whole gocorn command line, config file and process model.
+// Run does the same under the program's own name, with its own settings
+// and Go hooks (see Program).
 package proc
 
 import (
@@ -54,7 +56,13 @@ type subcommand struct {
 var subcommands = []subcommand{
 	{starcfg.Command{Name: "ctl", Args: "[COMMAND]", Summary: "Talk to a running master over its control socket."}, ctl.Main},
 	{starcfg.Command{Name: "help", Args: "[SETTING...]", Summary: "Show a setting's full text, or list the settings by section."}, helpMain},
+	{starcfg.Command{Name: "migrate", Args: "[-o FILE] gunicorn.conf.py | --cmdline 'gunicorn ...'",
+		Summary: "Translate a gunicorn config file or command line into gocorn's."}, migrateMain},
 }
+
+// migrateMain is gocorn migrate (package starcfg/migrate) on the process's
+// standard output and error.
+func migrateMain(args []string) int { return migrate.Main(args, os.Stdout, os.Stderr) }
 
 // commands are the subcommands as -h lists them.
 func commands() []starcfg.Command {
@@ -69,7 +77,12 @@ func commands() []starcfg.Command {
 // exit code. The same binary is both the master (when started by a user)
 // and every worker (when started by the master), and, with a subcommand's
 // name as its first argument, that subcommand (gocorn ctl, gocorn help).
-func Main(apps server.Apps) int {
+// It is Run of a Program with only Apps: the binary calls itself gocorn.
+func Main(apps server.Apps) int { return Run(Program{Apps: apps}) }
+
+// runProgram runs the Program Run has set: a worker, a subcommand or the
+// master.
+func runProgram(apps server.Apps) int {
 	args := cloneArgs()
 	if os.Getenv(workerpipe.EnvVar) != "" {
 		return runWorker(apps)
@@ -79,12 +92,9 @@ func Main(apps server.Apps) int {
 			return c.run(args[2:])
 		}
 	}
-	if len(args) > 1 && args[1] == "migrate" {
-		return migrate.Main(args[2:], os.Stdout, os.Stderr) // gunicorn configs into gocorn.conf.star
-	}
 	wd, err := os.Getwd()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn: cannot read the working directory: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: cannot read the working directory: %v\n", theProgram.Name, err)
 		return exitConfig
 	}
 	return runMaster(args, starcfg.Invocation{
@@ -95,14 +105,17 @@ func Main(apps server.Apps) int {
 		Stderr:   os.Stderr,
 		Version:  runningVersion(),
 		Commands: commands(),
+
+		Name:        theProgram.Name,
+		Description: theProgram.Description,
 	}, apps)
 }
 
 // helpMain is gocorn help: a setting's full text, or the list of settings
 // (see starcfg.Help). An unknown name is a usage error.
 func helpMain(args []string) int {
-	if err := starcfg.Help(os.Stdout, args); err != nil {
-		fmt.Fprintf(os.Stderr, "gocorn help: %v\n", err)
+	if err := starcfg.ProgramHelp(os.Stdout, theProgram.Name, args); err != nil {
+		fmt.Fprintf(os.Stderr, "%s help: %v\n", theProgram.Name, err)
 		return exitUsage
 	}
 	return exitOK
@@ -136,11 +149,12 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 	}
 	secrets, err := m.prepareConfig(res.Config)
 	if err != nil {
-		fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
+		fmt.Fprintf(inv.Stderr, "%s: %v\n", theProgram.Name, err)
 		openStartReport().Failed(err)
 		return exitConfig
 	}
 	m.setTLS(secrets)
+	currentConfig.Store(m.cfg)
 	if m.cfg.Daemon && os.Getenv(envUpgradeParent) == "" {
 		if code, parent := daemonize(args, os.Environ(), m.cfg.EnableStdioInheritance); parent {
 			return code
@@ -164,7 +178,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 // startFailed reports a failure before the master runs, on stderr and to
 // the launching process of a daemon (whose stderr is /dev/null).
 func (m *master) startFailed(err error) int {
-	fmt.Fprintf(m.inv.Stderr, "gocorn: %v\n", err)
+	fmt.Fprintf(m.inv.Stderr, "%s: %v\n", theProgram.Name, err)
 	m.report.Failed(err)
 	return exitConfig
 }
@@ -245,7 +259,7 @@ func (m *master) prepare(res *starcfg.Resolved) error {
 	if err := giveLogsToWorkers(m.cfg); err != nil {
 		return err
 	}
-	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{})
+	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{}).WithGo(theProgram.Hooks)
 	hookrun.LogPrints(m.log, res.Prints)
 	return nil
 }
@@ -269,7 +283,7 @@ func (m *master) title() string {
 	if m.upgrade.parent != 0 {
 		name += ".2"
 	}
-	return fmt.Sprintf("gocorn: master [%s]", name)
+	return theProgram.title("master", name)
 }
 
 // levelOf is the configured log level; starcfg has validated it.

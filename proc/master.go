@@ -75,7 +75,7 @@ func (e *haltError) Error() string { return e.reason }
 // hooks is gunicorn's: nworkers_changed, on_starting (before binding),
 // when_ready (sockets bound, no worker yet), on_exit (last).
 func (m *master) run() int {
-	m.log.Info(fmt.Sprintf("Starting gocorn %s", runningVersion()))
+	m.log.Info(fmt.Sprintf("Starting %s %s", theProgram.Name, runningVersion()))
 	m.fleet = m.newFleet()
 	m.fleet.setTarget(m.cfg.Workers)
 	if m.cfg.Pidfile != "" {

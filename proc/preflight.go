@@ -41,7 +41,7 @@ func checkFor(inv starcfg.Invocation, res *starcfg.Resolved, err error) (*starcf
 // 2 for --json with --print-config.
 func runCheck(inv starcfg.Invocation, mode *starcfg.Config, res *starcfg.Resolved, resolveErr error, apps server.Apps) int {
 	if mode.PrintConfig && mode.CheckJSON {
-		fmt.Fprintln(inv.Stderr, "gocorn: error: --json goes with --check-config, not --print-config (its listing is on standard output)")
+		fmt.Fprintln(inv.Stderr, theProgram.Name+": error: --json goes with --check-config, not --print-config (its listing is on standard output)")
 		return exitUsage
 	}
 	p := &preflight{apps: apps, lookup: lookupIP, dir: inv.Dir}
@@ -49,12 +49,13 @@ func runCheck(inv starcfg.Invocation, mode *starcfg.Config, res *starcfg.Resolve
 		p.configErrors(resolveErr)
 	} else {
 		res.WritePrints(inv.Stderr) // no error log is open: print() of the config goes to stderr
+		currentConfig.Store(res.Config) // the app's factory may read its program's settings (Config)
 		if _, name, err := apps.Pick(res.Config.App); err == nil {
 			res.Config.App = name // the one app of the binary, named as a start names it
 		}
 		if mode.PrintConfig {
 			if err := res.Config.Print(inv.Stdout); err != nil {
-				fmt.Fprintf(inv.Stderr, "gocorn: %v\n", err)
+				fmt.Fprintf(inv.Stderr, "%s: %v\n", theProgram.Name, err)
 				return exitConfig
 			}
 		}

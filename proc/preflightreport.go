@@ -140,7 +140,7 @@ func writeText(w io.Writer, r checkReport) {
 	if !r.OK {
 		verdict = "failed"
 	}
-	fmt.Fprintf(w, "gocorn: check %s: %s, %s\n", verdict, plural(r.Errors, "error"), plural(r.Warnings, "warning"))
+	fmt.Fprintf(w, "%s: check %s: %s, %s\n", theProgram.Name, verdict, plural(r.Errors, "error"), plural(r.Warnings, "warning"))
 }
 
 // String is the finding's text form.

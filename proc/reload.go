@@ -36,10 +36,11 @@ func (m *master) reload() {
 	old := m.cfg
 	m.logChanges(old, res.Config)
 	m.cfg, m.sources = res.Config, res.Sources
+	currentConfig.Store(m.cfg)
 	m.swapSockets(socks, old)
 	m.warnIgnored(old)
 	m.setTLS(secrets)
-	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{})
+	m.hooks = hookrun.New(res.Hooks, m.log, hookrun.RequestView{}).WithGo(theProgram.Hooks)
 	if res.Config.Workers != old.Workers {
 		m.fleet.setTarget(res.Config.Workers)
 	} // else a count set by TTIN/TTOU stays

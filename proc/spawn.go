@@ -49,7 +49,7 @@ func (m *master) workerProcess() (process, *workerpipe.Boot, error) {
 	}
 	p := process{
 		exe:   exe,
-		argv:  []string{fmt.Sprintf("gocorn: worker [%s]", procName(m.cfg))},
+		argv:  []string{theProgram.title("worker", procName(m.cfg))},
 		env:   m.env.forWorkers(m.cfg),
 		files: socketFDs(m.sockets),
 		cred:  cred,

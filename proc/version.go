@@ -40,16 +40,6 @@ func (v buildVersion) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// currentVersion reads the running binary's build info once per call;
-// callers keep the result.
-func currentVersion() buildVersion {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		info = nil
-	}
-	return versionOf(info, Version, runtime.Version())
-}
-
 // versionOf decides the version from build info (nil when the binary has
 // none), a stamped version and the Go release: the stamp wins, then
 // gocorn's module version, then "devel".
@@ -95,7 +85,14 @@ func gocornModule(info *debug.BuildInfo) string {
 	return ""
 }
 
-// runningVersion is the running binary's version as --version, the log
-// and the worker pipe's Ready message give it; a worker whose version
-// differs from its master's was built from other code.
-var runningVersion = sync.OnceValue(func() string { return currentVersion().String() })
+// runningVersion is the running program's version as --version, the log
+// and the worker pipe's Ready message give it (see programVersion); a
+// worker whose version differs from its master's was built from other
+// code. It is read once, after Run has set the program.
+var runningVersion = sync.OnceValue(func() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		info = nil
+	}
+	return programVersion(theProgram, info, Version, runtime.Version())
+})

@@ -49,7 +49,9 @@ func gunicornForms(argv []string) []string {
 
 // valueFlags maps every spelling of a flag that takes a value ("-w",
 // "--workers") to the setting's main long flag.
-var valueFlags = sync.OnceValue(func() map[string]string {
+var valueFlags = sync.OnceValue(indexValueFlags)
+
+func indexValueFlags() map[string]string {
 	m := map[string]string{}
 	for _, s := range settings {
 		if len(s.flags) == 0 || s.typ == typeBool {
@@ -63,7 +65,7 @@ var valueFlags = sync.OnceValue(func() map[string]string {
 		}
 	}
 	return m
-})
+}
 
 // expandPrefix is a long flag cut to a prefix ("--work", "--work=4")
 // written out in full, when exactly one flag starts with it; anything
@@ -92,7 +94,9 @@ func expandPrefix(word string) string {
 }
 
 // longFlags are all long flags without "--", --no-X forms included.
-var longFlags = sync.OnceValue(func() []string {
+var longFlags = sync.OnceValue(listLongFlags)
+
+func listLongFlags() []string {
 	out := []string{"help", "version"}
 	for _, s := range settings {
 		for _, f := range s.flags {
@@ -103,7 +107,7 @@ var longFlags = sync.OnceValue(func() []string {
 		}
 	}
 	return out
-})
+}
 
 // isProxyMode says whether a word is one of proxy_protocol's spellings.
 func isProxyMode(word string) bool {

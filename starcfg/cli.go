@@ -32,9 +32,12 @@ const (
 // The command line takes one APP argument; GOCORN_CMD_ARGS takes any
 // number and ignores them, as gunicorn does.
 var (
-	cliGrammar = sync.OnceValue(func() *grammar { return buildGrammar(reflect.TypeFor[string]()) })
-	envGrammar = sync.OnceValue(func() *grammar { return buildGrammar(reflect.TypeFor[[]string]()) })
+	cliGrammar = sync.OnceValue(newCLIGrammar)
+	envGrammar = sync.OnceValue(newEnvGrammar)
 )
+
+func newCLIGrammar() *grammar { return buildGrammar(reflect.TypeFor[string]()) }
+func newEnvGrammar() *grammar { return buildGrammar(reflect.TypeFor[[]string]()) }
 
 func buildGrammar(appType reflect.Type) *grammar {
 	g := &grammar{fields: map[string]int{}, byFlag: map[string]*setting{}, app: appField}
@@ -149,12 +152,12 @@ func parseArgs(argv []string, source string, inv Invocation) (a *args, err error
 // Invocation's streams and never exits the process.
 func newParser(target any, inv Invocation) *kong.Kong {
 	parser, err := kong.New(target,
-		kong.Name("gocorn"),
+		kong.Name(inv.programName()),
 		kong.Writers(orDiscard(inv.Stdout), orDiscard(inv.Stderr)),
 		kong.Exit(func(code int) { panic(kongExit(code)) }),
-		kong.Vars{"version": "gocorn (version " + inv.Version + ")"},
+		kong.Vars{"version": inv.programName() + " (version " + inv.Version + ")"},
 		kong.Help(func(kong.HelpOptions, *kong.Context) error {
-			return writeUsage(orDiscard(inv.Stdout), inv.Commands)
+			return writeUsage(orDiscard(inv.Stdout), inv)
 		}),
 	)
 	if err != nil {

@@ -7,6 +7,9 @@
 //
 // Precedence, lowest first: defaults, the config file, GOCORN_CMD_ARGS, the
 // command line. A list given on the command line replaces the file's list.
+//
+// A program that embeds gocorn adds its own settings to the table with
+// AddProgramSettings, and reads any setting with Get.
 package starcfg
 
 // Config is the resolved configuration: one typed field per setting.
@@ -91,4 +94,9 @@ type Config struct {
 	CheckConfig bool `json:"check_config"` // also set by print_config
 	PrintConfig bool `json:"print_config"`
 	CheckJSON   bool `json:"check_config_json"` // --json: --check-config's findings as JSON
+
+	// program holds the values of the settings a program embedding gocorn
+	// declared (AddProgramSettings), by name, each behind a pointer of its
+	// type; MarshalJSON writes them beside the built-in ones.
+	program map[string]any
 }

@@ -20,15 +20,19 @@ var ErrHelpShown = errors.New("help or version shown")
 type UsageError struct {
 	Source string // where the arguments came from: sourceCLI, sourceEnvArgs or sourceGunicornArgs
 	Msg    string // one line, e.g. `--workers: "x" is not an integer`
+	// Program is the name of the program whose command line it is, ""
+	// for gocorn (see Invocation.Name).
+	Program string
 }
 
 // Error is one line a human can act on:
 // `gocorn: error: --workers: "x" is not an integer`.
 func (e *UsageError) Error() string {
+	prefix := cmpOr(e.Program, "gocorn") + ": error: "
 	if e.Source != "" && e.Source != sourceCLI {
-		return "gocorn: error: " + e.Source + ": " + e.Msg
+		return prefix + e.Source + ": " + e.Msg
 	}
-	return "gocorn: error: " + e.Msg
+	return prefix + e.Msg
 }
 
 // Where settings come from, as Origins and errors name them.

@@ -18,17 +18,22 @@ const helpWidth = 80
 // without dashes (--max-requests, max-requests, -w), or gunicorn's name
 // for it. An unknown topic is an error with a did-you-mean, written
 // nothing for; the caller exits 2.
-func Help(w io.Writer, topics []string) error {
+func Help(w io.Writer, topics []string) error { return ProgramHelp(w, "gocorn", topics) }
+
+// ProgramHelp is Help for a program that embeds gocorn: the index and
+// the errors name `program help`.
+func ProgramHelp(w io.Writer, program string, topics []string) error {
+	index := func(w io.Writer) { writeHelpIndex(w, program) }
 	var entries []func(io.Writer)
 	for _, topic := range topics {
-		entry, err := helpEntry(topic)
+		entry, err := helpEntry(topic, program, index)
 		if err != nil {
 			return err
 		}
 		entries = append(entries, entry)
 	}
 	if len(entries) == 0 {
-		entries = append(entries, writeHelpIndex)
+		entries = append(entries, index)
 	}
 	bw := bufio.NewWriter(w)
 	for i, entry := range entries {
@@ -41,10 +46,10 @@ func Help(w io.Writer, topics []string) error {
 }
 
 // helpEntry finds what to write for one topic.
-func helpEntry(topic string) (func(io.Writer), error) {
+func helpEntry(topic, program string, index func(io.Writer)) (func(io.Writer), error) {
 	switch {
 	case topic == "-h" || topic == "--help":
-		return writeHelpIndex, nil
+		return index, nil
 	case topic == "hooks":
 		return writeHooksHelp, nil
 	}
@@ -54,8 +59,8 @@ func helpEntry(topic string) (func(io.Writer), error) {
 	if h, ok := hooksByName[topic]; ok {
 		return func(w io.Writer) { writeHookHelp(w, h) }, nil
 	}
-	return nil, fmt.Errorf("%q is neither a setting nor a hook%s; gocorn help lists them",
-		topic, didYouMean(topic, slices.Concat(settingNames(), hookNames())))
+	return nil, fmt.Errorf("%q is neither a setting nor a hook%s; %s help lists them",
+		topic, didYouMean(topic, slices.Concat(settingNames(), hookNames())), program)
 }
 
 // lookupSetting finds the setting a topic names: its name, gunicorn's
@@ -103,9 +108,9 @@ func writeSettingHelp(w io.Writer, s *setting) {
 }
 
 // writeHelpIndex writes every setting's name under its section.
-func writeHelpIndex(w io.Writer) {
-	fmt.Fprint(w, "Usage: gocorn help SETTING...   a setting's name, flag or gunicorn name\n"+
-		"       gocorn help hooks        the server hooks a config file may define\n")
+func writeHelpIndex(w io.Writer, program string) {
+	fmt.Fprintf(w, "Usage: %[1]s help SETTING...   a setting's name, flag or gunicorn name\n"+
+		"       %[1]s help hooks        the server hooks a config file may define\n", program)
 	for _, section := range sectionOrder {
 		var names []string
 		for _, s := range settings {

@@ -21,6 +21,13 @@ type Invocation struct {
 	Stderr  io.Writer // also receives print() from a config file that fails (see Resolved.Prints)
 	Version string    // shown by --version
 
+	// Name is the program's name in -h and --version: "" for gocorn, or
+	// the name of a program that embeds it.
+	Name string
+	// Description is what a program that embeds gocorn says about
+	// itself, first in -h.
+	Description string
+
 	// Commands are the subcommands -h lists (package proc's table).
 	Commands []Command
 }
@@ -52,7 +59,12 @@ func (r *Resolved) WritePrints(w io.Writer) { writeLines(w, r.Prints) }
 // Errors: ErrHelpShown (exit 0), *UsageError (exit 2), otherwise a config
 // error whose text starts with "config: " (exit 1).
 func Resolve(inv Invocation) (*Resolved, error) {
-	return resolveWith(inv, evalOptions{limits: defaultLimits, cpus: hostCPUs})
+	res, err := resolveWith(inv, evalOptions{limits: defaultLimits, cpus: hostCPUs})
+	var usage *UsageError
+	if errors.As(err, &usage) {
+		usage.Program = inv.Name
+	}
+	return res, err
 }
 
 func resolveWith(inv Invocation, o evalOptions) (*Resolved, error) {
@@ -266,3 +278,6 @@ func evalSources(sources []Source, environList []string, o evalOptions) (*Evalua
 	finish(cfg)
 	return &Evaluated{Config: cfg, Hooks: fc.hooks, Sources: ev.sources}, nil
 }
+
+// programName is the Invocation's program name, gocorn by default.
+func (inv Invocation) programName() string { return cmpOr(inv.Name, "gocorn") }

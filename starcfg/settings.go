@@ -509,13 +509,15 @@ var coreSettings = []*setting{
 }
 
 // settingsByName indexes the table by setting name.
-var settingsByName = func() map[string]*setting {
+var settingsByName = indexSettings()
+
+func indexSettings() map[string]*setting {
 	m := make(map[string]*setting, len(settings))
 	for _, s := range settings {
 		m[s.name] = s
 	}
 	return m
-}()
+}
 
 // settingNames returns the names of all settings, sorted.
 func settingNames() []string {

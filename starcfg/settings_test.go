@@ -15,7 +15,7 @@ import (
 func TestSettingsTable(t *testing.T) {
 	jsonNames := map[string]string{} // json name -> field name
 	for _, f := range reflect.VisibleFields(reflect.TypeFor[Config]()) {
-		if !f.Anonymous { // embedded parts contribute their own fields
+		if !f.Anonymous && f.IsExported() { // embedded parts contribute their own fields
 			jsonNames[strings.Split(f.Tag.Get("json"), ",")[0]] = f.Name
 		}
 	}

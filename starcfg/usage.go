@@ -34,11 +34,18 @@ is a name, a flag or gunicorn's name (gocorn help max_requests, gocorn help -w).
 lists the settings by section, config-file-only ones included; all are in docs/settings.md.
 `
 
-// writeUsage writes -h: the usage, the subcommands, then one line per flag
-// grouped by section, and a pointer to gocorn help.
-func writeUsage(w io.Writer, commands []Command) error {
+// writeUsage writes -h: the usage under the program's name, its
+// description, the subcommands, then one line per flag grouped by
+// section, and a pointer to the help subcommand.
+func writeUsage(w io.Writer, inv Invocation) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "Usage: gocorn [APP] [flags]\n       gocorn COMMAND [args]\n\n%s\n", wrapText(cliDescription, 80, ""))
+	name := inv.programName()
+	fmt.Fprintf(bw, "Usage: %s [APP] [flags]\n       %s COMMAND [args]\n\n", name, name)
+	if inv.Description != "" {
+		fmt.Fprintf(bw, "%s\n\n", wrapText(inv.Description, 80, ""))
+	}
+	fmt.Fprintf(bw, "%s\n", wrapText(cliDescription, 80, ""))
+	commands := inv.Commands
 	fmt.Fprint(bw, "\nArguments:\n")
 	writeUsageLine(bw, "APP", "The built-in app to serve; wins over the app setting.")
 	if len(commands) > 0 {
@@ -49,7 +56,7 @@ func writeUsage(w io.Writer, commands []Command) error {
 	}
 	fmt.Fprint(bw, "\nFlags:\n")
 	writeUsageLine(bw, "-h, --help", "Show this list and exit.")
-	writeUsageLine(bw, "-v, --version", "Print gocorn's version and exit.")
+	writeUsageLine(bw, "-v, --version", "Print "+name+"'s version and exit.")
 	for _, section := range sectionOrder {
 		heading := "\n" + section + ":\n"
 		for _, s := range settings {
@@ -61,7 +68,7 @@ func writeUsage(w io.Writer, commands []Command) error {
 			writeUsageLine(bw, flagSpellings(s), usageSummary(s))
 		}
 	}
-	fmt.Fprint(bw, usageFooter)
+	fmt.Fprint(bw, strings.ReplaceAll(usageFooter, "gocorn help", name+" help"))
 	return bw.Flush()
 }
 

@@ -9,6 +9,10 @@
 // for the settings the cfg object shows, and on nothing of the HTTP
 // server: what a request hook needs from the server comes in a
 // RequestView.
+//
+// A program that embeds gocorn may add hooks written in Go (Hooks, given
+// to a Runner with WithGo): they run at the same moments, before the
+// config file's, and fail the same way.
 package hookrun
 
 import "go.starlark.net/starlark"

@@ -49,6 +49,7 @@ type Runner struct {
 	postRequestArgs int // 2, 3 or 4: see HookArgs
 	log             *slog.Logger
 	view            RequestView
+	goHooks         Hooks // the program's Go hooks, run before the Starlark ones (WithGo)
 	print           func(*starlark.Thread, string)
 
 	cfg       atomic.Pointer[cfgValue]    // the cfg object of the Config last seen
@@ -91,9 +92,10 @@ func LogPrints(log *slog.Logger, prints []string) {
 	}
 }
 
-// Has reports whether the config defines the hook name.
+// Has reports whether the config or the program's Go hooks define the
+// hook name.
 func (h *Runner) Has(name string) bool {
-	return h.fn(name) != nil
+	return h.fn(name) != nil || (h != nil && h.goFuncs().has(name))
 }
 
 func (h *Runner) fn(name string) *starlark.Function {
@@ -110,6 +112,14 @@ func (h *Runner) fn(name string) *starlark.Function {
 // value: at start (before on_starting, with old unknown, which the hook
 // sees as None), on TTIN and TTOU, on HUP and after server.set_workers.
 func (h *Runner) NworkersChanged(s *Master, newN, oldN int, oldKnown bool) {
+	if h == nil {
+		return
+	}
+	if oldKnown {
+		h.goNworkersChanged(s, newN, oldN)
+	} else {
+		h.goNworkersChanged(s, newN, 0)
+	}
 	if fn := h.fn("nworkers_changed"); fn != nil {
 		var old starlark.Value = starlark.None
 		if oldKnown {
@@ -121,31 +131,35 @@ func (h *Runner) NworkersChanged(s *Master, newN, oldN int, oldKnown bool) {
 
 // OnStarting runs on_starting(server) in the master, after the pid file is
 // written and before the sockets are bound.
-func (h *Runner) OnStarting(s *Master) { h.runServer("on_starting", s) }
+func (h *Runner) OnStarting(s *Master) { h.runServer("on_starting", h.goFuncs().OnStarting, s) }
 
 // WhenReady runs when_ready(server) in the master, once the sockets are
 // bound and before the first workers start.
-func (h *Runner) WhenReady(s *Master) { h.runServer("when_ready", s) }
+func (h *Runner) WhenReady(s *Master) { h.runServer("when_ready", h.goFuncs().WhenReady, s) }
 
 // OnReload runs on_reload(server) in the master on HUP, after the new
 // config is loaded (and sockets rebound) and before its workers start.
 // Call it on the Runner of the new generation.
-func (h *Runner) OnReload(s *Master) { h.runServer("on_reload", s) }
+func (h *Runner) OnReload(s *Master) { h.runServer("on_reload", h.goFuncs().OnReload, s) }
 
 // PreFork runs pre_fork(server, worker) in the master before it starts a
 // worker; worker.pid is still 0.
-func (h *Runner) PreFork(s *Master, w *Worker) { h.runServerWorker("pre_fork", s, w) }
+func (h *Runner) PreFork(s *Master, w *Worker) {
+	h.runServerWorker("pre_fork", h.goFuncs().PreFork, s, w)
+}
 
 // ChildExit runs child_exit(server, worker) in the master after a worker
 // has exited and been reaped.
-func (h *Runner) ChildExit(s *Master, w *Worker) { h.runServerWorker("child_exit", s, w) }
+func (h *Runner) ChildExit(s *Master, w *Worker) {
+	h.runServerWorker("child_exit", h.goFuncs().ChildExit, s, w)
+}
 
 // PreExec runs pre_exec(server) in the master on USR2, just before the new
 // master is started from the binary on disk.
-func (h *Runner) PreExec(s *Master) { h.runServer("pre_exec", s) }
+func (h *Runner) PreExec(s *Master) { h.runServer("pre_exec", h.goFuncs().PreExec, s) }
 
 // OnExit runs on_exit(server) in the master, last thing before it exits.
-func (h *Runner) OnExit(s *Master) { h.runServer("on_exit", s) }
+func (h *Runner) OnExit(s *Master) { h.runServer("on_exit", h.goFuncs().OnExit, s) }
 
 // The workers' hooks.
 
@@ -154,6 +168,12 @@ func (h *Runner) OnExit(s *Master) { h.runServer("on_exit", s) }
 // (as a *Error, already logged): the worker should exit as a boot
 // failure (code 3), as gunicorn does.
 func (h *Runner) PostFork(s *Master, w *Worker) error {
+	if h == nil {
+		return nil
+	}
+	if err := h.goServerWorker("post_fork", h.goFuncs().PostFork, s, w); err != nil {
+		return err
+	}
 	if fn := h.fn("post_fork"); fn != nil {
 		_, err := h.run("post_fork", fn, h.server(s), h.workerValue(w))
 		return err
@@ -166,6 +186,12 @@ func (h *Runner) PostFork(s *Master, w *Worker) error {
 // *Error, already logged): the worker should exit as a boot failure
 // (code 3).
 func (h *Runner) PostWorkerInit(w *Worker) error {
+	if h == nil {
+		return nil
+	}
+	if err := h.goWorker("post_worker_init", h.goFuncs().PostWorkerInit, w); err != nil {
+		return err
+	}
 	if fn := h.fn("post_worker_init"); fn != nil {
 		_, err := h.run("post_worker_init", fn, h.workerValue(w))
 		return err
@@ -175,14 +201,16 @@ func (h *Runner) PostWorkerInit(w *Worker) error {
 
 // WorkerInt runs worker_int(worker) in a worker told to stop quickly (INT
 // or QUIT).
-func (h *Runner) WorkerInt(w *Worker) { h.runWorker("worker_int", w) }
+func (h *Runner) WorkerInt(w *Worker) { h.runWorker("worker_int", h.goFuncs().WorkerInt, w) }
 
 // WorkerAbort runs worker_abort(worker) in a worker the master aborts for
 // timeout, before it exits.
-func (h *Runner) WorkerAbort(w *Worker) { h.runWorker("worker_abort", w) }
+func (h *Runner) WorkerAbort(w *Worker) { h.runWorker("worker_abort", h.goFuncs().WorkerAbort, w) }
 
 // WorkerExit runs worker_exit(server, worker) in a worker as it exits.
-func (h *Runner) WorkerExit(s *Master, w *Worker) { h.runServerWorker("worker_exit", s, w) }
+func (h *Runner) WorkerExit(s *Master, w *Worker) {
+	h.runServerWorker("worker_exit", h.goFuncs().WorkerExit, s, w)
+}
 
 // PreRequest runs pre_request(worker, req) in a worker before the handler
 // sees r, and returns the headers the hook asks for: a hook may return a
@@ -191,9 +219,19 @@ func (h *Runner) WorkerExit(s *Master, w *Worker) { h.runServerWorker("worker_ex
 // Any other result is logged as an error (at most once a second) and
 // ignored.
 func (h *Runner) PreRequest(w *Worker, r *http.Request) http.Header {
-	if h == nil || h.preRequest == nil {
+	if h == nil {
 		return nil
 	}
+	goHdr := h.goPreRequest(w, r)
+	if h.preRequest == nil {
+		return goHdr
+	}
+	return mergeHeaders(goHdr, h.starlarkPreRequest(w, r))
+}
+
+// starlarkPreRequest runs the config's pre_request and returns the
+// headers it asks for.
+func (h *Runner) starlarkPreRequest(w *Worker, r *http.Request) http.Header {
 	c := &hookCall{}
 	c.req.r, c.req.view = r, &h.view
 	c.args[0], c.args[1] = h.workerValue(w), &c.req
@@ -220,7 +258,13 @@ func (h *Runner) PreRequest(w *Worker, r *http.Request) http.Header {
 // req, environ) or (worker, req, environ, resp); environ is built only for
 // a hook that takes it. resp may be nil (the hook sees None).
 func (h *Runner) PostRequest(w *Worker, r *http.Request, resp *Response) {
-	if h == nil || h.postRequest == nil {
+	if h == nil {
+		return
+	}
+	if fn := h.goFuncs().PostRequest; fn != nil {
+		h.runGo("post_request", func() error { return fn(w, r, resp) })
+	}
+	if h.postRequest == nil {
 		return
 	}
 	c := &hookCall{}
@@ -239,19 +283,31 @@ func (h *Runner) PostRequest(w *Worker, r *http.Request, resp *Response) {
 	h.call("post_request", h.postRequest, c, c.args[:h.postRequestArgs])
 }
 
-func (h *Runner) runServer(name string, s *Master) {
+func (h *Runner) runServer(name string, goFn func(*Master) error, s *Master) {
+	if h == nil {
+		return
+	}
+	h.goServer(name, goFn, s)
 	if fn := h.fn(name); fn != nil {
 		h.run(name, fn, h.server(s))
 	}
 }
 
-func (h *Runner) runWorker(name string, w *Worker) {
+func (h *Runner) runWorker(name string, goFn func(*Worker) error, w *Worker) {
+	if h == nil {
+		return
+	}
+	h.goWorker(name, goFn, w)
 	if fn := h.fn(name); fn != nil {
 		h.run(name, fn, h.workerValue(w))
 	}
 }
 
-func (h *Runner) runServerWorker(name string, s *Master, w *Worker) {
+func (h *Runner) runServerWorker(name string, goFn func(*Master, *Worker) error, s *Master, w *Worker) {
+	if h == nil {
+		return
+	}
+	h.goServerWorker(name, goFn, s, w)
 	if fn := h.fn(name); fn != nil {
 		h.run(name, fn, h.server(s), h.workerValue(w))
 	}
