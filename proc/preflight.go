@@ -48,7 +48,7 @@ func runCheck(inv starcfg.Invocation, mode *starcfg.Config, res *starcfg.Resolve
 	if resolveErr != nil {
 		p.configErrors(resolveErr)
 	} else {
-		res.WritePrints(inv.Stderr) // no error log is open: print() of the config goes to stderr
+		res.WritePrints(inv.Stderr)     // no error log is open: print() of the config goes to stderr
 		currentConfig.Store(res.Config) // the app's factory may read its program's settings (Config)
 		if _, name, err := apps.Pick(res.Config.App); err == nil {
 			res.Config.App = name // the one app of the binary, named as a start names it
