@@ -56,8 +56,8 @@ type subcommand struct {
 var subcommands = []subcommand{
 	{starcfg.Command{Name: "ctl", Args: "[COMMAND]", Summary: "Talk to a running master over its control socket."}, ctl.Main},
 	{starcfg.Command{Name: "help", Args: "[SETTING...]", Summary: "Show a setting's full text, or list the settings by section."}, helpMain},
-	{starcfg.Command{Name: "migrate", Args: "[-o FILE] gunicorn.conf.py | --cmdline 'gunicorn ...'",
-		Summary: "Translate a gunicorn config file or command line into gocorn's."}, migrateMain},
+	{starcfg.Command{Name: "migrate", Args: "[-o FILE] gunicorn.conf.py",
+		Summary: "Translate a gunicorn config (or, with --cmdline, a command line)."}, migrateMain},
 }
 
 // migrateMain is gocorn migrate (package starcfg/migrate) on the process's
