@@ -1,13 +1,12 @@
 package proc
 
-import (
-	"path/filepath"
-	"strings"
-)
+import "path/filepath"
 
-// builtByGoRun reports whether exe is a binary `go run` built: the go
-// command links it as $WORK/bNNN/exe/NAME, $WORK being a go-build
-// temporary directory.
-func builtByGoRun(exe string) bool {
-	return filepath.Base(filepath.Dir(exe)) == "exe" && strings.Contains(exe, string(filepath.Separator)+"go-build")
+// startedByGoRun reports whether a master whose parent process runs
+// parentExe was started by `go run`: its parent is the go command. (The
+// binary's own path does not tell: go run links into a temporary
+// directory the first time and, since Go 1.24, runs the copy in the build
+// cache after that.)
+func startedByGoRun(parentExe string) bool {
+	return filepath.Base(parentExe) == "go"
 }

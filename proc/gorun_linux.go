@@ -2,6 +2,7 @@ package proc
 
 import (
 	"os"
+	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -14,11 +15,11 @@ import (
 // the kernel send the master the signal it would have got, and the master
 // stops gracefully. Any other parent (a shell, systemd, a container
 // runtime) is left alone: a master outliving its parent is normal there.
-func followGoRun(exe string) {
-	if !builtByGoRun(exe) {
+func followGoRun() {
+	parent := os.Getppid()
+	if exe, _ := os.Readlink("/proc/" + strconv.Itoa(parent) + "/exe"); !startedByGoRun(exe) {
 		return
 	}
-	parent := os.Getppid()
 	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0, 0, 0); err != nil {
 		return
 	}

@@ -2,20 +2,21 @@ package proc
 
 import "testing"
 
-func TestBuiltByGoRun(t *testing.T) {
+func TestStartedByGoRun(t *testing.T) {
 	tests := []struct {
-		exe  string
-		want bool
+		parent string
+		want   bool
 	}{
-		{"/tmp/go-build3141592653/b001/exe/gocorn", true},
-		{"/home/ann/.cache/tmp/go-build27/b001/exe/myservice", true},
-		{"/usr/local/bin/gocorn", false},
-		{"/srv/exe/gocorn", false},                 // a directory named exe is not enough
-		{"/tmp/go-build1/b001/gocorn.test", false}, // go test's binaries are not go run's
+		{"/usr/local/go/bin/go", true},
+		{"/root/go/pkg/mod/golang.org/toolchain@v0.0.1-go1.27.3.linux-amd64/bin/go", true}, // a GOTOOLCHAIN switch
+		{"/usr/bin/bash", false},
+		{"/usr/lib/systemd/systemd", false},
+		{"/usr/local/bin/gocorn", false}, // a USR2 parent master
+		{"", false},                      // the parent is gone or unreadable
 	}
 	for _, tt := range tests {
-		if got := builtByGoRun(tt.exe); got != tt.want {
-			t.Errorf("builtByGoRun(%q) = %v, want %v", tt.exe, got, tt.want)
+		if got := startedByGoRun(tt.parent); got != tt.want {
+			t.Errorf("startedByGoRun(%q) = %v, want %v", tt.parent, got, tt.want)
 		}
 	}
 }

@@ -161,9 +161,7 @@ func runMaster(args []string, inv starcfg.Invocation, apps server.Apps) int {
 		}
 	}
 	makeRoomForTitle(args, m.title())
-	if exe, err := os.Executable(); err == nil {
-		followGoRun(exe)
-	}
+	followGoRun()
 	m.report = openStartReport()
 	if err := m.adoptSockets(); err != nil {
 		return m.startFailed(err)
