@@ -210,8 +210,11 @@ func TestMaxRequestsRecyclesWithoutFailures(t *testing.T) {
 }
 
 func TestSilentWorkerIsAbortedAfterTimeout(t *testing.T) {
-	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-w", "2", "-t", "1", "hello")
+	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "-w", "2", "-t", "1", "--log-level", "debug", "hello")
 	victim := in.Workers()[0]
+	// timeout applies once a worker is ready (boot_timeout before that):
+	// stop the victim only then.
+	in.WaitLog(fmt.Sprintf(`Worker \(pid:%d\) is ready`, victim))
 	syscall.Kill(victim, syscall.SIGSTOP) // a stopped process sends no heartbeat
 	in.WaitLog(fmt.Sprintf(`\[CRITICAL\] WORKER TIMEOUT \(pid:%d\): no heartbeat for \ds; the master is aborting it`, victim))
 	in.WaitLog(fmt.Sprintf(`Worker \(pid:%d\) was sent SIGKILL! \(killed by the master: timeout\)`, victim))
