@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// A transcript is one ```console block of a document: what a reader types
+// and what the terminal shows. The doc test runs every one, so the docs
+// cannot drift from the binary. The format, for writers of docs:
+//
+//   - "$ COMMAND" is a command, run by sh in a fresh directory holding a
+//     copy of examples/; `gocorn` is the binary under test (`go run
+//     ./cmd/gocorn` is read as `gocorn`).
+//   - The lines after it, up to the next "$ ", are its output (stdout and
+//     stderr together). A line "..." stands for any number of lines, and
+//     "..." inside a line for any text (times, pids). Nothing after a
+//     command means its output is not checked.
+//   - "[exit N]" as the last output line: the command must exit N; else
+//     it must exit 0.
+//   - "$ COMMAND &" starts a server in the background; its output lines are
+//     waited for in its error log. "$ kill %1" (or kill -INT, -QUIT, -TERM)
+//     stops it and wants exit 0; "$ wait" waits for it to exit (after a
+//     kill of its pid) and wants exit 0 or the "[exit N]" that follows.
+//     A block must stop what it starts.
+//   - 127.0.0.1:8000 and 127.0.0.1:9100 become free ports (PORT is set to
+//     the first, for examples/gocorn.conf.star).
+type transcript struct {
+	file  string // the document, relative to the repository
+	line  int    // the line of the opening fence
+	steps []step
+}
+
+// step is one command of a transcript and what it must show.
+type step struct {
+	line       int
+	command    string
+	background bool     // ended in " &"
+	output     []string // expected lines; nil when not checked
+	exit       int      // the wanted exit code
+}
+
+// transcriptFence opens a runnable block.
+const transcriptFence = "```console"
+
+// readTranscripts returns the console blocks of the markdown file at path,
+// named rel in messages.
+func readTranscripts(path, rel string) ([]transcript, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []transcript
+	var cur *transcript
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		text := sc.Text()
+		trimmed := strings.TrimSpace(text)
+		switch {
+		case cur == nil && trimmed == transcriptFence:
+			cur = &transcript{file: rel, line: n}
+		case cur == nil:
+		case strings.HasPrefix(trimmed, "```"):
+			if err := cur.finish(); err != nil {
+				return nil, err
+			}
+			out = append(out, *cur)
+			cur = nil
+		default:
+			if err := cur.add(n, strings.TrimRight(text, " \t")); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if cur != nil {
+		return nil, fmt.Errorf("%s:%d: the console block is never closed", rel, cur.line)
+	}
+	return out, sc.Err()
+}
+
+// add takes one line of a block.
+func (tr *transcript) add(n int, text string) error {
+	if cmd, ok := strings.CutPrefix(text, "$ "); ok {
+		s := step{line: n, command: cmd}
+		if c, bg := strings.CutSuffix(cmd, " &"); bg {
+			s.command, s.background = c, true
+		}
+		tr.steps = append(tr.steps, s)
+		return nil
+	}
+	if len(tr.steps) == 0 {
+		return fmt.Errorf("%s:%d: a console block must start with a \"$ \" command", tr.file, n)
+	}
+	last := &tr.steps[len(tr.steps)-1]
+	last.output = append(last.output, text)
+	return nil
+}
+
+var exitLine = regexp.MustCompile(`^\[exit (\d+)\]$`)
+
+// finish reads each step's "[exit N]" line and checks the block stops
+// what it starts.
+func (tr *transcript) finish() error {
+	running := false
+	for i := range tr.steps {
+		s := &tr.steps[i]
+		if k := len(s.output); k > 0 {
+			if m := exitLine.FindStringSubmatch(s.output[k-1]); m != nil {
+				s.exit, _ = strconv.Atoi(m[1])
+				s.output = s.output[:k-1]
+			}
+		}
+		switch {
+		case s.background && running:
+			return fmt.Errorf("%s:%d: one background server at a time", tr.file, s.line)
+		case s.background:
+			running = true
+		case stops(s.command):
+			running = false
+		}
+	}
+	if running {
+		return fmt.Errorf("%s:%d: the block starts a server with & and never stops it (add \"$ kill %%1\" or \"$ wait\")", tr.file, tr.line)
+	}
+	return nil
+}
+
+// stops says whether a step ends the background server.
+func stops(command string) bool {
+	_, kill := killSignal(command)
+	return kill || command == "wait"
+}
+
+var killJob = regexp.MustCompile(`^kill(?: -(TERM|INT|QUIT))? %1$`)
+
+// killSignal is the signal a "kill %1" step sends; false if the step is
+// another command.
+func killSignal(command string) (syscall.Signal, bool) {
+	m := killJob.FindStringSubmatch(command)
+	if m == nil {
+		return 0, false
+	}
+	return map[string]syscall.Signal{"": syscall.SIGTERM, "TERM": syscall.SIGTERM,
+		"INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT}[m[1]], true
+}
+
+// outputPattern compiles expected lines into a regexp over the whole
+// output: "..." alone matches any lines, "..." in a line any text.
+func outputPattern(lines []string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString(`\A`)
+	for _, l := range lines {
+		if l == "..." {
+			b.WriteString(`(?:[^\n]*\n)*?`)
+			continue
+		}
+		parts := strings.Split(l, "...")
+		for i, p := range parts {
+			parts[i] = regexp.QuoteMeta(p)
+		}
+		b.WriteString(`[ \t]*` + strings.Join(parts, `[^\n]*`) + `[ \t]*\n`)
+	}
+	b.WriteString(`\z`)
+	return regexp.MustCompile(b.String())
+}
+
+// outputMatches says whether got, as a terminal shows it, matches the
+// expected lines.
+func outputMatches(want []string, got string) bool {
+	if got != "" && !strings.HasSuffix(got, "\n") {
+		got += "\n"
+	}
+	return outputPattern(want).MatchString(got)
+}
+
+// logMatches is outputMatches for a server's growing log: the expected
+// lines must match from the start, and more may follow.
+func logMatches(want []string, log string) bool {
+	return outputMatches(append(want[:len(want):len(want)], "..."), log)
+}
+
+// docFiles are the documents whose transcripts and links are checked:
+// README.md and docs/*.md, relative to the repository root.
+func docFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append([]string{filepath.Join(repoRoot, "README.md")}, files...)
+	for i, f := range files {
+		files[i], _ = filepath.Rel(repoRoot, f)
+	}
+	return files
+}
+
+// repoRoot is the repository, seen from this package's directory.
+const repoRoot = "../.."
+
+func TestTranscriptOutputMatching(t *testing.T) {
+	tests := []struct {
+		name string
+		want []string
+		got  string
+		ok   bool
+	}{
+		{"exact", []string{"Hello, World!"}, "Hello, World!\n", true},
+		{"no newline at the end", []string{"a"}, "a", true},
+		{"different", []string{"Hello"}, "Bye\n", false},
+		{"elided text", []string{"[...] [INFO] Listening at: http://127.0.0.1:... (...)"},
+			"[2026-12-02 11:32:17 +0000] [14355] [INFO] Listening at: http://127.0.0.1:8000 (14355)\n", true},
+		{"elision stays in its line", []string{"a...b"}, "a\nb\n", false},
+		{"elided lines", []string{"first", "...", "last"}, "first\n2\n3\nlast\n", true},
+		{"elided nothing", []string{"first", "...", "last"}, "first\nlast\n", true},
+		{"missing line", []string{"first", "second"}, "first\n", false},
+		{"extra line", []string{"first"}, "first\nsecond\n", false},
+		{"empty", nil, "", true},
+		{"regexp characters are literal", []string{"a.b (c)"}, "axb (c)\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := outputMatches(tt.want, tt.got); got != tt.ok {
+				t.Errorf("outputMatches(%q, %q) = %v, want %v", tt.want, tt.got, got, tt.ok)
+			}
+		})
+	}
+	if !logMatches([]string{"[...] Starting gocorn ..."}, "[x] Starting gocorn devel\nmore\n") {
+		t.Error("a log may go on after the lines a doc shows")
+	}
+}
+
+func TestTranscriptParsing(t *testing.T) {
+	tests := []struct {
+		name  string
+		block string
+		steps []step
+		err   string
+	}{
+		{"command and output", "$ gocorn --version\ngocorn ...\n",
+			[]step{{line: 3, command: "gocorn --version", output: []string{"gocorn ..."}}}, ""},
+		{"exit code", "$ gocorn --nope\n...\n[exit 2]\n",
+			[]step{{line: 3, command: "gocorn --nope", output: []string{"..."}, exit: 2}}, ""},
+		{"background and kill", "$ gocorn hello &\n$ kill -INT %1\n",
+			[]step{{line: 3, command: "gocorn hello", background: true}, {line: 4, command: "kill -INT %1"}}, ""},
+		{"stopped by pid", "$ gocorn -p pid hello &\n$ kill $(cat pid)\n$ wait\n[exit 0]\n",
+			[]step{{line: 3, command: "gocorn -p pid hello", background: true}, {line: 4, command: "kill $(cat pid)"}, {line: 5, command: "wait"}}, ""},
+		{"never stopped", "$ gocorn hello &\n", nil, "never stops it"},
+		{"output first", "hello\n", nil, "must start with"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "doc.md")
+			os.WriteFile(path, []byte("text\n"+transcriptFence+"\n"+tt.block+"```\n"), 0o644)
+			trs, err := readTranscripts(path, "doc.md")
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("got error %v, want one saying %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(trs) != 1 || fmt.Sprint(trs[0].steps) != fmt.Sprint(tt.steps) {
+				t.Errorf("got %+v, want one block with steps %+v", trs, tt.steps)
+			}
+		})
+	}
+}
