@@ -21,8 +21,10 @@ import (
 //     ./cmd/gocorn` is read as `gocorn`).
 //   - The lines after it, up to the next "$ ", are its output (stdout and
 //     stderr together). A line "..." stands for any number of lines, and
-//     "..." inside a line for any text (times, pids). Nothing after a
-//     command means its output is not checked.
+//     "..." inside a line for any text. In error log lines ("[2026-12-02
+//     11:32:17 +0000] [14355] [INFO] ...") any number matches any number,
+//     so a doc can show a real line. Nothing after a command means its
+//     output is not checked.
 //   - "[exit N]" as the last output line: the command must exit N; else
 //     it must exit 0.
 //   - "$ COMMAND &" starts a server in the background; its output lines are
@@ -152,8 +154,16 @@ func killSignal(command string) (syscall.Signal, bool) {
 		"INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT}[m[1]], true
 }
 
+// logLine is the start of an error log line, "[2026-12-02 11:32:17
+// +0000] [14355] [INFO] ": in such a line every number (times, pids,
+// counts of CPUs) matches any number, so docs can show real lines.
+var logLine = regexp.MustCompile(`^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\] \[\d+\] \[[A-Z]+\] `)
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
 // outputPattern compiles expected lines into a regexp over the whole
-// output: "..." alone matches any lines, "..." in a line any text.
+// output: "..." alone matches any lines, "..." in a line any text; in
+// log lines, numbers match any number.
 func outputPattern(lines []string) *regexp.Regexp {
 	var b strings.Builder
 	b.WriteString(`\A`)
@@ -165,6 +175,9 @@ func outputPattern(lines []string) *regexp.Regexp {
 		parts := strings.Split(l, "...")
 		for i, p := range parts {
 			parts[i] = regexp.QuoteMeta(p)
+			if logLine.MatchString(l) {
+				parts[i] = digits.ReplaceAllString(parts[i], `[0-9]+`)
+			}
 		}
 		b.WriteString(`[ \t]*` + strings.Join(parts, `[^\n]*`) + `[ \t]*\n`)
 	}
@@ -217,6 +230,11 @@ func TestTranscriptOutputMatching(t *testing.T) {
 		{"different", []string{"Hello"}, "Bye\n", false},
 		{"elided text", []string{"[...] [INFO] Listening at: http://127.0.0.1:... (...)"},
 			"[2026-12-02 11:32:17 +0000] [14355] [INFO] Listening at: http://127.0.0.1:8000 (14355)\n", true},
+		{"log line numbers vary", []string{"[2026-12-02 11:32:17 +0000] [14355] [INFO] development: 5 gthread workers"},
+			"[2027-01-01 00:00:00 +0100] [7] [INFO] development: 2 gthread workers\n", true},
+		{"log line words do not", []string{"[2026-12-02 11:32:17 +0000] [14355] [INFO] Booting worker"},
+			"[2027-01-01 00:00:00 +0100] [7] [INFO] Booting master\n", false},
+		{"numbers count elsewhere", []string{"workers = 3"}, "workers = 4\n", false},
 		{"elision stays in its line", []string{"a...b"}, "a\nb\n", false},
 		{"elided lines", []string{"first", "...", "last"}, "first\n2\n3\nlast\n", true},
 		{"elided nothing", []string{"first", "...", "last"}, "first\nlast\n", true},
