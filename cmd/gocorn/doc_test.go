@@ -15,12 +15,12 @@ import (
 	"github.com/gocorn/gocorn/proc/proctest"
 )
 
-// TestDocCommands runs every ```console block of README.md and docs/*.md
-// (the format is on transcript) against the binary under test, so a
+// TestDocCommands runs every ```console block of the repository's
+// markdown files (the format is on transcript) against the binary under test, so a
 // command or an output the docs show cannot go stale.
 func TestDocCommands(t *testing.T) {
 	n := 0
-	for _, rel := range docFiles(t) {
+	for _, rel := range markdownPages(t) {
 		trs, err := readTranscripts(filepath.Join(repoRoot, rel), rel)
 		if err != nil {
 			t.Fatal(err)

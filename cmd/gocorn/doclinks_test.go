@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,34 +15,16 @@ import (
 // markdown file, a heading it has: a renamed page or section breaks the
 // test, not the reader.
 func TestDocLinks(t *testing.T) {
-	var pages []string
-	err := filepath.WalkDir(repoRoot, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		// Hidden folders are not the repository's pages, and testdata
-		// holds pages as generated for a test, not for readers.
-		if d.IsDir() && path != repoRoot && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(path, ".md") {
-			pages = append(pages, path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := markdownPages(t)
 	anchors := map[string]map[string]bool{}
 	for _, page := range pages {
-		links, err := markdownLinks(page)
+		links, err := markdownLinks(filepath.Join(repoRoot, page))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, l := range links {
-			if problem := checkLink(page, l.target, anchors); problem != "" {
-				rel, _ := filepath.Rel(repoRoot, page)
-				t.Errorf("%s:%d: link %q: %s", rel, l.line, l.target, problem)
+			if problem := checkLink(filepath.Join(repoRoot, page), l.target, anchors); problem != "" {
+				t.Errorf("%s:%d: link %q: %s", page, l.line, l.target, problem)
 			}
 		}
 	}

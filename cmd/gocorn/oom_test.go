@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/gocorn/gocorn/starcfg/cgroup"
 	"github.com/gocorn/gocorn/proc/proctest"
+	"github.com/gocorn/gocorn/starcfg/cgroup"
 )
 
 // The kernel's OOM killer, for real: the master runs in a memory cgroup

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -200,19 +201,30 @@ func logMatches(want []string, log string) bool {
 	return outputMatches(append(want[:len(want):len(want)], "..."), log)
 }
 
-// docFiles are the documents whose transcripts and links are checked:
-// README.md and docs/*.md, relative to the repository root.
-func docFiles(t *testing.T) []string {
+// markdownPages are the repository's markdown files, relative to its
+// root: the pages whose transcripts and links are checked.
+func markdownPages(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
+	var pages []string
+	err := filepath.WalkDir(repoRoot, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		// Hidden folders are not the repository's pages, and testdata
+		// holds pages as generated for a test, not for readers.
+		if d.IsDir() && path != repoRoot && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".md") {
+			rel, _ := filepath.Rel(repoRoot, path)
+			pages = append(pages, rel)
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	files = append([]string{filepath.Join(repoRoot, "README.md")}, files...)
-	for i, f := range files {
-		files[i], _ = filepath.Rel(repoRoot, f)
-	}
-	return files
+	return pages
 }
 
 // repoRoot is the repository, seen from this package's directory.
