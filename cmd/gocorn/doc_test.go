@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,6 +43,7 @@ type docSession struct {
 	dir    string
 	env    []string
 	ports  *strings.Replacer // the docs' ports to this session's
+	addr   string            // what 127.0.0.1:8000 becomes
 	server *proctest.Instance
 }
 
@@ -61,8 +63,9 @@ func newDocSession(t *testing.T) *docSession {
 	addr, metricsAddr := freePort(t), freePort(t)
 	_, port, _ := strings.Cut(addr, ":")
 	return &docSession{
-		t:   t,
-		dir: dir,
+		t:    t,
+		dir:  dir,
+		addr: addr,
 		env: []string{
 			"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 			"HOME=" + dir, "XDG_RUNTIME_DIR=" + proctest.RuntimeDir(t), "PORT=" + port,
@@ -137,12 +140,15 @@ func (s *docSession) runCommand(where, command string, want []string, exit int) 
 }
 
 // startServer starts a command in the background, waits until it listens
-// and its log shows the lines the doc shows.
+// (its log says so, or, when the log goes to a file, the session's port
+// answers) and its log shows the lines the doc shows.
 func (s *docSession) startServer(where, command string, want []string) {
 	s.t.Helper()
 	setup := proctest.Setup{Bin: "/bin/sh", Dir: s.dir, Env: s.env}
 	s.server = proctest.Launch(s.t, setup, "-c", "exec "+s.shellLine(command))
-	s.server.WaitListening()
+	if !proctest.Poll(s.listening) {
+		s.t.Fatalf("%s: not listening within %s; log:\n%s", where, proctest.WaitFor, s.server.Stderr)
+	}
 	if len(want) > 0 && !proctest.Poll(func() bool { return logMatches(want, s.server.Stderr.String()) }) {
 		s.t.Fatalf("%s: within %s, the log did not show the doc's lines.\ndoc:\n%s\nlog:\n%s",
 			where, proctest.WaitFor, strings.Join(want, "\n"), s.server.Stderr)
@@ -159,4 +165,16 @@ func (s *docSession) waitServer(where string, exit int) {
 		s.t.Errorf("%s: the server exited with code %d, the doc says %d; log:\n%s", where, code, exit, s.server.Stderr)
 	}
 	s.server = nil
+}
+
+// listening says whether the background server listens.
+func (s *docSession) listening() bool {
+	if strings.Contains(s.server.Stderr.String(), "Listening at: ") {
+		return true
+	}
+	c, err := net.Dial("tcp", s.addr)
+	if err == nil {
+		c.Close()
+	}
+	return err == nil
 }
