@@ -83,9 +83,12 @@ func (s *docSession) play(tr transcript) {
 		switch {
 		case st.background:
 			s.startServer(where, st.command, want)
-		case kill:
+		case kill && stopSignals[sig]:
 			s.server.Signal(sig)
 			s.waitServer(where, 0)
+		case kill:
+			s.server.Signal(sig)
+			s.waitLog(where, append([]string{"..."}, want...))
 		case st.command == "wait":
 			s.waitServer(where, st.exit)
 		default:
@@ -149,6 +152,13 @@ func (s *docSession) startServer(where, command string, want []string) {
 	if !proctest.Poll(s.listening) {
 		s.t.Fatalf("%s: not listening within %s; log:\n%s", where, proctest.WaitFor, s.server.Stderr)
 	}
+	s.waitLog(where, want)
+}
+
+// waitLog waits until the background server's log shows the lines the
+// doc shows, from its start.
+func (s *docSession) waitLog(where string, want []string) {
+	s.t.Helper()
 	if len(want) > 0 && !proctest.Poll(func() bool { return logMatches(want, s.server.Stderr.String()) }) {
 		s.t.Fatalf("%s: within %s, the log did not show the doc's lines.\ndoc:\n%s\nlog:\n%s",
 			where, proctest.WaitFor, strings.Join(want, "\n"), s.server.Stderr)

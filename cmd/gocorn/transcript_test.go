@@ -32,6 +32,8 @@ import (
 //     waited for in its error log. "$ kill %1" (or kill -INT, -QUIT, -TERM)
 //     stops it and wants exit 0; "$ wait" waits for it to exit (after a
 //     kill of its pid) and wants exit 0 or the "[exit N]" that follows.
+//     "$ kill -HUP %1" (or -USR1, -TTIN, -TTOU) signals it, and the lines
+//     after are waited for anywhere in its log, in order.
 //     A block must stop what it starts.
 //   - 127.0.0.1:8000 and 127.0.0.1:9100 become free ports (PORT is set to
 //     the first, for examples/gocorn.conf.star).
@@ -138,11 +140,20 @@ func (tr *transcript) finish() error {
 
 // stops says whether a step ends the background server.
 func stops(command string) bool {
-	_, kill := killSignal(command)
-	return kill || command == "wait"
+	sig, kill := killSignal(command)
+	return kill && stopSignals[sig] || command == "wait"
 }
 
-var killJob = regexp.MustCompile(`^kill(?: -(TERM|INT|QUIT))? %1$`)
+var killJob = regexp.MustCompile(`^kill(?: -(TERM|INT|QUIT|HUP|USR1|TTIN|TTOU))? %1$`)
+
+// jobSignals are the signals "kill -SIG %1" may send. USR2 is not among
+// them: the new master it starts would outlive the test.
+var jobSignals = map[string]syscall.Signal{"": syscall.SIGTERM, "TERM": syscall.SIGTERM,
+	"INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT, "HUP": syscall.SIGHUP,
+	"USR1": syscall.SIGUSR1, "TTIN": syscall.SIGTTIN, "TTOU": syscall.SIGTTOU}
+
+// stopSignals are the jobSignals that stop the server.
+var stopSignals = map[syscall.Signal]bool{syscall.SIGTERM: true, syscall.SIGINT: true, syscall.SIGQUIT: true}
 
 // killSignal is the signal a "kill %1" step sends; false if the step is
 // another command.
@@ -151,8 +162,7 @@ func killSignal(command string) (syscall.Signal, bool) {
 	if m == nil {
 		return 0, false
 	}
-	return map[string]syscall.Signal{"": syscall.SIGTERM, "TERM": syscall.SIGTERM,
-		"INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT}[m[1]], true
+	return jobSignals[m[1]], true
 }
 
 // logLine is the start of an error log line, "[2026-12-02 11:32:17
@@ -283,6 +293,7 @@ func TestTranscriptParsing(t *testing.T) {
 		{"stopped by pid", "$ gocorn -p pid hello &\n$ kill $(cat pid)\n$ wait\n[exit 0]\n",
 			[]step{{line: 3, command: "gocorn -p pid hello", background: true}, {line: 4, command: "kill $(cat pid)"}, {line: 5, command: "wait"}}, ""},
 		{"never stopped", "$ gocorn hello &\n", nil, "never stops it"},
+		{"a HUP does not stop it", "$ gocorn hello &\n$ kill -HUP %1\n", nil, "never stops it"},
 		{"output first", "hello\n", nil, "must start with"},
 	}
 	for _, tt := range tests {
