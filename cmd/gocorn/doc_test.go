@@ -17,8 +17,8 @@ import (
 )
 
 // TestDocCommands runs every ```console block of the repository's
-// markdown files (the format is on transcript) against the binary under test, so a
-// command or an output the docs show cannot go stale.
+// markdown files (the format is on transcript) against the binary under
+// test, so a command or an output the docs show cannot go stale.
 func TestDocCommands(t *testing.T) {
 	n := 0
 	for _, rel := range markdownPages(t) {
@@ -97,8 +97,7 @@ func (s *docSession) play(tr transcript) {
 	}
 }
 
-// localize turns the doc's text into this session's: ports, and gocorn
-// for `go run ./cmd/gocorn`.
+// localize turns the output a doc shows into this session's: its ports.
 func (s *docSession) localize(lines []string) []string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
@@ -107,6 +106,8 @@ func (s *docSession) localize(lines []string) []string {
 	return out
 }
 
+// shellLine turns a doc's command into this session's: its ports, and
+// gocorn for `go run ./cmd/gocorn`.
 func (s *docSession) shellLine(command string) string {
 	return s.ports.Replace(strings.ReplaceAll(command, "go run ./cmd/gocorn", "gocorn"))
 }
