@@ -141,3 +141,30 @@ func TestAnchorOf(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkdownLinksAndTheirProblems(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "page.md")
+	os.WriteFile(page, []byte("# A page\n\n## Its `second` part\n\n"+
+		"[ok](other.md) [anchor](other.md#far-heading) [here](#its-second-part)\n"+
+		"[web](https://example.com/x.md) [gone](missing.md) [bad anchor](other.md#nowhere)\n"+
+		"```python\nx = a[0](b)\n```\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "other.md"), []byte("# Far heading\n"), 0o644)
+	links, err := markdownLinks(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"other.md": "", "other.md#far-heading": "", "#its-second-part": "",
+		"missing.md": "no such file", "other.md#nowhere": "no heading with that anchor",
+	}
+	if len(links) != len(want) {
+		t.Fatalf("got links %v, want the %d relative ones outside code", links, len(want))
+	}
+	anchors := map[string]map[string]bool{}
+	for _, l := range links {
+		if got := checkLink(page, l.target, anchors); got != want[l.target] {
+			t.Errorf("checkLink(%q) = %q, want %q", l.target, got, want[l.target])
+		}
+	}
+}
