@@ -158,7 +158,7 @@ func TestHUPRunsTheBinaryOnDisk(t *testing.T) {
 	build(bin+".new", "-ldflags", "-X github.com/gocorn/gocorn/proc.Version=9.9.9-test", "./cmd/gocorn")
 	os.Rename(bin+".new", bin)
 	in.Signal(syscall.SIGHUP)
-	in.WaitLog(`Worker \(pid:\d+\) runs gocorn 9\.9\.9-test; the master runs`)
+	in.WaitLog(`Worker \(pid:\d+\) runs gocorn 9\.9\.9-test, go\S+; the master runs`)
 	in.WaitLog(`Reload complete: generation 2`)
 
 	before := in.WaitWorkers(2) // generation 2's, once generation 1's are gone
