@@ -24,7 +24,7 @@ docs:
     go test ./starcfg -run TestSettingsDoc -update
 
 # gocorn against a bare net/http server, fasthttp's prefork, gunicorn and
-# nginx in alternating rounds (needs wrk; see the README); rewrites the
+# nginx in alternating rounds (needs wrk; see docs/how-it-works.md); rewrites the
 # results in docs/performance.md and its chart. Then the micro-benchmarks.
 bench seconds="10" rounds="3":
     go run ./cmd/gocorn-bench -rounds {{rounds}} -duration {{seconds}}s -doc docs/performance.md

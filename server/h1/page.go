@@ -52,23 +52,15 @@ func ServeErrorPage(w http.ResponseWriter, status int, msg string) {
 	w.Write(body)
 }
 
-// reason is the reason phrase of a status an error page may have.
+// reason is the reason phrase of status: gunicorn's "URI Too Long" for
+// 414 (RFC 9110's; net/http still says "Request URI Too Long"), else
+// net/http's standard phrase, "Bad Request" for a code that has none.
 func reason(status int) string {
-	switch status {
-	case 403:
-		return "Forbidden"
-	case 408:
-		return "Request Timeout"
-	case 414:
+	if status == http.StatusRequestURITooLong {
 		return "URI Too Long"
-	case 417:
-		return "Expectation Failed"
-	case 431:
-		return "Request Header Fields Too Large"
-	case 500:
-		return "Internal Server Error"
-	case 501:
-		return "Not Implemented"
+	}
+	if text := http.StatusText(status); text != "" {
+		return text
 	}
 	return "Bad Request"
 }

@@ -60,6 +60,8 @@ func TestErrorPage(t *testing.T) {
 		{431, "", "HTTP/1.1 431 Request Header Fields Too Large", ""},
 		{500, "", "HTTP/1.1 500 Internal Server Error", ""},
 		{501, "", "HTTP/1.1 501 Not Implemented", ""},
+		{504, "late", "HTTP/1.1 504 Gateway Timeout", "late"}, // request_timeout's page
+		{599, "", "HTTP/1.1 599 Bad Request", ""},             // a code with no phrase
 	} {
 		why := strings.SplitN(tt.line, " ", 3)[2]
 		body := "<html>\n  <head>\n    <title>" + why + "</title>\n  </head>\n  <body>\n" +
