@@ -487,6 +487,12 @@ func TestHooksDocExamples(t *testing.T) {
 	if len(blocks) < 2 {
 		t.Fatalf("found %d python blocks in docs/hooks.md, want 2 or more", len(blocks))
 	}
+	// The page's main example is a file it shows and runs.
+	example, err := os.ReadFile("../../examples/hooks.conf.star")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks = append(blocks, []string{"", string(example)})
 	cfg := testConfig(t)
 	var asked []int
 	srv := &Master{PID: 1, NumWorkers: 12, Config: cfg, SetWorkers: func(n int) error { asked = append(asked, n); return nil }}
