@@ -79,7 +79,7 @@ func (m *master) run() int {
 	m.fleet = m.newFleet()
 	m.fleet.setTarget(m.cfg.Workers)
 	if m.cfg.Pidfile != "" {
-		pf, err := writePidfile(m.pidfilePath(), os.Getpid())
+		pf, err := writePidfile(m.pidfilePath(), os.Getpid(), 0)
 		if err != nil {
 			m.log.Error(err.Error())
 			m.report.Failed(err)
@@ -87,7 +87,7 @@ func (m *master) run() int {
 		}
 		m.pidfile = pf
 	}
-	defer m.pidfile.remove()
+	defer func() { m.pidfile.remove() }() // the file this master holds at exit: a promotion changes it
 	m.hooks.OnStarting(m.hookServer())
 
 	signal.Notify(m.signals, masterSignals...)

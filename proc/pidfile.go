@@ -17,9 +17,11 @@ type pidfile struct {
 }
 
 // writePidfile writes pid to path atomically (a temporary file renamed
-// into place), refusing when the file names another live process.
-func writePidfile(path string, pid int) (*pidfile, error) {
-	if other, ok := readPid(path); ok && other != pid && alive(other) {
+// into place), refusing when the file names another live process, other
+// than replacing: the master a promotion replaces, which has exited but
+// may still be a zombie its parent has not reaped.
+func writePidfile(path string, pid, replacing int) (*pidfile, error) {
+	if other, ok := readPid(path); ok && other != pid && other != replacing && alive(other) {
 		return nil, fmt.Errorf("already running on PID %d (or pid file %q is stale)", other, path)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")

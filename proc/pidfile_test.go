@@ -13,7 +13,7 @@ func TestPidfile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.pid")
 
-	pf, err := writePidfile(path, os.Getpid())
+	pf, err := writePidfile(path, os.Getpid(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,8 +25,19 @@ func TestPidfile(t *testing.T) {
 	}
 
 	// Another live process named in the file: refuse.
-	if _, err := writePidfile(path, os.Getpid()+1); err == nil || !strings.Contains(err.Error(), "already running on PID") {
+	if _, err := writePidfile(path, os.Getpid()+1, 0); err == nil || !strings.Contains(err.Error(), "already running on PID") {
 		t.Errorf("live pid: got %v", err)
+	}
+
+	// A promotion takes over its old master's file, even while that pid
+	// still answers kill(pid, 0) (a zombie not reaped yet).
+	if pf2, err := writePidfile(path, os.Getpid()+1, os.Getpid()); err != nil {
+		t.Errorf("promotion over the old master's pid: %v", err)
+	} else {
+		pf2.remove()
+		if pf, err = writePidfile(path, os.Getpid(), 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// A newer master took the file over: remove leaves it alone.
@@ -40,7 +51,7 @@ func TestPidfile(t *testing.T) {
 	dead := exec.Command("true")
 	dead.Run()
 	os.WriteFile(path, []byte(strconv.Itoa(dead.Process.Pid)+"\n"), 0o644)
-	pf, err = writePidfile(path, os.Getpid())
+	pf, err = writePidfile(path, os.Getpid(), 0)
 	if err != nil {
 		t.Fatalf("stale pid file: %v", err)
 	}
@@ -54,7 +65,7 @@ func TestPidfile(t *testing.T) {
 }
 
 func TestPidfileInMissingDirectory(t *testing.T) {
-	_, err := writePidfile(filepath.Join(t.TempDir(), "nope", "app.pid"), os.Getpid())
+	_, err := writePidfile(filepath.Join(t.TempDir(), "nope", "app.pid"), os.Getpid(), 0)
 	if err == nil || !strings.Contains(err.Error(), "nope/app.pid") {
 		t.Errorf("got %v, want an error naming the path", err)
 	}

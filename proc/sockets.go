@@ -258,6 +258,16 @@ func adoptFD(fd int) (*socket, error) {
 	return &socket{name: name, fd: fd}, nil
 }
 
+// unixPath is the file of the unix socket fd is bound to, "" for any
+// other socket (TCP, abstract, unnamed).
+func unixPath(fd int) string {
+	sa, err := syscall.Getsockname(fd)
+	if u, ok := sa.(*syscall.SockaddrUnix); err == nil && ok && u.Name != "" && u.Name[0] != '@' {
+		return u.Name
+	}
+	return ""
+}
+
 // closeSockets closes sockets and, with unlink, removes their unix
 // socket files (not when another master still serves them).
 func closeSockets(socks []*socket, unlink bool) {

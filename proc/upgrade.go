@@ -203,6 +203,7 @@ func inheritedSockets() ([]*socket, int, error) {
 			return nil, 0, fmt.Errorf("socket %s handed over by the old master: %w", h.Name, err)
 		}
 		s.spec, s.name = h.Spec, h.Name
+		s.unlink = unixPath(s.fd) // removed at exit once this master is the only one
 		socks = append(socks, s)
 	}
 	return socks, ppid, nil
@@ -215,6 +216,7 @@ func (m *master) checkPromotion() {
 		return
 	}
 	m.log.Info("Master has been promoted.")
+	oldMaster := m.upgrade.parent // gone: this master was re-parented, whatever kill(pid, 0) says of a zombie
 	m.upgrade.parent = 0
 	m.notify.Status(servingStatus(len(m.fleet.workersIn(ready))))
 	m.sys.SetTitle(m.title())
@@ -223,7 +225,7 @@ func (m *master) checkPromotion() {
 		return
 	}
 	old := m.pidfile
-	pf, err := writePidfile(m.cfg.Pidfile, os.Getpid())
+	pf, err := writePidfile(m.cfg.Pidfile, os.Getpid(), oldMaster)
 	if err != nil {
 		m.log.Error("Taking over the pid file: " + err.Error())
 		return

@@ -60,6 +60,44 @@ func TestUSR2UpgradeUnderLoad(t *testing.T) {
 	}
 }
 
+// Two upgrades in a row, as a deploy runbook does them: each new master
+// takes over the pid file and the unix socket when its old master is
+// gone, even a master that was itself started by USR2, and the last one
+// removes both when it stops.
+func TestUSR2TwiceInARow(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "app.sock")
+	pidfile := filepath.Join(dir, "gocorn.pid")
+	in := start(t, dir, "-b", "unix:"+sock, "-p", pidfile, "hello")
+	master := in.Pid()
+	for round := 1; round <= 2; round++ {
+		syscall.Kill(master, syscall.SIGUSR2)
+		next, _ := strconv.Atoi(in.WaitLog(fmt.Sprintf(`\[%d\] \[INFO\] Started a new master \(pid:(\d+)\)`, master))[1])
+		t.Cleanup(func() { killTree(next) })
+		waitFile(t, pidfile+".2", strconv.Itoa(next))
+		in.WaitLog(fmt.Sprintf(`\[%d\] \[INFO\] The new master \(pid:%d\) is ready`, master, next))
+		syscall.Kill(master, syscall.SIGTERM)
+		in.WaitLog(fmt.Sprintf(`\[%d\] \[INFO\] Master has been promoted\.`, next))
+		waitFile(t, pidfile, strconv.Itoa(next))
+		if _, err := os.Stat(pidfile + ".2"); !os.IsNotExist(err) {
+			t.Fatalf("round %d: %s.2 left after the promotion", round, pidfile)
+		}
+		if strings.Contains(in.Stderr.String(), "Taking over the pid file") {
+			t.Fatalf("round %d: the new master could not take over the pid file:\n%s", round, in.Stderr)
+		}
+		master = next
+	}
+	syscall.Kill(master, syscall.SIGTERM)
+	if !proctest.Poll(func() bool { return proctest.Gone(master) }) {
+		t.Fatalf("the last master %d did not stop", master)
+	}
+	for _, path := range []string{pidfile, sock} {
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("%s left behind by the last master (%v)", path, err)
+		}
+	}
+}
+
 func TestSecondUSR2IsIgnored(t *testing.T) {
 	in := start(t, t.TempDir(), "-b", "127.0.0.1:0", "hello")
 	in.Signal(syscall.SIGUSR2)
