@@ -125,6 +125,9 @@ func (fc *fileConfig) apply(cfg *Config, origins map[string]string, c *checkCont
 	var errs []error
 	for _, name := range fc.byLine(names) {
 		s := settingsByName[name]
+		if s.noneKeepsDefault && fc.values[name] == starlark.None {
+			continue
+		}
 		v, err := s.convert(fc.values[name], c)
 		if err != nil {
 			errs = append(errs, configErrorf(fc.where(name), "%s: %v", name, err))

@@ -371,3 +371,25 @@ def pre_request(worker, req):
 		t.Errorf("a hook mutated config state: %v", err)
 	}
 }
+
+// sendfile = None is gunicorn's default written out: it leaves gocorn's
+// default, on unless $SENDFILE says otherwise.
+func TestSendfileNoneKeepsTheDefault(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"gocorn.conf.star": "sendfile = None\n"})
+	for _, tt := range []struct {
+		environ []string
+		want    bool
+	}{{nil, true}, {[]string{"SENDFILE=0"}, false}, {[]string{"SENDFILE=yes"}, true}} {
+		r, err := resolveIn(t, dir, tt.environ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Config.Sendfile != tt.want {
+			t.Errorf("sendfile = None with %v: %v, want %v", tt.environ, r.Config.Sendfile, tt.want)
+		}
+	}
+	dir = writeFiles(t, map[string]string{"gocorn.conf.star": "workers = None\n"})
+	if _, err := resolveIn(t, dir, nil); err == nil {
+		t.Error("workers = None was accepted: None keeps the default only where gunicorn's default is None")
+	}
+}

@@ -45,6 +45,11 @@ type setting struct {
 	reloadable bool // a HUP applies a change without restarting gocorn
 	cliOnly    bool // may not be set inside a config file
 
+	// noneKeepsDefault makes None in the config file leave the setting at
+	// its default, for a gunicorn setting whose own default is None
+	// (sendfile: None means "ask $SENDFILE, else on").
+	noneKeepsDefault bool
+
 	// ignored, for a gunicorn setting that means nothing in Go, says why
 	// gocorn accepts it and does nothing with it (settings_compat.go).
 	ignored string

@@ -12,14 +12,15 @@ import (
 var adoptedSettings = []*setting{
 	{
 		name: "sendfile", flags: []string{"sendfile"}, negatable: true,
-		typ: typeBool, def: true, envDefault: "SENDFILE", envValue: sendfileEnv,
+		typ: typeBool, def: true, envDefault: "SENDFILE", envValue: sendfileEnv, noneKeepsDefault: true,
 		defDoc:  "True, or $SENDFILE when set (y, yes, true or 1 is True, anything else False)",
 		section: secMechanics, reloadable: true,
 		help: "Let the kernel copy file responses straight to the socket (sendfile, splice), " +
 			"as Go's net/http does when a handler serves an *os.File. --no-sendfile copies " +
 			"them through the worker instead, for file systems where sendfile misbehaves " +
 			"(some network and virtual mounts). TLS responses are always copied. Unlike " +
-			"gunicorn, sendfile = True in the config file keeps it on.",
+			"gunicorn, sendfile = True in the config file keeps it on; sendfile = None, " +
+			"gunicorn's default, leaves the default.",
 		field: func(c *Config) any { return &c.Sendfile },
 	},
 	{
