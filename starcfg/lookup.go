@@ -1,6 +1,10 @@
 package starcfg
 
-import "strings"
+import (
+	"strings"
+
+	"go.starlark.net/starlark"
+)
 
 // SettingInfo is what a tool that translates another server's
 // configuration (gocorn migrate) needs to know of one setting, without
@@ -24,6 +28,20 @@ func LookupSetting(name string) (SettingInfo, bool) {
 		}
 	}
 	return SettingInfo{}, false
+}
+
+// AcceptsValue reports whether the setting name (gocorn's spelling or
+// gunicorn's) takes v, through the same conversion and checks as a value
+// in the config file: a translating tool tells by it a refused setting
+// left at its default, which gocorn accepts, from one that is set.
+func AcceptsValue(name string, v starlark.Value) bool {
+	for _, s := range settings {
+		if s.name == name || s.gunicorn == name {
+			_, err := s.convert(v, &checkContext{dir: "."})
+			return err == nil
+		}
+	}
+	return false
 }
 
 // LookupFlag finds the setting a command-line flag sets: "--workers",

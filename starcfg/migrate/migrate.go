@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gocorn/gocorn/starcfg"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 // Result is a translated config.
@@ -156,7 +158,7 @@ func (m *migrator) setting(s *stmt) bool {
 	case info.Ignored != "":
 		s.drop, s.kept = info.Ignored, true
 		return false
-	case info.Refused != "":
+	case info.Refused != "" && !atAcceptedValue(s, name):
 		s.drop = info.Refused
 		return false
 	case name == "wsgi_app":
@@ -174,6 +176,24 @@ func (m *migrator) setting(s *stmt) bool {
 		m.workerClass(s)
 	}
 	return true
+}
+
+// atAcceptedValue reports whether an assignment's value is a constant
+// that gocorn accepts for the setting: for a refused setting, its default
+// (protocol = "http", dirty_workers = 0), which is kept as it is.
+func atAcceptedValue(s *stmt, name string) bool {
+	t := s.ln.code()
+	if len(t) < 3 || t[1].text != "=" {
+		return false
+	}
+	var src strings.Builder
+	for _, tok := range t[2:] {
+		src.WriteString(tok.pre + tok.text)
+	}
+	thread := &starlark.Thread{Name: "migrate"}
+	thread.SetMaxExecutionSteps(1000) // a constant, not a program
+	v, err := starlark.EvalOptions(&syntax.FileOptions{}, thread, "", strings.TrimSpace(src.String()), nil)
+	return err == nil && starcfg.AcceptsValue(name, v)
 }
 
 // workerClass replaces a Python worker class by gthread, with a note.

@@ -127,7 +127,8 @@ func TestRules(t *testing.T) {
 
 // TestStarcfgDecides checks that what gocorn ignores, refuses or has
 // comes from starcfg: the reason in the remark is starcfg's, and only
-// what gocorn refuses is left for the user.
+// what gocorn refuses is left for the user (a refused setting at the value
+// gocorn accepts is kept).
 func TestStarcfgDecides(t *testing.T) {
 	hookWhy, _ := starcfg.HookRefused("ssl_context")
 	tests := []struct {
@@ -138,6 +139,9 @@ func TestStarcfgDecides(t *testing.T) {
 		{"asgi_loop = 'uvloop'", setting(t, "asgi_loop").Ignored, 0},
 		{"logconfig = 'logging.ini'", setting(t, "logconfig").Refused, 1},
 		{"dirty_workers = 2", setting(t, "dirty_workers").Refused, 1},
+		// A refused setting at the value gocorn accepts, its default, stays.
+		{"dirty_workers = 0\nprotocol = 'http'\nlogconfig_dict = {}", "", 0},
+		{"protocol = 'uwsgi'", setting(t, "protocol").Refused, 1},
 		{"def ssl_context(conf, factory):\n    return factory()", hookWhy, 1},
 		{"sendfile = False\nreuse_port = True\nenable_stdio_inheritance = True\ndefault_proc_name = 'web'", "", 0},
 	}
