@@ -5,9 +5,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gocorn/gocorn/starcfg"
+	"go.starlark.net/starlark"
 )
 
 // Command is a translated command line.
@@ -93,10 +95,31 @@ func (c *Command) word(w string, rest []string) int {
 		return 0
 	case info.Ignored != "":
 		return c.drop(flag, info, info.Ignored, false, hasValue, rest)
-	case info.Refused != "":
+	case info.Refused != "" && !flagAtAcceptedValue(info, value, hasValue, rest):
 		return c.drop(flag, info, info.Refused, true, hasValue, rest)
 	}
 	return c.known(flag, info, value, hasValue, rest)
+}
+
+// flagAtAcceptedValue reports whether a refused setting's flag carries a
+// value gocorn accepts, its default (--protocol http, --dirty-workers 0),
+// kept like a config file's line at that value. A number is taken as an
+// int, anything else as a string.
+func flagAtAcceptedValue(info starcfg.SettingInfo, value string, hasValue bool, rest []string) bool {
+	if info.Bool {
+		return false
+	}
+	if !hasValue {
+		if len(rest) == 0 {
+			return false
+		}
+		value = rest[0]
+	}
+	var v starlark.Value = starlark.String(value)
+	if n, err := strconv.Atoi(value); err == nil {
+		v = starlark.MakeInt(n)
+	}
+	return starcfg.AcceptsValue(info.Name, v)
 }
 
 // drop leaves out a flag gocorn ignores (harmless: it would only draw a

@@ -182,6 +182,7 @@ func TestCmdline(t *testing.T) {
 		{"gunicorn --no-sendfile -R --daemon", "gocorn --no-sendfile -R --daemon", 0},
 		{"gunicorn --paste dev.ini --pythonpath /srv --spew -w 2", "gocorn -w 2", 0},
 		{"gunicorn --dirty-workers 2 --protocol=uwsgi -w 2", "gocorn -w 2", 2},
+		{"gunicorn --dirty-workers 0 --protocol=http -w 2", "gocorn --dirty-workers 0 --protocol http -w 2", 0}, // the defaults gocorn accepts
 		{"gunicorn --proxy-protocol v2 -c gunicorn.conf.py", "gocorn --proxy-protocol v2 -c gocorn.conf.star", 0},
 		{"gunicorn -w4 --access-logformat '%(h)s %(r)s' --daemon", "gocorn -w 4 --access-logformat '%(h)s %(r)s' --daemon", 0},
 		{"gunicorn --log-config logging.ini --frobnicate", "gocorn", 2},
