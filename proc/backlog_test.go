@@ -11,7 +11,7 @@ import (
 // The master reads how many connections wait in its TCP sockets' accept
 // queues; unix sockets cannot say.
 func TestAcceptQueue(t *testing.T) {
-	tcp, err := bindTCP(starcfg.Address{Network: "tcp", Host: "127.0.0.1"}, 16, false)
+	tcp, err := bindTCP(starcfg.Address{Network: "tcp", Host: "127.0.0.1"}, 16, false, lookupIP)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package proc
 
 import (
 	"context"
+	"maps"
 	"net"
 	"strings"
 	"testing"
@@ -119,5 +120,26 @@ func TestStatsdWarning(t *testing.T) {
 		if got := statsdWarning(cfg, fakeLookup); got != tc.want {
 			t.Errorf("%q: %q, want %q", tc.host, got, tc.want)
 		}
+	}
+}
+
+// A start checks its binds, then binds them: one question to the resolver
+// per host, so both steps see the same address.
+func TestStartResolvesEachHostOnce(t *testing.T) {
+	asked := map[string]int{}
+	lookup := rememberLookups(func(ctx context.Context, host string) ([]net.IP, error) {
+		asked[host]++
+		return fakeLookup(ctx, host)
+	})
+	cfg := &starcfg.Config{Bind: []string{"localhost:0", "web:8000", "nosuch:80"}, Backlog: 16}
+	checkBinds(listenSpecs(cfg), t.TempDir(), lookup)
+	s, err := bindTCP(starcfg.Address{Network: "tcp", Host: "localhost"}, 16, false, lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeSockets([]*socket{s}, false)
+	hostIP(lookup, "nosuch")
+	if want := map[string]int{"localhost": 1, "web": 1, "nosuch": 1}; !maps.Equal(asked, want) {
+		t.Errorf("the resolver was asked %v, want %v", asked, want)
 	}
 }

@@ -72,7 +72,7 @@ func (m *master) prepareReload() (*starcfg.Resolved, []*socket, *server.TLSSecre
 	if len(m.activated) > 0 {
 		return res, m.sockets, secrets, nil // systemd's sockets; bind is not used
 	}
-	socks, err := bindAll(m.sockets, res.Config, 1, m.log)
+	socks, err := bindAll(m.sockets, res.Config, lookupIP, 1, m.log)
 	if err != nil {
 		return nil, nil, nil, err
 	}

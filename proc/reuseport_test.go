@@ -12,7 +12,7 @@ import (
 // without it the second bind fails, as before.
 func TestReusePort(t *testing.T) {
 	for _, reuse := range []bool{true, false} {
-		first, err := bindTCP(starcfg.Address{Network: "tcp", Host: "127.0.0.1"}, 16, reuse)
+		first, err := bindTCP(starcfg.Address{Network: "tcp", Host: "127.0.0.1"}, 16, reuse, lookupIP)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -20,7 +20,7 @@ func TestReusePort(t *testing.T) {
 		if err != nil {
 			t.Fatalf("port of %s: %v", first.name, err)
 		}
-		second, err := bindTCP(starcfg.Address{Network: "tcp", Host: "127.0.0.1", Port: port}, 16, reuse)
+		second, err := bindTCP(starcfg.Address{Network: "tcp", Host: "127.0.0.1", Port: port}, 16, reuse, lookupIP)
 		if (err == nil) != reuse {
 			t.Errorf("reuse_port %t: second bind of %s: %v", reuse, first.name, err)
 		}

@@ -43,7 +43,7 @@ var errNoBind = errors.New("bind is empty: the server would listen nowhere")
 // bindAll returns the sockets for cfg.Bind, in order: the ones in current
 // whose bind entry is unchanged, and new ones for the rest. On failure it
 // closes only what it opened, so the running server loses nothing.
-func bindAll(current []*socket, cfg *starcfg.Config, tries int, log *slog.Logger) ([]*socket, error) {
+func bindAll(current []*socket, cfg *starcfg.Config, lookup lookupFunc, tries int, log *slog.Logger) ([]*socket, error) {
 	if len(cfg.Bind) == 0 {
 		return nil, errNoBind
 	}
@@ -53,7 +53,7 @@ func bindAll(current []*socket, cfg *starcfg.Config, tries int, log *slog.Logger
 			socks = append(socks, current[i])
 			continue
 		}
-		s, err := bindRetrying(spec, cfg, tries, log)
+		s, err := bindRetrying(spec, cfg, lookup, tries, log)
 		if err != nil {
 			closeSockets(opened, true)
 			return nil, err
@@ -63,13 +63,13 @@ func bindAll(current []*socket, cfg *starcfg.Config, tries int, log *slog.Logger
 	return socks, nil
 }
 
-func bindRetrying(spec string, cfg *starcfg.Config, tries int, log *slog.Logger) (*socket, error) {
+func bindRetrying(spec string, cfg *starcfg.Config, lookup lookupFunc, tries int, log *slog.Logger) (*socket, error) {
 	addr, err := starcfg.ParseAddress(spec)
 	if err != nil {
 		return nil, err
 	}
 	for try := 1; ; try++ {
-		s, err := bind(addr, cfg)
+		s, err := bind(addr, cfg, lookup)
 		if err == nil {
 			s.spec = spec
 			return s, nil
@@ -83,10 +83,10 @@ func bindRetrying(spec string, cfg *starcfg.Config, tries int, log *slog.Logger)
 	}
 }
 
-func bind(addr starcfg.Address, cfg *starcfg.Config) (*socket, error) {
+func bind(addr starcfg.Address, cfg *starcfg.Config, lookup lookupFunc) (*socket, error) {
 	switch addr.Network {
 	case "tcp":
-		return bindTCP(addr, cfg.Backlog, cfg.ReusePort)
+		return bindTCP(addr, cfg.Backlog, cfg.ReusePort, lookup)
 	case "unix":
 		return bindUnix(addr.Path, cfg)
 	case "fd":
@@ -102,6 +102,25 @@ type lookupFunc func(ctx context.Context, host string) ([]net.IP, error)
 // lookupIP is the system's resolver, which binds use.
 func lookupIP(ctx context.Context, host string) ([]net.IP, error) {
 	return net.DefaultResolver.LookupIP(ctx, "ip", host)
+}
+
+// rememberLookups is lookup answering each host once: a start checks its
+// binds and then binds them with one resolution per name, so the check
+// and the bind see the same address and the resolver is asked once.
+func rememberLookups(lookup lookupFunc) lookupFunc {
+	type answer struct {
+		ips []net.IP
+		err error
+	}
+	seen := map[string]answer{}
+	return func(ctx context.Context, host string) ([]net.IP, error) {
+		a, ok := seen[host]
+		if !ok {
+			a.ips, a.err = lookup(ctx, host)
+			seen[host] = a
+		}
+		return a.ips, a.err
+	}
 }
 
 // resolveTimeout bounds the lookup of one bind's host.
@@ -123,8 +142,8 @@ func hostIP(lookup lookupFunc, host string) (net.IP, error) {
 	return ips[0], nil
 }
 
-func bindTCP(addr starcfg.Address, backlog int, reusePort bool) (*socket, error) {
-	ip, err := hostIP(lookupIP, addr.Host)
+func bindTCP(addr starcfg.Address, backlog int, reusePort bool, lookup lookupFunc) (*socket, error) {
+	ip, err := hostIP(lookup, addr.Host)
 	if err != nil {
 		return nil, fmt.Errorf("bind %s: %w", addr, err)
 	}
@@ -320,8 +339,9 @@ func (m *master) listen() ([]*socket, error) {
 		m.log.Info(fmt.Sprintf("Using %d sockets from systemd socket activation; bind is not used", len(m.activated)))
 		return m.activated, nil
 	}
-	if err := errors.Join(checkBinds(listenSpecs(m.cfg), workDir(m.cfg, m.inv.Dir), lookupIP)...); err != nil {
+	lookup := rememberLookups(lookupIP)
+	if err := errors.Join(checkBinds(listenSpecs(m.cfg), workDir(m.cfg, m.inv.Dir), lookup)...); err != nil {
 		return nil, err
 	}
-	return bindAll(m.upgrade.inherited, m.cfg, startTries, m.log)
+	return bindAll(m.upgrade.inherited, m.cfg, lookup, startTries, m.log)
 }
