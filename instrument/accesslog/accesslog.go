@@ -30,8 +30,9 @@
 // Header names are case-insensitive; a missing header prints "-". When a
 // header appears several times, {name}i and {name}o print the last value and
 // f and a print all values joined by "," (as gunicorn does). An unknown atom
-// prints "-" (Check finds them: gocorn's config refuses them). A conversion other than s (%(s)d, %(L)5s) prints the same
-// text: flags, width and precision are ignored. A "%" that does not start
+// prints "-" (Check finds them: gocorn's config refuses them). A conversion
+// other than s (%(s)d, %(L)5s) prints the same text: flags, width and
+// precision are ignored. A "%" that does not start
 // "%%" or a complete "%(name)" is kept as literal text, where gunicorn would
 // fail to log the line at all.
 //

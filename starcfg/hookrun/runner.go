@@ -115,11 +115,11 @@ func (h *Runner) NworkersChanged(s *Master, newN, oldN int, oldKnown bool) {
 	if h == nil {
 		return
 	}
-	if oldKnown {
-		h.goNworkersChanged(s, newN, oldN)
-	} else {
-		h.goNworkersChanged(s, newN, 0)
+	goOld := oldN
+	if !oldKnown {
+		goOld = 0 // the Go hook's int cannot be None: 0 is "no count yet"
 	}
+	h.goNworkersChanged(s, newN, goOld)
 	if fn := h.fn("nworkers_changed"); fn != nil {
 		var old starlark.Value = starlark.None
 		if oldKnown {
